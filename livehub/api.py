@@ -1,0 +1,45 @@
+"""The HTTP JSON API (OpenAPI at /api/docs). Errors have the socket's shape: {"error": {...}}."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from livehub.errors import DomainError
+from sessions.api import router as events_router
+
+api = NinjaAPI(
+    title="LiveHub API",
+    version="1",
+    description="The live layer of hybrid congresses. The websocket contract is in docs/protocol.md.",
+    urls_namespace="api",
+)
+api.add_router("/events/", events_router)
+
+
+def _error(request: HttpRequest, status: int, error: dict) -> HttpResponse:
+    return api.create_response(request, {"error": error}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return _error(request, error.http_status, error.as_dict())
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        fields.setdefault(".".join(location) or "body", item.get("msg", "invalid"))
+    return _error(request, 422, {"code": "invalid", "message": "The request is not valid.", "fields": fields})
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    code = "bad_request" if error.status_code == 400 else "error"
+    return _error(request, error.status_code, {"code": code, "message": str(error)})
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, {"code": "unauthorized", "message": "Sign in first."})

@@ -1,0 +1,327 @@
+"""Sequence numbers, the replay log and cross-process delivery of published events.
+
+Allocating an event's `seq`, appending it to the stream's log and handing it to the
+subscribers are one atomic step, so delivery order is `seq` order even when several
+processes publish at once. Two backends: Redis (one Lua script; one PUBLISH per event and
+stream, fanned out inside each process) and memory (one process, the embedded default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+
+from . import redis as lhredis
+from .protocol import event_frame_parts
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+log = logging.getLogger(__name__)
+
+# Keys of an event share a hash tag so that one script may touch them all on a cluster.
+STATE_TTL = 7 * 24 * 3600
+FANOUT_CHANNEL = "lh:fanout"
+# A process that has not reported its presence counts for this long is gone.
+PRESENCE_STALE_AFTER = 10.0
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
+@dataclass
+class Replay:
+    """What a reconnecting client missed, per stream, in `seq` order."""
+
+    epoch: str
+    seqs: dict[str, int]
+    frames: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+class Broker(Protocol):
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int: ...
+
+    async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]: ...
+
+    async def replay(
+        self, event_id: int, streams: tuple[str, ...], since: dict[str, int], epoch: str | None
+    ) -> Replay | None: ...
+
+    async def attach(self, hub: Hub) -> None: ...
+
+    async def detach(self, hub: Hub) -> None: ...
+
+    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]: ...
+
+
+class MemoryBroker:
+    """One process: the log lives in memory and a new process starts a new epoch."""
+
+    def __init__(self, *, log_length: int) -> None:
+        self.epoch = new_epoch()
+        self._log_length = log_length
+        self._lock = threading.Lock()
+        self._seqs: dict[tuple[int, str], int] = {}
+        self._logs: dict[tuple[int, str], deque[str]] = {}
+        self._hubs: list[Hub] = []
+
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int:
+        head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
+        key = (event_id, stream)
+        with self._lock:
+            seq = self._seqs.get(key, 0) + 1
+            self._seqs[key] = seq
+            frame = f"{head}{seq}{tail}"
+            self._logs.setdefault(key, deque(maxlen=self._log_length)).append(frame)
+            # Queued under the lock: each loop runs the deliveries in seq order.
+            for hub in self._hubs:
+                with contextlib.suppress(RuntimeError):  # that loop has closed
+                    hub.loop.call_soon_threadsafe(hub.dispatch, event_id, stream, seq, frame)
+        return seq
+
+    async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]:
+        with self._lock:
+            return self.epoch, {stream: self._seqs.get((event_id, stream), 0) for stream in streams}
+
+    async def replay(
+        self, event_id: int, streams: tuple[str, ...], since: dict[str, int], epoch: str | None
+    ) -> Replay | None:
+        if epoch is not None and epoch != self.epoch:
+            return None
+        replay = Replay(epoch=self.epoch, seqs={})
+        with self._lock:
+            for stream in streams:
+                current = self._seqs.get((event_id, stream), 0)
+                after = since.get(stream, 0)
+                missed = current - after
+                kept = self._logs.get((event_id, stream), ())
+                if missed < 0 or missed > len(kept):
+                    return None
+                replay.seqs[stream] = current
+                first = len(kept) - missed
+                replay.frames.extend((stream, after + 1 + i, kept[first + i]) for i in range(missed))
+        return replay
+
+    async def attach(self, hub: Hub) -> None:
+        with self._lock:
+            self._hubs.append(hub)
+
+    async def detach(self, hub: Hub) -> None:
+        with self._lock:
+            if hub in self._hubs:
+                self._hubs.remove(hub)
+
+    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
+        return dict(local)
+
+
+PUBLISH_SCRIPT = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
+local seq = redis.call('HINCRBY', KEYS[1], 'seq:' .. ARGV[8], 1)
+local frame = ARGV[1] .. seq .. ARGV[2]
+redis.call('RPUSH', KEYS[2], frame)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. seq .. '\\n' .. frame)
+return seq
+"""
+
+POSITION_SCRIPT = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+local out = {redis.call('HGET', KEYS[1], 'epoch')}
+for i = 2, #ARGV do
+  table.insert(out, tonumber(redis.call('HGET', KEYS[1], 'seq:' .. ARGV[i]) or '0'))
+end
+return out
+"""
+
+REPLAY_SCRIPT = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if ARGV[2] ~= '' and ARGV[2] ~= epoch then return {epoch, 0} end
+local out = {epoch, 1}
+for i = 2, #KEYS do
+  local after = tonumber(ARGV[2 * i])
+  local current = tonumber(redis.call('HGET', KEYS[1], 'seq:' .. ARGV[2 * i - 1]) or '0')
+  if after > current then return {epoch, 0} end
+  local missed = current - after
+  local frames = {}
+  if missed > 0 then
+    if missed > redis.call('LLEN', KEYS[i]) then return {epoch, 0} end
+    frames = redis.call('LRANGE', KEYS[i], -missed, -1)
+  end
+  table.insert(out, current)
+  table.insert(out, frames)
+end
+return out
+"""
+
+
+def state_key(event_id: int) -> str:
+    return f"lh:{{{event_id}}}:state"
+
+
+def log_key(event_id: int, stream: str) -> str:
+    return f"lh:{{{event_id}}}:log:{stream}"
+
+
+def presence_key(event_id: int) -> str:
+    return f"lh:{{{event_id}}}:presence"
+
+
+class RedisBroker:
+    """Many processes on one Redis: the truth of `seq` and the log is in Redis."""
+
+    def __init__(self, *, url: str, log_length: int) -> None:
+        self.url = url
+        self._log_length = log_length
+        self._publish = lhredis.sync_client(url).register_script(PUBLISH_SCRIPT)
+        self._clients: dict[asyncio.AbstractEventLoop, object] = {}
+        self._readers: dict[Hub, asyncio.Task] = {}
+
+    def _aclient(self):
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = lhredis.async_client(self.url)
+        return client
+
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int:
+        head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
+        return int(
+            self._publish(
+                keys=[state_key(event_id), log_key(event_id, stream)],
+                args=[
+                    head,
+                    tail,
+                    self._log_length,
+                    FANOUT_CHANNEL,
+                    f"{event_id}\n{stream}\n",
+                    new_epoch(),
+                    STATE_TTL,
+                    stream,
+                ],
+            )
+        )
+
+    async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]:
+        result = await self._aclient().eval(POSITION_SCRIPT, 1, state_key(event_id), new_epoch(), *streams)
+        epoch = result[0].decode()
+        return epoch, {stream: int(seq) for stream, seq in zip(streams, result[1:], strict=True)}
+
+    async def replay(
+        self, event_id: int, streams: tuple[str, ...], since: dict[str, int], epoch: str | None
+    ) -> Replay | None:
+        keys = [state_key(event_id), *(log_key(event_id, stream) for stream in streams)]
+        args: list[object] = [new_epoch(), epoch or ""]
+        for stream in streams:
+            args += [stream, since.get(stream, 0)]
+        result = await self._aclient().eval(REPLAY_SCRIPT, len(keys), *keys, *args)
+        if result[1] == 0:
+            return None
+        replay = Replay(epoch=result[0].decode(), seqs={})
+        for index, stream in enumerate(streams):
+            current, frames = int(result[2 + 2 * index]), result[3 + 2 * index]
+            replay.seqs[stream] = current
+            first = current - len(frames) + 1
+            replay.frames.extend((stream, first + i, frame.decode()) for i, frame in enumerate(frames))
+        return replay
+
+    async def attach(self, hub: Hub) -> None:
+        subscribed = asyncio.get_running_loop().create_future()
+        self._readers[hub] = asyncio.create_task(self._read(hub, subscribed), name="livehub-fanout")
+        await subscribed
+
+    async def detach(self, hub: Hub) -> None:
+        task = self._readers.pop(hub, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        client = self._clients.pop(hub.loop, None)
+        if client is not None:
+            await client.aclose()
+
+    async def _read(self, hub: Hub, subscribed: asyncio.Future) -> None:
+        """Hand every published event to this process's hub; resubscribe after a failure."""
+        delay = 0.1
+        while True:
+            client = lhredis.subscriber_client(self.url)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.subscribe(FANOUT_CHANNEL)
+                # Wait for Redis to confirm: from then on nothing published is missed.
+                while (await pubsub.get_message(timeout=lhredis.COMMAND_TIMEOUT)) is None:
+                    pass
+                if subscribed.done():
+                    # Events may have been published while we were away: clients resync.
+                    hub.resync_all()
+                else:
+                    subscribed.set_result(None)
+                delay = 0.1
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+                    if message is None or message["type"] != "message":
+                        continue
+                    event_id, stream, seq, frame = message["data"].decode().split("\n", 3)
+                    hub.dispatch(int(event_id), stream, int(seq), frame)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - any Redis failure: log, back off, resubscribe
+                log.warning("fan-out subscriber lost Redis (%s); resubscribing", error.__class__.__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):  # the connection may already be broken
+                    await pubsub.aclose()
+                    await client.aclose()
+
+    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
+        """Report this process's counts and return the sum over the live processes."""
+        key = presence_key(event_id)
+        now = time.time()
+        client = self._aclient()
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.hset(key, process_id, json.dumps({**local, "at": now}))
+            pipe.expire(key, STATE_TTL)
+            pipe.hgetall(key)
+            _, _, reports = await pipe.execute()
+        totals = {"room": 0, "online": 0}
+        stale = []
+        for process, raw in reports.items():
+            report = json.loads(raw)
+            if now - report.get("at", 0) > PRESENCE_STALE_AFTER:
+                stale.append(process)
+                continue
+            for mode in totals:
+                totals[mode] += int(report.get(mode, 0))
+        if stale:
+            await client.hdel(key, *stale)
+        return totals
+
+    def ping(self) -> bool:
+        return bool(lhredis.sync_client(self.url).ping())
+
+
+@cache
+def _broker(url: str, log_length: int) -> MemoryBroker | RedisBroker:
+    if url:
+        return RedisBroker(url=url, log_length=log_length)
+    return MemoryBroker(log_length=log_length)
+
+
+def get_broker() -> MemoryBroker | RedisBroker:
+    return _broker(settings.REDIS_URL, settings.LIVEHUB_REALTIME["REPLAY_LOG_LENGTH"])

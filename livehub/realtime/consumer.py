@@ -1,0 +1,233 @@
+"""The socket of the wire contract, `/ws/events/{code}/`: a plain ASGI app.
+
+It is not a Channels consumer on purpose: events reach it through the process's hub (one
+prepared string for all sockets), never through a channel layer and a handler per socket.
+"""
+
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http.request import split_domain_port, validate_host
+
+from livehub.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    Internal,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
+
+from . import dispatch
+from .auth import authenticate
+from .hub import Connection, get_hub
+from .protocol import (
+    Close,
+    decode_frame,
+    error_frame,
+    frame_ref,
+    ok_frame,
+    parse_since,
+    read_envelope,
+    snapshot_frame,
+    streams_for,
+    synced_frame,
+)
+from .ratelimit import TokenBucket
+from .registry import CommandContext
+from .snapshot import build_snapshot
+
+log = logging.getLogger(__name__)
+
+CLOSE_FOR = {NotFound: Close.NOT_FOUND, Unauthorized: Close.UNAUTHORIZED, Forbidden: Close.FORBIDDEN}
+
+
+def origin_allowed(scope: dict[str, Any]) -> bool:
+    """Browsers always send Origin: a foreign one is cross-site hijacking and is refused.
+
+    Without an Origin header the client is not a browser (a script, the load tool), so no
+    ambient credential of a victim can be riding along.
+    """
+    for name, value in scope.get("headers", ()):
+        if name == b"origin":
+            origin = value.decode("latin-1")
+            if origin == "null" or "://" not in origin:
+                return False
+            host, _port = split_domain_port(origin.split("://", 1)[1])
+            return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)
+    return True
+
+
+@database_sync_to_async
+def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> CommandContext:
+    return authenticate(code=code, token=token, key=key, user=user)
+
+
+@database_sync_to_async
+def _snapshot(ctx: CommandContext) -> dict[str, Any]:
+    return build_snapshot(ctx)
+
+
+@database_sync_to_async
+def _execute(ctx: CommandContext, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    return dispatch.execute(ctx, type=type, ref=ref, data=data)
+
+
+class EventSocket:
+    def __init__(self, scope: dict[str, Any], receive, send) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.send = send
+        limits = settings.LIVEHUB_REALTIME
+        self.max_frame = limits["MAX_FRAME_BYTES"]
+        rate = limits["COMMANDS_PER_SECOND"]
+        self.commands = TokenBucket(rate=rate, burst=rate)
+        # Frames refused for flooding; a client that keeps going after being told is closed.
+        self.strikes = TokenBucket(rate=limits["FLOOD_STRIKES"] / 10, burst=limits["FLOOD_STRIKES"])
+        self.connection: Connection | None = None
+        self.ctx: CommandContext | None = None
+
+    @classmethod
+    def as_asgi(cls):
+        async def app(scope, receive, send):
+            await cls(scope, receive, send).run()
+
+        return app
+
+    async def run(self) -> None:
+        message = await self.receive()
+        if message["type"] != "websocket.connect":
+            return
+        if not origin_allowed(self.scope):
+            await self.send({"type": "websocket.close", "code": 403})  # before accept: HTTP 403
+            return
+        query = {name: values[-1] for name, values in parse_qs(self.scope.get("query_string", b"").decode()).items()}
+        code = self.scope["url_route"]["kwargs"]["code"]
+        try:
+            self.ctx = await _authenticate(code, query.get("token"), query.get("key"), self.scope.get("user"))
+        except (NotFound, Unauthorized, Forbidden) as error:
+            await self.send({"type": "websocket.accept"})
+            await self.send(
+                {
+                    "type": "websocket.close",
+                    "code": CLOSE_FOR.get(type(error), Close.FORBIDDEN),
+                    "reason": error.message[:120],
+                }
+            )
+            return
+        except (OperationalError, InterfaceError):
+            await self.send({"type": "websocket.close", "code": 1013})  # try again later
+            return
+        try:
+            since = parse_since(query["since"]) if "since" in query else None
+        except BadRequest:
+            since = None  # a snapshot is always a correct answer to a confused client
+        await self.send({"type": "websocket.accept"})
+        try:
+            await self.start_streams(since, query.get("epoch"))
+            await self.serve()
+        finally:
+            await self.finish()
+
+    async def _send_text(self, text: str) -> None:
+        await self.send({"type": "websocket.send", "text": text})
+
+    async def _close(self, code: int) -> None:
+        await self.send({"type": "websocket.close", "code": code})
+
+    async def start_streams(self, since: dict[str, int] | None, epoch: str | None) -> None:
+        """Subscribe first, then catch the client up (replay or snapshot), then go live.
+
+        Events published after the subscription but before the catch-up wait in the
+        connection and are sent afterwards, skipping what the catch-up already held.
+        """
+        ctx = self.ctx
+        hub = await get_hub()
+        streams = streams_for(ctx.role, ctx.participant_id)
+        self.connection = Connection(
+            event_id=ctx.event_id,
+            streams=streams,
+            send_text=self._send_text,
+            close=self._close,
+            participant_id=ctx.participant_id,
+            mode=ctx.mode,
+        )
+        hub.attach(self.connection)
+        if since is not None:
+            replay = await hub.broker.replay(ctx.event_id, streams, since, epoch)
+            if replay is not None:
+                for _stream, _seq, frame in replay.frames:
+                    self.connection.push(frame)
+                self.connection.push(synced_frame(epoch=replay.epoch, seqs=replay.seqs))
+                self.connection.go_live(replay.seqs)
+                return
+        epoch, seqs = await hub.broker.position(ctx.event_id, streams)
+        data = await _snapshot(ctx)
+        data["presence"] = hub.presence(ctx.event_id)
+        self.connection.push(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
+        self.connection.go_live(seqs)
+
+    async def serve(self) -> None:
+        while True:
+            message = await self.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if message["type"] == "websocket.receive" and not self.connection.closed:
+                await self.handle_frame(message)
+
+    async def handle_frame(self, message: dict[str, Any]) -> None:
+        ref = None
+        try:
+            # Every frame counts against the limit, well-formed or not.
+            wait = self.commands.take()
+            if wait and self.strikes.take():
+                self.connection.close(Close.FLOODING)
+                return
+            text = message.get("text")
+            if text is None:
+                raise BadRequest("Frames must be JSON text, not binary.")
+            if len(text) > self.max_frame or len(text.encode()) > self.max_frame:
+                raise TooLarge(f"Frames are limited to {self.max_frame // 1024} KiB.")
+            value = decode_frame(text)
+            ref = frame_ref(value)
+            envelope = read_envelope(value)
+            if wait:
+                raise RateLimited("Too many commands; slow down.", retry_after=wait)
+            reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data)
+            self.connection.push(ok_frame(ref, reply))
+        except DomainError as error:
+            self.connection.push(error_frame(ref, error))
+        except (OperationalError, InterfaceError):
+            log.warning("database unavailable for a command")
+            self.connection.push(error_frame(ref, Unavailable("The database is not answering; retry shortly.")))
+        except Exception:
+            log.exception("command failed")
+            self.connection.push(error_frame(ref, Internal("Something went wrong on our side; retry shortly.")))
+
+    async def finish(self) -> None:
+        if self.connection is None:
+            return
+        hub = await get_hub()
+        hub.detach(self.connection)
+        await self.connection.stop()
+
+
+class NoSuchSocket:
+    """Any other websocket path: a clear 4404 instead of a server error."""
+
+    @classmethod
+    def as_asgi(cls):
+        async def app(scope, receive, send):
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": Close.NOT_FOUND, "reason": "No such socket."})
+
+        return app

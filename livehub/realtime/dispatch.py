@@ -1,0 +1,67 @@
+"""Running one command: authorise, validate, apply once per `ref`, in one transaction."""
+
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from pydantic import ValidationError
+
+from livehub.errors import Conflict, Forbidden, Invalid, UnknownType
+
+from .models import CommandReceipt
+from .registry import COMMANDS, CommandContext
+
+log = logging.getLogger(__name__)
+
+
+def validation_fields(error: ValidationError) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in item["loc"]) or "data"
+        fields.setdefault(name, item["msg"])
+    return fields
+
+
+def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a command and return its reply; raises a DomainError for the error frame.
+
+    The receipt is written in the command's transaction, so a retry with the same `ref`
+    either finds it (and gets the same reply) or finds nothing was applied.
+    """
+    command = COMMANDS.get(type)
+    if command is None:
+        raise UnknownType(f"There is no command {type!r}.")
+    if ctx.role not in command.roles:
+        raise Forbidden(f"{type!r} is not allowed for the {ctx.role} role.")
+    if command.needs_participant and ctx.participant_id is None:
+        raise Forbidden(f"{type!r} needs a participant: join the event first.")
+    try:
+        payload = command.schema.model_validate(data)
+    except ValidationError as error:
+        raise Invalid("The command's data is not valid.", fields=validation_fields(error)) from None
+
+    if ref is not None:
+        previous = _receipt(ctx.actor, ref, type)
+        if previous is not None:
+            return previous
+    try:
+        with transaction.atomic():
+            reply = command.handler(ctx, payload)
+            if ref is not None:
+                CommandReceipt.objects.create(actor=ctx.actor, ref=ref, type=type, reply=reply)
+    except IntegrityError:
+        # The same ref raced in on another socket and won; its reply stands for both.
+        previous = _receipt(ctx.actor, ref, type) if ref is not None else None
+        if previous is None:
+            raise
+        return previous
+    return reply
+
+
+def _receipt(actor: str, ref: str, type: str) -> dict[str, Any] | None:
+    receipt = CommandReceipt.objects.filter(actor=actor, ref=ref).first()
+    if receipt is None:
+        return None
+    if receipt.type != type:
+        raise Conflict(f"`ref` {ref!r} was already used for {receipt.type!r}.", fields={"ref": "reused"})
+    return receipt.reply

@@ -1,0 +1,126 @@
+"""The envelope of the wire contract (docs/protocol.md): streams, close codes, frames."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from livehub.errors import BadRequest, DomainError, Invalid
+
+PUBLIC = "public"
+MODERATORS = "moderators"
+SPEAKERS = "speakers"
+
+ATTENDEE = "attendee"
+MODERATOR = "moderator"
+SPEAKER = "speaker"
+ROLES = (ATTENDEE, MODERATOR, SPEAKER)
+
+
+class Close:
+    # The client should reconnect with `since` (server restarting, client too slow, lost sync).
+    RECONNECT = 4000
+    UNAUTHORIZED = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    FLOODING = 4408
+
+
+def participant_stream(participant_id: UUID | str) -> str:
+    return f"p:{participant_id}"
+
+
+def streams_for(role: str, participant_id: UUID | None) -> tuple[str, ...]:
+    """The streams a socket of this role receives, in the contract's order."""
+    own = (participant_stream(participant_id),) if participant_id else ()
+    if role == MODERATOR:
+        return (PUBLIC, MODERATORS, *own)
+    if role == SPEAKER:
+        return (PUBLIC, SPEAKERS, *own)
+    return (PUBLIC, *own)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_frame_parts(*, type: str, stream: str, data_text: str) -> tuple[str, str]:
+    """The text of a pushed event around its `seq`, which only the replay log allocates."""
+    return f'{{"type":{dumps(type)},"stream":{dumps(stream)},"seq":', f',"data":{data_text}}}'
+
+
+def ok_frame(ref: str | None, data: dict[str, Any]) -> str:
+    return dumps({"type": "ok", "ref": ref, "data": data})
+
+
+def error_frame(ref: str | None, error: DomainError) -> str:
+    return dumps({"type": "error", "ref": ref, "error": error.as_dict()})
+
+
+def snapshot_frame(*, epoch: str, seqs: dict[str, int], data: dict[str, Any]) -> str:
+    return dumps({"type": "snapshot", "epoch": epoch, "seqs": seqs, "seq": seqs.get(PUBLIC, 0), "data": data})
+
+
+def synced_frame(*, epoch: str, seqs: dict[str, int]) -> str:
+    return dumps({"type": "synced", "epoch": epoch, "seqs": seqs, "seq": seqs.get(PUBLIC, 0)})
+
+
+def presence_frame(counts: dict[str, int]) -> str:
+    return dumps({"type": "presence", "data": counts})
+
+
+@dataclass(frozen=True)
+class Envelope:
+    type: str
+    ref: str | None
+    data: dict[str, Any]
+
+
+MAX_REF_LENGTH = 64
+
+
+def decode_frame(text: str) -> dict[str, Any]:
+    """A client frame as a JSON object, or BadRequest."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BadRequest("The frame is nested too deeply.") from None
+    except ValueError:
+        raise BadRequest("The frame is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise BadRequest("A frame must be a JSON object.")
+    return value
+
+
+def frame_ref(value: dict[str, Any]) -> str | None:
+    """The frame's `ref` if it is a usable one (so that even an error can carry it back)."""
+    ref = value.get("ref")
+    return ref if isinstance(ref, str) and 0 < len(ref) <= MAX_REF_LENGTH else None
+
+
+def read_envelope(value: dict[str, Any]) -> Envelope:
+    """Check the envelope's fields, saying precisely what is wrong."""
+    ref = value.get("ref")
+    if ref is not None and frame_ref(value) is None:
+        raise Invalid("`ref` must be a string of 1 to 64 characters.", fields={"ref": "invalid"})
+    type_ = value.get("type")
+    if not isinstance(type_, str) or not type_:
+        raise BadRequest("A frame needs a `type` string.")
+    data = value.get("data", {})
+    if not isinstance(data, dict):
+        raise Invalid("`data` must be an object.", fields={"data": "must be an object"})
+    return Envelope(type=type_, ref=ref, data=data)
+
+
+def parse_since(raw: str) -> dict[str, int]:
+    """`since=40` (the public stream) or `since=public:40,moderators:12`."""
+    result: dict[str, int] = {}
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        stream, _, number = part.rpartition(":") if ":" in part else (PUBLIC, "", part)
+        if not number.isdigit() or len(number) > 18:
+            raise BadRequest(f"`since` has a bad position: {part!r}.")
+        result[stream or PUBLIC] = int(number)
+    return result

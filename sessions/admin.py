@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from .models import Event, EventRole, Participant, Session, Speaker
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = ("order", "title", "kind", "room", "starts_at", "ends_at", "status")
+    extra = 0
+    show_change_link = True
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventRole
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "venue", "city", "starts_on", "online", "auto_approve", "current_session")
+    list_filter = ("online", "auto_approve", "require_names", "starts_on")
+    search_fields = ("code", "name", "venue", "city", "organiser")
+    readonly_fields = ("current_session",)
+    exclude = ("link_secret",)
+    inlines = (SessionInline, EventRoleInline)
+    actions = ("rotate_link_secret",)
+
+    @admin.action(description="Revoke all role links (rotate the link secret)")
+    def rotate_link_secret(self, request, queryset):
+        from .services import event_rotate_link_secret
+
+        for event in queryset:
+            event_rotate_link_secret(event=event)
+        self.message_user(request, f"Role links revoked for {queryset.count()} event(s).")
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "event", "kind", "room", "starts_at", "ends_at", "status", "order")
+    list_filter = ("event", "kind", "status", "room")
+    search_fields = ("title", "description", "speakers__name")
+    list_select_related = ("event",)
+    filter_horizontal = ("speakers",)
+    date_hierarchy = "starts_at"
+    # Status changes go through the console so that everyone hears of them.
+    readonly_fields = ("status", "status_changed_at", "started_at", "ended_at")
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ("name", "affiliation", "event", "user")
+    list_filter = ("event",)
+    search_fields = ("name", "affiliation")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(EventRole)
+class EventRoleAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "event")
+    list_filter = ("role", "event")
+    search_fields = ("user__username", "user__email", "event__code")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "event", "mode", "created_at")
+    list_filter = ("event", "mode")
+    search_fields = ("name",)
+    readonly_fields = ("id", "token_hash", "created_at")

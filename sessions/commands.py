@@ -1,0 +1,32 @@
+"""Socket commands of the programme: parse, authorise (by the registry), call one service."""
+
+from typing import Any
+
+from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, CommandContext, command
+
+from . import services
+from .schemas import SetCurrent, SetStatus, UpdateParticipant
+from .selectors import participant_payload
+
+
+@command("session.set_status", schema=SetStatus, roles=MODERATORS_ONLY)
+def set_status(ctx: CommandContext, cmd: SetStatus) -> dict[str, Any]:
+    session = services.session_set_status(event_id=ctx.event_id, session_id=cmd.session, status=cmd.status)
+    return {"session": session.pk, "status": session.status}
+
+
+@command("session.set_current", schema=SetCurrent, roles=MODERATORS_ONLY)
+def set_current(ctx: CommandContext, cmd: SetCurrent) -> dict[str, Any]:
+    event = services.session_set_current(event_id=ctx.event_id, session_id=cmd.session)
+    return {"current_session": event.current_session_id}
+
+
+@command("participant.update", schema=UpdateParticipant, roles=ATTENDEES, needs_participant=True)
+def update_participant(ctx: CommandContext, cmd: UpdateParticipant) -> dict[str, Any]:
+    participant = services.participant_update(
+        participant_id=ctx.participant_id,
+        name=cmd.name,
+        mode=cmd.mode,
+        set_name="name" in cmd.model_fields_set,
+    )
+    return {"participant": participant_payload(participant)}

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from sessions.demo import DEMO_USERS, seed_demo
+from sessions.rolelinks import role_link_url
+
+
+class Command(BaseCommand):
+    help = "Load the demo congress SFH2022 (Science for Health 2022). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+
+    def handle(self, *args, quiet: bool = False, **options):
+        event = seed_demo()
+        if quiet:
+            return
+        base = settings.LIVEHUB_BASE_URL
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Demo event {event.code} ready: {event.name}, {event.venue}, {event.city}."))
+        out(f"  Agenda (API)    {base}/api/events/{event.code}/")
+        out(f"  API docs        {base}/api/docs")
+        out(f"  Admin           {base}/admin/")
+        out(f"  Health          {base}/healthz")
+        out(f"  Socket          {base.replace('http', 'ws', 1)}/ws/events/{event.code}/?token=…")
+        for username, (password, role, _name) in DEMO_USERS.items():
+            out(f"  {role.capitalize():<15} login {username} / {password}")
+        for role in ("moderator", "speaker"):
+            out(f"  {role.capitalize()} link  {role_link_url(event=event, role=role, hours=24)}")

@@ -1,0 +1,137 @@
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Event(models.Model):
+    code = models.CharField(max_length=32, unique=True, help_text="Short code people type, e.g. SFH2022.")
+    name = models.CharField(max_length=200)
+    organiser = models.CharField(max_length=200, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(max_length=64, default="Europe/Brussels")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    online = models.BooleanField(default=True, help_text="Online participation is possible.")
+    # Signs role links; rotating it revokes every link handed out so far.
+    link_secret = models.CharField(max_length=64, default=new_link_secret)
+    auto_approve = models.BooleanField(default=False, help_text="Questions are visible without moderation.")
+    require_names = models.BooleanField(default=False, help_text="Questions must carry the asker's name.")
+    allow_self_votes = models.BooleanField(default=False, help_text="Authors may upvote their own question.")
+    current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["starts_on", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=200)
+    affiliation = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="speaker_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.affiliation}" if self.affiliation else self.name
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        TALK = "talk"
+        ROUNDTABLE = "roundtable"
+        DEBATE = "debate"
+        BREAK = "break"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        LIVE = "live"
+        PAUSED = "paused"
+        ENDED = "ended"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TALK)
+    room = models.CharField(max_length=100, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the session first went live and when it ended: the stage clock runs on these.
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    stream_url = models.URLField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
+
+    class Meta:
+        ordering = ["order", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventRole(models.Model):
+    class Role(models.TextChoices):
+        MODERATOR = "moderator"
+        SPEAKER = "speaker"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user", "role"], name="event_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} of {self.event.code}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Participant(models.Model):
+    """Someone in the audience. Anonymous unless they give a name; only the token's hash is kept."""
+
+    class Mode(models.TextChoices):
+        ROOM = "room"
+        ONLINE = "online"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(max_length=60, blank=True)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ONLINE)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name or f"Anonymous {str(self.id)[:8]}"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, hash_token(token)

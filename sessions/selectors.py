@@ -1,0 +1,126 @@
+"""Reads of the programme: payloads (the same for snapshot and events), lookups, identities."""
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from livehub.errors import NotFound, Unauthorized
+from livehub.realtime.protocol import MODERATOR
+from livehub.realtime.registry import CommandContext
+from livehub.realtime.snapshot import contributor
+
+from .models import Event, EventRole, Participant, Session, hash_token
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_iso(moment: datetime | None, timezone: str) -> str | None:
+    return moment.astimezone(_zone(timezone)).isoformat() if moment else None
+
+
+def event_get(*, code: str) -> Event:
+    event = Event.objects.filter(code__iexact=code.strip()).first() if code else None
+    if event is None:
+        raise NotFound(f"There is no event with the code {code!r}.")
+    return event
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    return {
+        "code": event.code,
+        "name": event.name,
+        "organiser": event.organiser,
+        "venue": event.venue,
+        "city": event.city,
+        "timezone": event.timezone,
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "online": event.online,
+        "current_session": event.current_session_id,
+        "moderation": {
+            "auto_approve": event.auto_approve,
+            "require_names": event.require_names,
+            "allow_self_votes": event.allow_self_votes,
+        },
+    }
+
+
+def session_payload(session: Session, *, timezone: str) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "title": session.title,
+        "description": session.description,
+        "kind": session.kind,
+        "room": session.room,
+        "starts_at": local_iso(session.starts_at, timezone),
+        "ends_at": local_iso(session.ends_at, timezone),
+        "status": session.status,
+        "status_changed_at": local_iso(session.status_changed_at, timezone),
+        "started_at": local_iso(session.started_at, timezone),
+        "ended_at": local_iso(session.ended_at, timezone),
+        "stream_url": session.stream_url or None,
+        "order": session.order,
+        "speakers": [
+            {"id": speaker.id, "name": speaker.name, "affiliation": speaker.affiliation}
+            for speaker in session.speakers.all()
+        ],
+    }
+
+
+def session_get(*, event_id: int, session_id: int, for_update: bool = False) -> Session:
+    sessions = Session.objects.filter(event_id=event_id, pk=session_id)
+    session = (sessions.select_for_update() if for_update else sessions).first()
+    if session is None:
+        raise NotFound(f"There is no session {session_id} in this event.")
+    return session
+
+
+def programme(event: Event) -> dict[str, Any]:
+    """The event and its agenda with live statuses."""
+    sessions = Session.objects.filter(event=event).prefetch_related("speakers")
+    return {
+        "event": event_payload(event),
+        "sessions": [session_payload(session, timezone=event.timezone) for session in sessions],
+    }
+
+
+def participant_payload(participant: Participant) -> dict[str, Any]:
+    return {"id": str(participant.id), "name": participant.name or None, "mode": participant.mode}
+
+
+def participant_by_token(*, event: Event, token: str) -> Participant:
+    participant = Participant.objects.filter(event=event, token_hash=hash_token(token)).first()
+    if participant is None:
+        raise Unauthorized("This attendee token is not known for this event; join again.")
+    return participant
+
+
+def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The strongest role a logged-in user holds on the event (superusers moderate everything)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return MODERATOR
+    roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+    if EventRole.Role.MODERATOR in roles:
+        return MODERATOR
+    if EventRole.Role.SPEAKER in roles:
+        return EventRole.Role.SPEAKER
+    return None
+
+
+@contributor
+def programme_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    event = Event.objects.get(pk=ctx.event_id)
+    data = programme(event)
+    participant = None
+    if ctx.participant_id is not None:
+        participant = participant_payload(Participant.objects.get(pk=ctx.participant_id))
+    data["you"] = {"role": ctx.role, "participant": participant}
+    return data

@@ -1,0 +1,109 @@
+"""Writes of the programme. Each persists in one transaction and publishes after commit."""
+
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from livehub.errors import Conflict
+from livehub.realtime.protocol import participant_stream
+from livehub.realtime.publish import publish_on_commit
+
+from .models import Event, Participant, Session, new_link_secret
+from .selectors import event_payload, participant_payload, session_get, session_payload
+
+Status = Session.Status
+
+# The session status machine. "ended → live" reopens a session ended by mistake.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SCHEDULED: frozenset({Status.LIVE}),
+    Status.LIVE: frozenset({Status.PAUSED, Status.ENDED}),
+    Status.PAUSED: frozenset({Status.LIVE, Status.ENDED}),
+    Status.ENDED: frozenset({Status.LIVE}),
+}
+
+
+def _publish_session(session: Session, event: Event) -> None:
+    publish_on_commit(event_id=event.pk, type="session.updated", data=session_payload(session, timezone=event.timezone))
+
+
+def _publish_event(event: Event) -> None:
+    publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
+
+
+def session_set_status(*, event_id: int, session_id: int, status: str) -> Session:
+    """Move a session through its status machine; going live also makes it the current session."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        session = session_get(event_id=event_id, session_id=session_id, for_update=True)
+        if status == session.status:
+            raise Conflict(f"“{session.title}” is already {status}.")
+        if status not in TRANSITIONS[session.status]:
+            raise Conflict(f"“{session.title}” cannot go from {session.status} to {status}.")
+        now = timezone.now()
+        session.status = status
+        session.status_changed_at = now
+        if status == Status.LIVE:
+            session.started_at = session.started_at or now
+            session.ended_at = None
+        elif status == Status.ENDED:
+            session.ended_at = now
+        session.save(update_fields=["status", "status_changed_at", "started_at", "ended_at"])
+        _publish_session(session, event)
+        if status == Status.LIVE and event.current_session_id != session.pk:
+            event.current_session = session
+            event.save(update_fields=["current_session"])
+            _publish_event(event)
+    return session
+
+
+def session_set_current(*, event_id: int, session_id: int | None) -> Event:
+    """Say which session the room is in (None: between sessions)."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if session_id is not None:
+            session_get(event_id=event_id, session_id=session_id)
+        if event.current_session_id == session_id:
+            return event
+        event.current_session_id = session_id
+        event.save(update_fields=["current_session"])
+        _publish_event(event)
+    return event
+
+
+def participant_join(*, event: Event, name: str | None, mode: str) -> tuple[Participant, str]:
+    """A new audience member; returns the participant and its token (only the hash is kept)."""
+    token, token_hash = Participant.new_token()
+    participant = Participant.objects.create(event=event, name=name or "", mode=mode, token_hash=token_hash)
+    return participant, token
+
+
+def participant_update(
+    *, participant_id: UUID, name: str | None = None, mode: str | None = None, set_name: bool = False
+) -> Participant:
+    """Change a participant's display name (when `set_name`) and/or mode; their sockets hear it."""
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant_id)
+        fields = []
+        if set_name and (name or "") != participant.name:
+            participant.name = name or ""
+            fields.append("name")
+        if mode is not None and mode != participant.mode:
+            participant.mode = mode
+            fields.append("mode")
+        if fields:
+            participant.save(update_fields=fields)
+            publish_on_commit(
+                event_id=participant.event_id,
+                type="participant.updated",
+                data=participant_payload(participant),
+                stream=participant_stream(participant.pk),
+            )
+    return participant
+
+
+def event_rotate_link_secret(*, event: Event) -> Event:
+    """Revoke every role link handed out for this event."""
+    event.link_secret = new_link_secret()
+    event.save(update_fields=["link_secret"])
+    return event

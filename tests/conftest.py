@@ -1,0 +1,92 @@
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from livehub.realtime.hub import stop_hub
+from sessions.demo import seed_demo
+from sessions.models import Session
+from sessions.services import participant_join
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_test_database(django_db_setup, django_db_blocker):
+    """Worker threads of async tests may still hold a connection; free the test database for its drop."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Every test starts with an empty replay log (the test settings use a database of their own)."""
+    if settings.REDIS_URL:
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@pytest.fixture
+async def hub_stopped():
+    """Stop this test's event-loop hub afterwards, so no reader outlives the loop."""
+    yield
+    await stop_hub()
+
+
+@pytest.fixture
+def memory_broker(settings):
+    """The embedded default: one process, in-memory log and fan-out."""
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def event(db):
+    return seed_demo()
+
+
+@pytest.fixture
+def roundtable(event) -> Session:
+    return event.sessions.get(kind="roundtable")
+
+
+@pytest.fixture
+def attendee(event):
+    participant, token = participant_join(event=event, name=None, mode="online")
+    participant.token = token
+    return participant
+
+
+@pytest.fixture
+def room_attendee(event):
+    participant, token = participant_join(event=event, name="Ana", mode="room")
+    participant.token = token
+    return participant
+
+
+@pytest.fixture
+def moderator_user(event):
+    return get_user_model().objects.get(username="moderator")
+
+
+@pytest.fixture
+def speaker_user(event):
+    return get_user_model().objects.get(username="speaker")
+
+
+@pytest.fixture
+def outsider_user(event):
+    return get_user_model().objects.create_user("outsider", password="x")
+
+
+@pytest.fixture
+def another_event(db):
+    from datetime import date
+
+    from sessions.models import Event
+
+    other = Event.objects.create(
+        code="OTHER1", name="Other congress", starts_on=date(2023, 1, 1), ends_on=date(2023, 1, 1)
+    )
+    return other

@@ -1,0 +1,123 @@
+"""Reconnecting with `since`: exactly what was missed, in order, once, then `synced`."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from sessions import services
+from sessions.rolelinks import role_key_make
+from tests.helpers import Socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+@pytest.fixture(params=["redis", "memory"])
+def broker_kind(request, settings):
+    if request.param == "memory":
+        settings.REDIS_URL = ""
+    return request.param
+
+
+@database_sync_to_async
+def change(event, session, status):
+    services.session_set_status(event_id=event.pk, session_id=session.pk, status=status)
+
+
+async def three_changes(event):
+    """Three public events: session.updated (live), event.updated (current), session.updated (paused)."""
+    session = await database_sync_to_async(lambda: event.sessions.get(kind="debate"))()
+    await change(event, session, "live")
+    await change(event, session, "paused")
+    return session
+
+
+async def test_reconnect_replays_exactly_the_missed_events_then_synced(broker_kind, event, attendee):
+    socket = await Socket.open(token=attendee.token)
+    epoch, seqs = socket.snapshot["epoch"], socket.snapshot["seqs"]
+    await socket.close()
+    await three_changes(event)
+
+    since = ",".join(f"{stream}:{seq}" for stream, seq in seqs.items())
+    again = await Socket.open(token=attendee.token, since=since, epoch=epoch)
+    assert again.snapshot is None
+    frames = [await again.pop() for _ in range(4)]
+    assert [(frame["type"], frame.get("seq")) for frame in frames] == [
+        ("session.updated", 1),
+        ("event.updated", 2),
+        ("session.updated", 3),
+        ("synced", 3),
+    ]
+    assert frames[0]["data"]["status"] == "live" and frames[2]["data"]["status"] == "paused"
+    assert frames[3]["seqs"] == {"public": 3, f"p:{attendee.pk}": 0}
+    assert frames[3]["epoch"] == epoch
+    await again.nothing(0.5)
+    await again.close()
+
+
+async def test_since_as_a_bare_number_means_the_public_stream(broker_kind, event):
+    key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    await three_changes(event)
+    socket = await Socket.open(key=key, since="2")
+    first = await socket.pop()
+    synced = await socket.pop()
+    assert (first["type"], first["seq"]) == ("session.updated", 3)
+    assert synced["type"] == "synced" and synced["seqs"] == {"public": 3, "moderators": 0}
+    await socket.close()
+
+
+async def test_nothing_missed_gives_synced_at_once(broker_kind, event, attendee):
+    await three_changes(event)
+    socket = await Socket.open(token=attendee.token, since=f"public:3,p:{attendee.pk}:0")
+    synced = await socket.pop()
+    assert synced["type"] == "synced" and synced["seq"] == 3
+    await socket.close()
+
+
+async def test_live_events_follow_the_replay_without_gap_or_duplicate(broker_kind, event, attendee, roundtable):
+    await three_changes(event)
+    socket = await Socket.open(token=attendee.token, since="public:1")
+    await change(event, roundtable, "live")
+    seen = []
+    while len(seen) < 4:
+        frame = await socket.pop()
+        if "stream" in frame:
+            seen.append(frame["seq"])
+    assert seen == [2, 3, 4, 5]
+    await socket.close()
+
+
+async def test_since_older_than_the_log_gets_a_fresh_snapshot(broker_kind, event, attendee, settings):
+    settings.LIVEHUB_REALTIME = {**settings.LIVEHUB_REALTIME, "REPLAY_LOG_LENGTH": 2}
+    await three_changes(event)
+    socket = await Socket.open(token=attendee.token, since="public:0")
+    assert socket.snapshot is not None
+    assert socket.snapshot["seq"] == 3
+    statuses = {session["title"]: session["status"] for session in socket.snapshot["data"]["sessions"]}
+    assert statuses["Can Belgium become the European hub for gene therapy?"] == "paused"
+    await socket.close()
+
+
+async def test_another_epoch_gets_a_fresh_snapshot(broker_kind, event, attendee):
+    await three_changes(event)
+    socket = await Socket.open(token=attendee.token, since="public:1", epoch="0ldep0ch")
+    assert socket.snapshot is not None and socket.snapshot["epoch"] != "0ldep0ch"
+    await socket.close()
+
+
+async def test_a_forged_since_beyond_the_present_gets_a_fresh_snapshot(broker_kind, event, attendee):
+    await three_changes(event)
+    socket = await Socket.open(token=attendee.token, since="public:9999")
+    assert socket.snapshot is not None and socket.snapshot["seq"] == 3
+    await socket.close()
+
+
+async def test_redis_losing_the_log_changes_the_epoch(event, attendee, settings):
+    import redis
+
+    first = await Socket.open(token=attendee.token)
+    await first.close()
+    await three_changes(event)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    socket = await Socket.open(token=attendee.token, since="public:3", epoch=first.snapshot["epoch"])
+    assert socket.snapshot is not None
+    assert socket.snapshot["epoch"] != first.snapshot["epoch"]
+    await socket.close()
