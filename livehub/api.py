@@ -34,10 +34,22 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     return _error(request, 422, {"code": "invalid", "message": "The request is not valid.", "fields": fields})
 
 
+HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    code = "bad_request" if error.status_code == 400 else "error"
-    return _error(request, error.status_code, {"code": code, "message": str(error)})
+    status = error.status_code
+    code = HTTP_CODES.get(status, "bad_request" if status < 500 else "internal")
+    return _error(request, status, {"code": code, "message": str(error)})
 
 
 @api.exception_handler(AuthenticationError)

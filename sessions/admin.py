@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Event, EventRole, Participant, Session, Speaker
 
@@ -45,6 +46,7 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     # Status changes go through the console so that everyone hears of them.
     readonly_fields = ("status", "status_changed_at", "started_at", "ended_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Speaker)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from . import services
 from .schemas import JoinIn, JoinOut
@@ -18,11 +18,14 @@ def event_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.post("/{code}/join", response={201: JoinOut}, summary="Join as an attendee (anonymous by default)")
-def join(request: HttpRequest, code: str, payload: JoinIn) -> tuple[int, dict[str, Any]]:
+def join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
     participant, token = services.participant_join(event=event_get(code=code), name=payload.name, mode=payload.mode)
-    return 201, {
-        "participant": str(participant.pk),
-        "token": token,
-        "mode": participant.mode,
-        "name": participant.name or None,
-    }
+    return Status(
+        201,
+        {
+            "participant": str(participant.pk),
+            "token": token,
+            "mode": participant.mode,
+            "name": participant.name or None,
+        },
+    )

@@ -14,6 +14,8 @@ from sessions.services import participant_join
 def _release_test_database(django_db_setup, django_db_blocker):
     """Worker threads of async tests may still hold a connection; free the test database for its drop."""
     yield
+    if connection.vendor != "postgresql" or not connection.settings_dict["NAME"].startswith("test_"):
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

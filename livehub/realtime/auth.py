@@ -11,29 +11,30 @@ from .registry import CommandContext
 
 
 def authenticate(*, code: str, token: str | None, key: str | None, user=None) -> CommandContext:
-    """A role key wins over a token, a token over the login session.
+    """The role comes from a role key, else the login session, else it is an attendee's token.
 
-    Raises NotFound (no such event), Unauthorized (no or bad credentials) or Forbidden
-    (logged in, but without a role on this event).
+    A moderator or speaker may also present an attendee token: the socket then acts for that
+    participant too (asking, voting) and receives its `p:` stream. Raises NotFound (no such
+    event), Unauthorized (no or bad credentials) or Forbidden (signed in without a role here).
     """
     event = selectors.event_get(code=code)
+    participant = selectors.participant_by_token(event=event, token=token) if token else None
     base = {"event_id": event.pk, "event_code": event.code}
+    if participant is not None:
+        base.update(participant_id=participant.pk, mode=participant.mode)
     if key:
         role = role_key_read(event=event, key=key)
-        return CommandContext(**base, role=role, actor=f"k:{event.pk}:{role}:{key[-16:]}")
-    if token:
-        participant = selectors.participant_by_token(event=event, token=token)
-        return CommandContext(
-            **base,
-            role=ATTENDEE,
-            actor=f"p:{participant.pk}",
-            participant_id=participant.pk,
-            mode=participant.mode,
-        )
+        # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
+        actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
+        return CommandContext(**base, role=role, actor=actor)
     user = user or AnonymousUser()
-    if not user.is_authenticated:
+    if user.is_authenticated:
+        role = selectors.user_role(event=event, user=user)
+        if role is not None:
+            actor = f"p:{participant.pk}" if participant else f"u:{event.pk}:{user.pk}"
+            return CommandContext(**base, role=role, actor=actor, user_id=user.pk)
+        if participant is None:
+            raise Forbidden("Your account has no role on this event.")
+    if participant is None:
         raise Unauthorized("Join the event (token) or sign in (session or role link) first.")
-    role = selectors.user_role(event=event, user=user)
-    if role is None:
-        raise Forbidden("Your account has no role on this event.")
-    return CommandContext(**base, role=role, actor=f"u:{user.pk}", user_id=user.pk)
+    return CommandContext(**base, role=ATTENDEE, actor=f"p:{participant.pk}")

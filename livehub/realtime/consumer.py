@@ -123,7 +123,9 @@ class EventSocket:
             )
             return
         except (OperationalError, InterfaceError):
-            await self.send({"type": "websocket.close", "code": 1013})  # try again later
+            # Accepted first: a close before the handshake would reach the client as HTTP 403.
+            await self.send({"type": "websocket.accept"})
+            await self.send({"type": "websocket.close", "code": Close.TRY_AGAIN, "reason": "Database unavailable."})
             return
         try:
             since = parse_since(query["since"]) if "since" in query else None
@@ -163,15 +165,16 @@ class EventSocket:
         if since is not None:
             replay = await hub.broker.replay(ctx.event_id, streams, since, epoch)
             if replay is not None:
+                # Sent directly, not through the bounded outbox: a long replay is not a slow client.
                 for _stream, _seq, frame in replay.frames:
-                    self.connection.push(frame)
-                self.connection.push(synced_frame(epoch=replay.epoch, seqs=replay.seqs))
+                    await self._send_text(frame)
+                await self._send_text(synced_frame(epoch=replay.epoch, seqs=replay.seqs))
                 self.connection.go_live(replay.seqs)
                 return
         epoch, seqs = await hub.broker.position(ctx.event_id, streams)
         data = await _snapshot(ctx)
         data["presence"] = hub.presence(ctx.event_id)
-        self.connection.push(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
+        await self._send_text(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
         self.connection.go_live(seqs)
 
     async def serve(self) -> None:

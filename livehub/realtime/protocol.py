@@ -24,6 +24,7 @@ class Close:
     FORBIDDEN = 4403
     NOT_FOUND = 4404
     FLOODING = 4408
+    TRY_AGAIN = 1013  # a service the server needs is down; reconnect with backoff
 
 
 def participant_stream(participant_id: UUID | str) -> str:

@@ -155,3 +155,33 @@ async def test_unreadable_since_gets_a_fresh_snapshot(event, attendee):
     socket = await Socket.open(token=attendee.token, since="public:abc")
     assert socket.snapshot["type"] == "snapshot"
     await socket.close()
+
+
+async def test_moderator_with_an_attendee_token_acts_for_that_participant_too(event, attendee):
+    key = await sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    socket = await Socket.open(key=key, token=attendee.token)
+    assert socket.snapshot["seqs"] == {"public": 0, "moderators": 0, f"p:{attendee.pk}": 0}
+    assert socket.snapshot["data"]["you"]["role"] == "moderator"
+    assert socket.snapshot["data"]["you"]["participant"]["id"] == str(attendee.pk)
+    reply = await socket.send("participant.update", {"name": "Moderating Ana"})
+    assert reply["type"] == "ok"
+    assert (await socket.event("participant.updated"))["stream"] == f"p:{attendee.pk}"
+    await socket.close()
+
+
+async def test_signed_in_user_without_a_role_but_with_a_token_is_an_attendee(event, outsider_user, attendee):
+    cookie = await session_cookie(outsider_user)
+    socket = await Socket.open(headers=[(b"origin", b"http://localhost:8000"), cookie], token=attendee.token)
+    assert socket.snapshot["data"]["you"]["role"] == "attendee"
+    await socket.close()
+
+
+async def test_database_down_at_connect_closes_with_try_again(event, attendee, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr("livehub.realtime.consumer.authenticate", down)
+    socket = await Socket.open(token=attendee.token, expect_snapshot=False)
+    assert await socket.closed() == 1013

@@ -121,3 +121,19 @@ async def test_redis_losing_the_log_changes_the_epoch(event, attendee, settings)
     assert socket.snapshot is not None
     assert socket.snapshot["epoch"] != first.snapshot["epoch"]
     await socket.close()
+
+
+async def test_a_long_replay_is_not_mistaken_for_a_slow_client(broker_kind, event, attendee, settings):
+    import asyncio
+
+    from livehub.realtime.broker import get_broker
+
+    limit = settings.LIVEHUB_REALTIME["SEND_QUEUE_LIMIT"]
+    broker = get_broker()
+    for _ in range(limit + 100):
+        await asyncio.to_thread(broker.publish, event_id=event.pk, stream="public", type="tick", data_text="{}")
+    socket = await Socket.open(token=attendee.token, since="public:0")
+    seqs = [(await socket.pop())["seq"] for _ in range(limit + 100)]
+    assert seqs == list(range(1, limit + 101))
+    assert (await socket.pop())["type"] == "synced"
+    await socket.close()

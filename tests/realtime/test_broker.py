@@ -1,0 +1,88 @@
+"""The replay log and sequence numbers under concurrent publishers, on both backends."""
+
+import asyncio
+import json
+import threading
+
+import pytest
+
+from livehub.realtime.broker import MemoryBroker, RedisBroker, get_broker
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+@pytest.fixture(params=["redis", "memory"])
+def broker(request, settings):
+    if request.param == "memory":
+        settings.REDIS_URL = ""
+    broker = get_broker()
+    assert isinstance(broker, RedisBroker if request.param == "redis" else MemoryBroker)
+    return broker
+
+
+class Recorder:
+    """Stands in for a process's hub: records what the broker delivers, in order."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.received = []
+
+    def dispatch(self, event_id, stream, seq, frame):
+        self.received.append((event_id, stream, seq, json.loads(frame)))
+
+    def resync_all(self):
+        raise AssertionError("no resync expected")
+
+
+async def test_concurrent_publishers_get_gapless_seqs_delivered_in_order(broker):
+    recorder = Recorder(asyncio.get_running_loop())
+    await broker.attach(recorder)
+
+    def publish_many(worker):
+        for index in range(50):
+            broker.publish(event_id=7, stream="public", type="test.tick", data_text=json.dumps([worker, index]))
+
+    threads = [threading.Thread(target=publish_many, args=(worker,)) for worker in range(8)]
+    await asyncio.to_thread(lambda: [t.start() for t in threads] and [t.join() for t in threads])
+    for _ in range(200):
+        if len(recorder.received) == 400:
+            break
+        await asyncio.sleep(0.02)
+    await broker.detach(recorder)
+
+    assert [seq for *_, seq, _frame in recorder.received] == list(range(1, 401))
+    assert all(frame["seq"] == seq and frame["stream"] == "public" for *_, seq, frame in recorder.received)
+    # Each worker's own events stay in the order it published them.
+    for worker in range(8):
+        assert [frame["data"][1] for *_, frame in recorder.received if frame["data"][0] == worker] == list(range(50))
+    replay = await broker.replay(7, ("public",), {"public": 390}, None)
+    assert [seq for _stream, seq, _frame in replay.frames] == list(range(391, 401))
+
+
+async def test_streams_and_events_count_separately(broker):
+    for stream in ("public", "moderators", "public"):
+        broker.publish(event_id=1, stream=stream, type="x", data_text="{}")
+    broker.publish(event_id=2, stream="public", type="x", data_text="{}")
+    _epoch, seqs = await broker.position(1, ("public", "moderators", "speakers"))
+    assert seqs == {"public": 2, "moderators": 1, "speakers": 0}
+    _epoch, seqs = await broker.position(2, ("public",))
+    assert seqs == {"public": 1}
+
+
+async def test_replay_frames_are_the_published_text(broker):
+    broker.publish(event_id=3, stream="p:abc", type="participant.updated", data_text='{"mode":"room"}')
+    replay = await broker.replay(3, ("p:abc",), {}, None)
+    assert replay.frames == [
+        ("p:abc", 1, '{"type":"participant.updated","stream":"p:abc","seq":1,"data":{"mode":"room"}}')
+    ]
+    assert replay.seqs == {"p:abc": 1}
+
+
+async def test_the_log_is_bounded(broker, settings):
+    settings.LIVEHUB_REALTIME = {**settings.LIVEHUB_REALTIME, "REPLAY_LOG_LENGTH": 5}
+    small = get_broker()
+    for _ in range(12):
+        small.publish(event_id=4, stream="public", type="x", data_text="{}")
+    assert (await small.replay(4, ("public",), {"public": 6}, None)) is None
+    replay = await small.replay(4, ("public",), {"public": 7}, None)
+    assert [seq for _s, seq, _f in replay.frames] == [8, 9, 10, 11, 12]

@@ -1,0 +1,73 @@
+"""Presence: room / online counts, distinct participants, coalesced to one update a second."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from sessions.rolelinks import role_key_make
+from sessions.services import participant_join
+from tests.helpers import Socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+@pytest.fixture
+async def moderator(event):
+    key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    socket = await Socket.open(key=key)
+    yield socket
+    await socket.close()
+
+
+async def presence_until(socket: Socket, expected: dict, timeout: float = 4) -> dict:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        frame = await socket.event("presence", timeout=max(0.1, deadline - loop.time()))
+        if frame["data"] == expected:
+            return frame
+        assert loop.time() < deadline, f"presence never became {expected}"
+
+
+async def test_counts_split_room_and_online_and_follow_mode_changes(event, moderator, attendee, room_attendee):
+    online = await Socket.open(token=attendee.token)
+    room = await Socket.open(token=room_attendee.token)
+    await presence_until(moderator, {"room": 1, "online": 1})
+    await online.send("participant.update", {"mode": "room"})
+    await presence_until(moderator, {"room": 2, "online": 0})
+    await room.close()
+    await presence_until(moderator, {"room": 1, "online": 0})
+    await online.close()
+
+
+async def test_moderators_and_speakers_are_not_counted(event, moderator):
+    key = await database_sync_to_async(role_key_make)(event=event, role="speaker", hours=1)
+    speaker = await Socket.open(key=key)
+    assert speaker.snapshot["data"]["presence"] == {"room": 0, "online": 0}
+    await speaker.close()
+
+
+async def test_two_tabs_of_one_participant_count_once(event, moderator, attendee):
+    tabs = [await Socket.open(token=attendee.token) for _ in range(2)]
+    await presence_until(moderator, {"room": 0, "online": 1})
+    await asyncio.sleep(1.2)
+    assert all(frame["data"] == {"room": 0, "online": 1} for frame in moderator.frames if frame["type"] == "presence")
+    for tab in tabs:
+        await tab.close()
+
+
+async def test_a_crowd_arriving_at_once_gives_few_updates(event, moderator):
+    tokens = []
+    for index in range(30):
+        _participant, token = await database_sync_to_async(participant_join)(
+            event=event, name=None, mode="room" if index % 3 else "online"
+        )
+        tokens.append(token)
+    crowd = await asyncio.gather(*(Socket.open(token=token) for token in tokens))
+    await presence_until(moderator, {"room": 20, "online": 10})
+    await asyncio.sleep(1.5)
+    updates = [frame for frame in moderator.frames if frame["type"] == "presence"]
+    assert len(updates) <= 2  # at most one a second, whatever the number of arrivals
+    for socket in crowd:
+        await socket.close()

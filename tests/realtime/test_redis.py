@@ -1,0 +1,74 @@
+"""The Redis clients are configured for a congress, not for library defaults."""
+
+import asyncio
+import json
+
+import pytest
+from django.conf import settings
+
+from livehub.realtime import redis as lhredis
+from livehub.realtime.broker import RedisBroker, get_broker
+from livehub.realtime.hub import get_hub
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+def test_the_redis_client_is_pinned_below_8():
+    import redis
+
+    assert int(redis.__version__.split(".")[0]) < 8
+
+
+def test_the_channel_layer_is_the_pubsub_layer_when_redis_is_configured():
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [settings.REDIS_URL]
+
+
+async def test_a_burst_of_300_concurrent_reads_is_served_not_refused():
+    """redis-py 8's default pool (100) refused such bursts with 'Too many connections'."""
+    broker = get_broker()
+    assert isinstance(broker, RedisBroker)
+    client = broker._aclient()
+    assert client.connection_pool.max_connections >= 1000
+
+    async def slow_read(index):
+        # Holds its connection for a moment, as a connect storm does.
+        await client.eval("redis.call('GET', KEYS[1]); return ARGV[1]", 1, "k", index)
+        return await broker.position(index, ("public",))
+
+    results = await asyncio.gather(*(slow_read(index) for index in range(300)))
+    assert len(results) == 300 and all(seqs == {"public": 0} for _epoch, seqs in results)
+
+
+async def test_an_idle_subscriber_outlives_the_read_timeout_and_still_delivers():
+    """redis-py 8 timed reads out after 5 s, which killed idle subscribers."""
+
+    class Recorder:
+        def __init__(self):
+            self.loop = asyncio.get_running_loop()
+            self.frames = []
+
+        def dispatch(self, event_id, stream, seq, frame):
+            self.frames.append(json.loads(frame))
+
+        def resync_all(self):
+            raise AssertionError("the subscription must not have dropped")
+
+    await get_hub()  # the process's own subscriber, idle like the recorder's
+    broker = get_broker()
+    recorder = Recorder()
+    await broker.attach(recorder)
+    await asyncio.sleep(lhredis.COMMAND_TIMEOUT + 1.5)
+    await asyncio.to_thread(broker.publish, event_id=9, stream="public", type="late", data_text="{}")
+    for _ in range(100):
+        if recorder.frames:
+            break
+        await asyncio.sleep(0.02)
+    await broker.detach(recorder)
+    assert [frame["type"] for frame in recorder.frames] == ["late"]
+
+
+def test_subscriber_connection_has_no_read_timeout():
+    client = lhredis.subscriber_client(settings.REDIS_URL)
+    assert client.connection_pool.connection_kwargs["socket_timeout"] is None
+    assert client.connection_pool.connection_kwargs["health_check_interval"] > 0

@@ -1,0 +1,39 @@
+"""The admin lists, filters and edit pages open for every model of the programme."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/admin/livesessions/event/",
+    "/admin/livesessions/event/?online__exact=1",
+    "/admin/livesessions/session/",
+    "/admin/livesessions/session/?status__exact=scheduled&kind__exact=debate",
+    "/admin/livesessions/speaker/?q=High",
+    "/admin/livesessions/eventrole/",
+    "/admin/livesessions/participant/",
+    "/admin/realtime/commandreceipt/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_admin_page_opens(admin_client, event, attendee, url):
+    assert admin_client.get(url).status_code == 200
+
+
+def test_event_and_session_edit_pages_open(admin_client, event, roundtable):
+    assert admin_client.get(f"/admin/livesessions/event/{event.pk}/change/").status_code == 200
+    page = admin_client.get(f"/admin/livesessions/session/{roundtable.pk}/change/")
+    assert page.status_code == 200
+    assert b"How can we make these new therapies more affordable?" in page.content
+
+
+def test_rotating_the_link_secret_from_the_admin_revokes_links(admin_client, event):
+    from livehub.errors import Unauthorized
+    from sessions.rolelinks import role_key_make, role_key_read
+
+    key = role_key_make(event=event, role="moderator", hours=1)
+    admin_client.post("/admin/livesessions/event/", {"action": "rotate_link_secret", "_selected_action": [event.pk]})
+    event.refresh_from_db()
+    with pytest.raises(Unauthorized):
+        role_key_read(event=event, key=key)

@@ -1,0 +1,48 @@
+"""Settings come from the environment; with none, the embedded default runs."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s;"
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
+    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}))"
+)
+
+
+def probe(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="livehub.settings")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_nothing_set_runs_sqlite_and_the_in_memory_layer():
+    result = probe()
+    assert result["engine"] == "django.db.backends.sqlite3"
+    assert result["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert result["debug"] is False
+
+
+def test_urls_select_postgresql_and_the_redis_pubsub_layer():
+    result = probe(
+        DATABASE_URL="postgres://u:p@db:5432/live",
+        REDIS_URL="redis://cache:6379/0",
+        DEBUG="true",
+        ALLOWED_HOSTS="live.example.org, 127.0.0.1",
+    )
+    assert result["engine"] == "django.db.backends.postgresql" and result["name"] == "live"
+    assert result["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert result["debug"] is True
+    assert result["hosts"] == ["live.example.org", "127.0.0.1"]
+
+
+def test_a_bad_boolean_is_a_clear_error():
+    clean = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    clean.update(DEBUG="maybe", DJANGO_SETTINGS_MODULE="livehub.settings")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert out.returncode != 0 and "DEBUG must be true or false" in out.stderr
