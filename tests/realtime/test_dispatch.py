@@ -1,0 +1,81 @@
+"""Running commands: all-or-nothing with their events, once per `ref`."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from livehub.errors import Conflict
+from livehub.realtime.registry import COMMANDS, MODERATORS_ONLY, CommandSchema, command
+from sessions import services
+from sessions.models import Session
+from sessions.rolelinks import role_key_make
+from tests.helpers import Socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+class GoLiveThenFail(CommandSchema):
+    session: int
+
+
+@pytest.fixture
+def failing_command():
+    """A command whose service writes and publishes, then the rest of the command fails."""
+
+    @command("test.go_live_then_fail", schema=GoLiveThenFail, roles=MODERATORS_ONLY)
+    def go_live_then_fail(ctx, cmd):
+        services.session_set_status(event_id=ctx.event_id, session_id=cmd.session, status="live")
+        raise Conflict("the second half of this command was refused")
+
+    yield
+    del COMMANDS["test.go_live_then_fail"]
+
+
+async def test_a_command_that_rolls_back_publishes_nothing_and_changes_nothing(
+    failing_command, event, roundtable, attendee
+):
+    key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    moderator = await Socket.open(key=key)
+    watcher = await Socket.open(token=attendee.token)
+    reply = await moderator.send("test.go_live_then_fail", {"session": roundtable.pk}, ref="f1")
+    assert reply["error"]["code"] == "conflict"
+    await watcher.nothing(0.5)
+    status = await database_sync_to_async(lambda: Session.objects.get(pk=roundtable.pk).status)()
+    assert status == "scheduled"
+    # Nothing was stored for the ref either: the retry runs the command again.
+    reply = await moderator.send("test.go_live_then_fail", {"session": roundtable.pk}, ref="f1")
+    assert reply["error"]["code"] == "conflict"
+    # And the next real change is seq 1: the rolled-back one never took a number.
+    await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"})
+    assert (await watcher.event("session.updated"))["seq"] == 1
+    await moderator.close()
+    await watcher.close()
+
+
+async def test_a_crash_in_a_command_is_an_internal_error_without_details(event, attendee, monkeypatch):
+    def explode(**kwargs):
+        raise ZeroDivisionError("secret internals")
+
+    monkeypatch.setattr("sessions.services.participant_update", explode)
+    socket = await Socket.open(token=attendee.token)
+    reply = await socket.send("participant.update", {"mode": "room"})
+    assert reply["error"]["code"] == "internal"
+    assert "secret" not in reply["error"]["message"] and "Traceback" not in reply["error"]["message"]
+    monkeypatch.undo()
+    assert (await socket.send("participant.update", {"mode": "room"}))["type"] == "ok"
+    await socket.close()
+
+
+async def test_a_database_outage_during_a_command_is_unavailable(event, attendee, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("sessions.services.participant_update", down)
+    socket = await Socket.open(token=attendee.token)
+    reply = await socket.send("participant.update", {"mode": "room"}, ref="u1")
+    assert reply["error"]["code"] == "unavailable"
+    monkeypatch.undo()
+    # Retrying with the same ref is safe: nothing was applied, so now it is.
+    assert (await socket.send("participant.update", {"mode": "room"}, ref="u1"))["type"] == "ok"
+    await socket.close()
