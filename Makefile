@@ -7,26 +7,39 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livehub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run test install lint lock
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/vite.config.ts frontend/tsconfig.json
+MANIFEST := frontend/dist/.vite/manifest.json
+
+.PHONY: run test install frontend lint lock
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
-run: install
+$(MANIFEST): frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run --silent build -- --logLevel warn
+
+install: $(VENV)/.installed frontend/node_modules/.installed
+
+frontend: $(MANIFEST)
+
+run: install frontend
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	PORT=$(PORT) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers livehub.asgi:application
 
-test: install
+test: install frontend
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) scripts/check_services.py
 	$(VENV)/bin/ruff check .
+	cd frontend && npm run --silent check && npx vitest run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 

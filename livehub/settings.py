@@ -36,7 +36,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-livehub-dev-only-s
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Where the printed links (role links, QR codes) point; the public address of the platform.
-LIVEHUB_BASE_URL = os.environ.get("LIVEHUB_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+# Set: the QR code and printed links use it. Unset: pages use the address they were opened at.
+LIVEHUB_PUBLIC_URL = os.environ.get("LIVEHUB_BASE_URL", "").rstrip("/")
+LIVEHUB_BASE_URL = LIVEHUB_PUBLIC_URL or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 INSTALLED_APPS = [
     "daphne",  # makes `runserver` the Daphne development server
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "livehub.realtime",
     "sessions.apps.LiveSessionsConfig",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +137,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+# The Vite build (frontend/dist); its manifest tells the templates which bundle each page loads.
+LIVEHUB_FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+LIVEHUB_FRONTEND_DIST.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [LIVEHUB_FRONTEND_DIST]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -14,7 +14,8 @@ from livehub.errors import Unauthorized
 
 from .models import Event, EventRole
 
-ROLE_PAGES = {EventRole.Role.MODERATOR: "moderate", EventRole.Role.SPEAKER: "stage"}
+# The page each role's link opens. "screen" is for the projector: it only reads the public stream.
+ROLE_PAGES = {EventRole.Role.MODERATOR: "moderate", EventRole.Role.SPEAKER: "stage", "screen": "screen"}
 MAX_HOURS = 24 * 14
 
 

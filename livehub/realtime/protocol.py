@@ -14,7 +14,8 @@ SPEAKERS = "speakers"
 ATTENDEE = "attendee"
 MODERATOR = "moderator"
 SPEAKER = "speaker"
-ROLES = (ATTENDEE, MODERATOR, SPEAKER)
+SCREEN = "screen"  # the projector: reads the public stream, sends nothing
+ROLES = (ATTENDEE, MODERATOR, SPEAKER, SCREEN)
 
 
 class Close:

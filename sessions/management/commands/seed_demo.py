@@ -18,6 +18,10 @@ class Command(BaseCommand):
         base = settings.LIVEHUB_BASE_URL
         out = self.stdout.write
         out(self.style.SUCCESS(f"Demo event {event.code} ready: {event.name}, {event.venue}, {event.city}."))
+        out(f"  Attend          {base}/e/{event.code}/   (in the room: {base}/e/{event.code}/?mode=room)")
+        out(f"  Moderate        {base}/e/{event.code}/moderate/   (sign in at {base}/accounts/login/)")
+        out(f"  Stage           {base}/e/{event.code}/stage/")
+        out(f"  Screen          {base}/e/{event.code}/screen/")
         out(f"  Agenda (API)    {base}/api/events/{event.code}/")
         out(f"  API docs        {base}/api/docs")
         out(f"  Admin           {base}/admin/")
@@ -25,5 +29,5 @@ class Command(BaseCommand):
         out(f"  Socket          {base.replace('http', 'ws', 1)}/ws/events/{event.code}/?token=…")
         for username, (password, role, _name) in DEMO_USERS.items():
             out(f"  {role.capitalize():<15} login {username} / {password}")
-        for role in ("moderator", "speaker"):
-            out(f"  {role.capitalize()} link  {role_link_url(event=event, role=role, hours=24)}")
+        for role in ("moderator", "speaker", "screen"):
+            out(f"  {role.capitalize() + ' link':<15} {role_link_url(event=event, role=role, hours=24)}")

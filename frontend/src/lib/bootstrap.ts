@@ -1,0 +1,30 @@
+import type { LiveState, Mode, Role } from "./types";
+
+/** What the Django template embeds for the page (see web/views.py). */
+export interface Bootstrap {
+  page: "attend" | "moderate" | "stage" | "screen";
+  code: string;
+  socket: string;
+  join: string;
+  initial: LiveState;
+  mode?: Mode;
+  role?: Role;
+  key?: string | null;
+  join_url?: string;
+}
+
+export function readBootstrap(): Bootstrap {
+  const element = document.getElementById("livehub-bootstrap");
+  if (!element?.textContent) throw new Error("The page has no LiveHub bootstrap data.");
+  return JSON.parse(element.textContent) as Bootstrap;
+}
+
+/** The socket's absolute URL on this host, with credentials in the query. */
+export function socketUrl(path: string, params: Record<string, string | null | undefined> = {}): string {
+  const url = new URL(path, window.location.href);
+  url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
+  for (const [name, value] of Object.entries(params)) {
+    if (value) url.searchParams.set(name, value);
+  }
+  return url.toString();
+}

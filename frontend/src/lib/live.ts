@@ -1,0 +1,513 @@
+// The one socket client every page uses: keeps the live state in sync with the server
+// (snapshot, pushed events, replay after a reconnect) and carries commands with `ref`s
+// that survive reconnects. Wire contract: docs/protocol.md.
+import { writable, type Readable, type Writable } from "svelte/store";
+import type { CommandErrorBody, PushedEvent } from "./types";
+
+export type ConnectionState =
+  | { status: "connecting" }
+  | { status: "connected" } // snapshot or synced received
+  | { status: "reconnecting"; attempt: number; retryAt: number } // retryAt: epoch ms of the next try
+  | { status: "offline" } // the browser says offline: wait for "online"
+  | { status: "closed"; code: number; reason: string }; // terminal (4401, 4403, 4404), or stop()
+
+/** A command refused by the server (an `error` frame), or abandoned because the client closed. */
+export class CommandError extends Error {
+  readonly code: string;
+  readonly fields: Record<string, string>;
+  /** Seconds to wait before retrying (`rate_limited` only), else null. */
+  readonly retryAfter: number | null;
+
+  constructor(body: CommandErrorBody) {
+    super(body.message);
+    this.name = "CommandError";
+    this.code = body.code;
+    this.fields = body.fields ?? {};
+    this.retryAfter = typeof body.retry_after === "number" ? body.retry_after : null;
+  }
+}
+
+export interface OnlineEvents {
+  online: () => boolean;
+  subscribe(onChange: (online: boolean) => void): () => void;
+}
+
+export interface LiveOptions<S> {
+  /** Full ws(s) URL including ?token= or ?key= (never since/epoch: the client adds them). */
+  url: string;
+  /** Applies one pushed event; returns a NEW state object (or the same one if nothing changed). */
+  reduce: (state: S, event: PushedEvent) => S;
+  /** State embedded in the page for the first paint, shown until the snapshot arrives. */
+  initial?: S | null;
+  WebSocketImpl?: { new (url: string): WebSocket };
+  random?: () => number;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+  onlineEvents?: OnlineEvents;
+}
+
+/** Close codes after which reconnecting cannot help (bad credentials, no role, no event). */
+const TERMINAL_CODES = new Set([4401, 4403, 4404]);
+/** The server asks for an immediate reconnect with `since` (lost sync, slow client). */
+const RECONNECT_NOW = 4000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 30_000;
+const OPEN = 1; // WebSocket.OPEN, spelled out so fakes without the static constants work
+
+interface Command {
+  type: string;
+  data: Record<string, unknown>;
+  resolve: (value: any) => void;
+  reject: (error: CommandError) => void;
+  /** Sent on the current socket: not sent again until that socket is gone. */
+  sent: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isSeq(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function readSeqs(value: unknown): Record<string, number> | null {
+  if (!isObject(value)) return null;
+  const seqs: Record<string, number> = {};
+  for (const [stream, seq] of Object.entries(value)) {
+    if (!isSeq(seq)) return null;
+    seqs[stream] = seq;
+  }
+  return seqs;
+}
+
+function defaultOnlineEvents(): OnlineEvents {
+  if (typeof window === "undefined" || typeof navigator === "undefined") {
+    return { online: () => true, subscribe: () => () => {} };
+  }
+  return {
+    // onLine is only trustworthy when it says false; undefined counts as online.
+    online: () => navigator.onLine !== false,
+    subscribe(onChange) {
+      const up = () => onChange(true);
+      const down = () => onChange(false);
+      window.addEventListener("online", up);
+      window.addEventListener("offline", down);
+      return () => {
+        window.removeEventListener("online", up);
+        window.removeEventListener("offline", down);
+      };
+    },
+  };
+}
+
+/**
+ * The per-client half of every `ref`. Refs are remembered per sender identity, which several
+ * clients may share (one token in two tabs), so the prefix must be random, not just the counter.
+ */
+function refPrefix(random: () => number): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = new Uint8Array(12);
+  if (typeof globalThis.crypto?.getRandomValues === "function") globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+export class LiveClient<S extends { presence?: unknown }> {
+  readonly state: Readable<S | null>;
+  readonly connection: Readable<ConnectionState>;
+  readonly synced: Readable<boolean>;
+
+  private readonly options: LiveOptions<S>;
+  private readonly stateStore: Writable<S | null>;
+  private readonly connectionStore: Writable<ConnectionState>;
+  private readonly syncedStore: Writable<boolean>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+  private readonly onlineEvents: OnlineEvents;
+
+  private current: S | null;
+  private connectionValue: ConnectionState = { status: "connecting" };
+  private socket: WebSocket | null = null;
+  private isSynced = false;
+  private running = false;
+  private timer: unknown = null;
+  private unsubscribeOnline: (() => void) | null = null;
+  /** Consecutive connection attempts without reaching snapshot/synced. */
+  private attempt = 0;
+  private epoch: string | null = null;
+  private seqs: Record<string, number> = {};
+  // Map keeps insertion order: resends go out in the order the commands were made.
+  private readonly commands = new Map<string, Command>();
+  private readonly prefix: string;
+  private counter = 0;
+
+  constructor(options: LiveOptions<S>) {
+    this.options = options;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    this.clearTimer = options.clearTimer ?? ((handle) => globalThis.clearTimeout(handle as any));
+    this.onlineEvents = options.onlineEvents ?? defaultOnlineEvents();
+    this.current = options.initial ?? null;
+    this.stateStore = writable(this.current);
+    this.connectionStore = writable<ConnectionState>({ status: "connecting" });
+    this.syncedStore = writable(false);
+    this.state = { subscribe: this.stateStore.subscribe };
+    this.connection = { subscribe: this.connectionStore.subscribe };
+    this.synced = { subscribe: this.syncedStore.subscribe };
+    this.prefix = refPrefix(this.random);
+  }
+
+  /** Connects (or waits for the network). Calling it again while running does nothing. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.unsubscribeOnline = this.onlineEvents.subscribe((online) => this.onOnlineChange(online));
+    if (this.onlineEvents.online()) this.connect();
+    else this.goOffline();
+  }
+
+  /** Closes for good: no reconnect, timers cleared, unacknowledged commands rejected. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribeOnline?.();
+    this.unsubscribeOnline = null;
+    this.cancelTimer();
+    this.dropSocket();
+    this.setConnection({ status: "closed", code: 1000, reason: "stopped" });
+    this.rejectAll("The connection was closed.");
+  }
+
+  /** Skips the rest of a backoff wait (e.g. a "retry now" button). */
+  retryNow(): void {
+    if (!this.running || this.socket || !this.onlineEvents.online()) return;
+    this.cancelTimer();
+    this.connect();
+  }
+
+  /**
+   * Sends a command; resolves with the `ok` frame's data, rejects with a CommandError.
+   * While the socket is not synced the command waits and goes out after the next snapshot/synced.
+   */
+  send<T = any>(type: string, data: Record<string, unknown> = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!this.running && this.connectionValue.status === "closed") {
+        reject(new CommandError({ code: "closed", message: "The connection is closed." }));
+        return;
+      }
+      this.counter += 1;
+      const ref = `${this.prefix}-${this.counter}`;
+      const command: Command = { type, data, resolve, reject, sent: false };
+      this.commands.set(ref, command);
+      if (this.isSynced) this.transmit(ref, command);
+    });
+  }
+
+  /** Commands not acknowledged yet (sent and waiting, or queued). */
+  pending(): number {
+    return this.commands.size;
+  }
+
+  // --- connection ------------------------------------------------------------------------
+
+  private setConnection(value: ConnectionState): void {
+    this.connectionValue = value;
+    this.connectionStore.set(value);
+  }
+
+  private setSynced(value: boolean): void {
+    if (this.isSynced === value) return;
+    this.isSynced = value;
+    this.syncedStore.set(value);
+  }
+
+  /** The socket URL with the positions we hold, so the server can replay instead of snapshot. */
+  private socketUrl(): string {
+    const url = this.options.url;
+    if (this.epoch === null) return url;
+    const streams = Object.entries(this.seqs);
+    if (streams.length === 0) return url;
+    const since = streams.map(([stream, seq]) => `${stream}:${seq}`).join(",");
+    const separator = url.includes("?") ? "&" : "?";
+    return `${url}${separator}since=${encodeURIComponent(since)}&epoch=${encodeURIComponent(this.epoch)}`;
+  }
+
+  private connect(): void {
+    this.cancelTimer();
+    this.dropSocket();
+    // A backoff retry keeps showing "reconnecting"; anything else is a plain "connecting".
+    if (this.connectionValue.status !== "reconnecting") this.setConnection({ status: "connecting" });
+    const Impl = this.options.WebSocketImpl ?? globalThis.WebSocket;
+    let socket: WebSocket;
+    try {
+      socket = new Impl(this.socketUrl());
+    } catch (error) {
+      // A bad URL or a missing WebSocket: treat like a failed attempt rather than throwing.
+      console.warn("LiveHub: could not open the socket", error);
+      this.scheduleReconnect(false);
+      return;
+    }
+    this.socket = socket;
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.socket === socket) this.onMessage(event.data);
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket === socket) this.onClose(event.code, event.reason);
+    };
+    // Errors are always followed by a close event; that is where we act.
+    socket.onerror = () => {};
+  }
+
+  /** Forgets the current socket and closes it; its late events are ignored. */
+  private dropSocket(reason = "client closed"): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.setSynced(false);
+    this.markUnsent();
+    if (!socket) return;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+    try {
+      socket.close(1000, reason);
+    } catch {
+      // Already closing or closed: nothing to do.
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.socket = null;
+    this.setSynced(false);
+    this.markUnsent();
+    if (!this.running) return;
+    if (TERMINAL_CODES.has(code)) {
+      this.running = false;
+      this.unsubscribeOnline?.();
+      this.unsubscribeOnline = null;
+      this.setConnection({ status: "closed", code, reason: reason ?? "" });
+      this.rejectAll(reason || "The connection was refused.");
+      return;
+    }
+    if (!this.onlineEvents.online()) {
+      this.goOffline();
+      return;
+    }
+    this.scheduleReconnect(code === RECONNECT_NOW);
+  }
+
+  /**
+   * Immediate reconnects (4000, a gap) are only taken right after a synced connection, so a
+   * server that keeps failing before the sync cannot make us spin: it gets the backoff instead.
+   */
+  private scheduleReconnect(immediate: boolean): void {
+    this.cancelTimer();
+    this.attempt += 1;
+    if (immediate && this.attempt === 1) {
+      this.connect();
+      return;
+    }
+    const delay = this.backoffDelay(this.attempt);
+    this.setConnection({ status: "reconnecting", attempt: this.attempt, retryAt: this.now() + delay });
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      if (this.running) this.connect();
+    }, delay);
+  }
+
+  /** 500 ms doubling up to 30 s, times a factor in [0.5, 1) so clients do not return in a herd. */
+  private backoffDelay(attempt: number): number {
+    const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+    const r = Math.min(Math.max(this.random(), 0), 0.999999);
+    return Math.floor(base * (0.5 + r / 2)); // floor keeps it strictly below the base
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) {
+      this.clearTimer(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private goOffline(): void {
+    this.cancelTimer();
+    this.dropSocket("offline");
+    this.setConnection({ status: "offline" });
+  }
+
+  private onOnlineChange(online: boolean): void {
+    if (!this.running) return;
+    if (!online) {
+      this.goOffline();
+    } else if (!this.socket) {
+      // The network is back: whatever the backoff said, try now.
+      this.attempt = 0;
+      this.connect();
+    }
+  }
+
+  // --- frames ----------------------------------------------------------------------------
+
+  private onMessage(raw: unknown): void {
+    if (typeof raw !== "string") {
+      console.warn("LiveHub: ignoring a non-text frame");
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      console.warn("LiveHub: ignoring a frame that is not JSON", raw.slice(0, 200));
+      return;
+    }
+    if (!isObject(frame) || typeof frame.type !== "string") {
+      console.warn("LiveHub: ignoring a frame without a type", frame);
+      return;
+    }
+    switch (frame.type) {
+      case "snapshot":
+        return this.onSnapshot(frame);
+      case "synced":
+        return this.onSyncedFrame(frame);
+      case "ok":
+        return this.onReply(frame, true);
+      case "error":
+        return this.onReply(frame, false);
+      case "presence":
+        return this.onPresence(frame);
+      default:
+        if (typeof frame.stream === "string" && isSeq(frame.seq) && frame.seq > 0) {
+          return this.onEvent(frame as PushedEvent);
+        }
+        console.warn("LiveHub: ignoring an unknown frame", frame);
+    }
+  }
+
+  private onSnapshot(frame: Record<string, any>): void {
+    const seqs = readSeqs(frame.seqs);
+    if (!seqs || typeof frame.epoch !== "string" || !isObject(frame.data)) {
+      console.warn("LiveHub: ignoring a malformed snapshot", frame);
+      return;
+    }
+    this.epoch = frame.epoch;
+    this.seqs = seqs;
+    this.setState(frame.data as S);
+    this.onSynced();
+  }
+
+  private onSyncedFrame(frame: Record<string, any>): void {
+    const seqs = readSeqs(frame.seqs);
+    if (!seqs) {
+      console.warn("LiveHub: ignoring a malformed synced frame", frame);
+      return;
+    }
+    // The contract's short form of `synced` may omit the epoch: it is then unchanged.
+    if (typeof frame.epoch === "string") this.epoch = frame.epoch;
+    this.seqs = { ...this.seqs, ...seqs };
+    this.onSynced();
+  }
+
+  /** The socket now holds everything: mark it connected and flush the unacknowledged commands. */
+  private onSynced(): void {
+    this.attempt = 0;
+    this.setSynced(true);
+    this.setConnection({ status: "connected" });
+    for (const [ref, command] of this.commands) {
+      if (!command.sent) this.transmit(ref, command);
+    }
+  }
+
+  private onEvent(event: PushedEvent): void {
+    if (this.epoch === null || this.current === null) {
+      // Nothing to apply it to before the first snapshot; the snapshot will contain it.
+      console.warn("LiveHub: ignoring an event before the snapshot", event.type);
+      return;
+    }
+    const last = this.seqs[event.stream] ?? 0;
+    if (event.seq <= last) return; // Already applied (a replay overlapping live delivery).
+    if (event.seq > last + 1) {
+      // Missed events: applying this one would skip them. Replay from what we hold.
+      console.warn(`LiveHub: gap in ${event.stream} (${last} → ${event.seq}), resyncing`);
+      this.dropSocket("gap");
+      this.scheduleReconnect(true);
+      return;
+    }
+    this.seqs = { ...this.seqs, [event.stream]: event.seq };
+    try {
+      this.setState(this.options.reduce(this.current, event));
+    } catch (error) {
+      // A payload the reducer cannot read: skip it rather than loop on replays of it.
+      console.warn("LiveHub: could not apply an event", event, error);
+    }
+  }
+
+  private onPresence(frame: Record<string, any>): void {
+    if (!isObject(frame.data)) {
+      console.warn("LiveHub: ignoring a malformed presence frame", frame);
+      return;
+    }
+    if (this.current === null) return;
+    this.setState({ ...this.current, presence: frame.data });
+  }
+
+  private onReply(frame: Record<string, any>, ok: boolean): void {
+    const ref = frame.ref;
+    if (typeof ref !== "string") {
+      // Replies to commands without a ref, or errors about unreadable frames: not ours to settle.
+      if (!ok) console.warn("LiveHub: server error without a ref", frame.error);
+      return;
+    }
+    const command = this.commands.get(ref);
+    if (!command) return; // A late duplicate reply to a command already settled.
+    this.commands.delete(ref);
+    if (ok) {
+      command.resolve(frame.data);
+      return;
+    }
+    const body = isObject(frame.error) ? frame.error : {};
+    command.reject(
+      new CommandError({
+        code: typeof body.code === "string" ? body.code : "internal",
+        message: typeof body.message === "string" ? body.message : "The command failed.",
+        fields: isObject(body.fields) ? body.fields : undefined,
+        retry_after: typeof body.retry_after === "number" ? body.retry_after : undefined,
+      }),
+    );
+  }
+
+  // --- helpers ---------------------------------------------------------------------------
+
+  private setState(next: S): void {
+    if (next === this.current) return;
+    this.current = next;
+    this.stateStore.set(next);
+  }
+
+  private transmit(ref: string, command: Command): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    try {
+      socket.send(JSON.stringify({ type: command.type, ref, data: command.data }));
+      command.sent = true;
+    } catch (error) {
+      // The socket is going away; its close will bring a resend after the next sync.
+      console.warn("LiveHub: could not send a command", error);
+    }
+  }
+
+  /** The socket is gone: replies to what it carried will never come, so resend after the sync. */
+  private markUnsent(): void {
+    for (const command of this.commands.values()) command.sent = false;
+  }
+
+  private rejectAll(message: string): void {
+    const commands = [...this.commands.values()];
+    this.commands.clear();
+    for (const command of commands) command.reject(new CommandError({ code: "closed", message }));
+  }
+}

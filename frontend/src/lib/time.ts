@@ -1,0 +1,31 @@
+import type { EventInfo, Session } from "./types";
+
+/** "09:15" in the event's own time zone, whatever the viewer's. */
+export function clock(iso: string | null, timezone: string): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: timezone }).format(
+    new Date(iso),
+  );
+}
+
+export function timeRange(session: Session, event: EventInfo): string {
+  return `${clock(session.starts_at, event.timezone)}–${clock(session.ends_at, event.timezone)}`;
+}
+
+/** m:ss or h:mm:ss for a number of milliseconds (never negative). */
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/** Elapsed and remaining time of a session against its planned length in the agenda. */
+export function sessionClock(session: Session, now: number): { elapsed: number; remaining: number; planned: number } {
+  const planned = Date.parse(session.ends_at) - Date.parse(session.starts_at);
+  if (!session.started_at) return { elapsed: 0, remaining: planned, planned };
+  const end = session.status === "ended" && session.ended_at ? Date.parse(session.ended_at) : now;
+  const elapsed = Math.max(0, end - Date.parse(session.started_at));
+  return { elapsed, remaining: planned - elapsed, planned };
+}

@@ -1,0 +1,5 @@
+import { mount } from "svelte";
+import "../styles/base.css";
+import Attend from "./Attend.svelte";
+
+mount(Attend, { target: document.getElementById("app")! });

@@ -1,0 +1,149 @@
+"""The pages: who may open them, what they embed for the first paint, the projector's QR code."""
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from sessions.rolelinks import role_key_make
+
+pytestmark = pytest.mark.django_db
+
+
+def bootstrap(response) -> dict:
+    match = re.search(rb'<script id="livehub-bootstrap" type="application/json">(.*?)</script>', response.content, re.S)
+    assert match, "the page embeds no bootstrap data"
+    return json.loads(match.group(1))
+
+
+def test_landing_offers_a_code_field(client):
+    page = client.get("/")
+    assert page.status_code == 200 and b'name="code"' in page.content
+
+
+def test_landing_with_a_known_code_goes_to_the_attend_page(client, event):
+    response = client.get("/?code=sfh2022")
+    assert response.status_code == 302 and response["Location"] == "/e/SFH2022/"
+
+
+def test_landing_with_an_unknown_code_says_so(client, event):
+    response = client.get("/?code=NOPE")
+    assert response.status_code == 404
+    assert "There is no event with the code “NOPE”" in response.content.decode()
+
+
+def test_attend_page_embeds_the_agenda_and_mounts_its_bundle(client, event):
+    page = client.get("/e/SFH2022/")
+    assert page.status_code == 200
+    data = bootstrap(page)
+    assert data["page"] == "attend" and data["mode"] == "online"
+    assert data["socket"] == "/ws/events/SFH2022/" and data["join"] == "/api/events/SFH2022/join"
+    assert len(data["initial"]["sessions"]) == 9
+    assert re.search(rb'<script type="module" src="/static/assets/attend-[^"]+\.js">', page.content)
+
+
+def test_attend_from_the_qr_code_is_room_mode(client, event):
+    assert bootstrap(client.get("/e/SFH2022/?mode=room"))["mode"] == "room"
+
+
+def test_attend_with_a_lowercase_code_redirects_to_the_canonical_address(client, event):
+    response = client.get("/e/sfh2022/?mode=room")
+    assert response.status_code == 302 and response["Location"] == "/e/SFH2022/?mode=room"
+
+
+def test_unknown_event_page_is_a_friendly_404(client, db):
+    response = client.get("/e/NOPE/")
+    assert response.status_code == 404 and "No event “NOPE”" in response.content.decode()
+
+
+def test_hostile_text_in_the_programme_is_escaped_in_the_embedded_json(client, event, roundtable):
+    roundtable.title = "</script><script>alert(1)</script>"
+    roundtable.save()
+    page = client.get("/e/SFH2022/")
+    assert b"</script><script>alert(1)" not in page.content
+    titles = [s["title"] for s in bootstrap(page)["initial"]["sessions"]]
+    assert "</script><script>alert(1)</script>" in titles
+
+
+@pytest.mark.parametrize("page", ["moderate", "stage", "screen"])
+def test_protected_pages_send_strangers_to_sign_in(client, event, page):
+    response = client.get(f"/e/SFH2022/{page}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "allowed"),
+    [
+        ("moderator", "moderate", True),
+        ("moderator", "stage", True),
+        ("moderator", "screen", True),
+        ("speaker", "moderate", False),
+        ("speaker", "stage", True),
+        ("speaker", "screen", True),
+        ("screen", "moderate", False),
+        ("screen", "stage", False),
+        ("screen", "screen", True),
+    ],
+)
+def test_role_links_open_exactly_their_pages(client, event, role, page, allowed):
+    key = role_key_make(event=event, role=role, hours=1)
+    response = client.get(f"/e/SFH2022/{page}/", {"key": key})
+    assert response.status_code == (200 if allowed else 403)
+    if allowed:
+        data = bootstrap(response)
+        assert data["key"] == key and data["initial"]["you"]["role"] == role
+
+
+def test_an_expired_or_revoked_link_explains_itself(client, event):
+    response = client.get("/e/SFH2022/moderate/", {"key": "forged"})
+    assert response.status_code == 403
+    assert "not valid" in response.content.decode()
+
+
+def test_signed_in_moderator_opens_the_console(client, event, moderator_user):
+    client.force_login(moderator_user)
+    response = client.get("/e/SFH2022/moderate/")
+    assert response.status_code == 200
+    assert bootstrap(response)["key"] is None  # the socket uses the login session
+
+
+def test_signed_in_account_without_a_role_is_refused(client, event, outsider_user):
+    client.force_login(outsider_user)
+    assert client.get("/e/SFH2022/moderate/").status_code == 403
+
+
+def test_screen_shows_a_qr_code_for_the_room_join_link(client, event, settings):
+    settings.LIVEHUB_PUBLIC_URL = "https://live.example.org"
+    key = role_key_make(event=event, role="screen", hours=1)
+    response = client.get("/e/SFH2022/screen/", {"key": key})
+    html = response.content.decode()
+    assert 'data-join-url="https://live.example.org/e/SFH2022/?mode=room"' in html
+    assert "<svg" in html and "Join Science for Health 2022" in html
+    assert response.get("X-Frame-Options") is None  # the projector page may be embedded
+
+
+def test_screen_qr_code_uses_the_request_host_without_a_configured_url(client, event, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "192.168.1.20"]
+    key = role_key_make(event=event, role="screen", hours=1)
+    html = client.get("/e/SFH2022/screen/", {"key": key}, HTTP_HOST="192.168.1.20:8000").content.decode()
+    assert 'data-join-url="http://192.168.1.20:8000/e/SFH2022/?mode=room"' in html
+
+
+def test_other_pages_refuse_framing(client, event):
+    assert client.get("/e/SFH2022/")["X-Frame-Options"] == "DENY"
+
+
+def test_seed_demo_prints_the_page_links(event):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    for page in ("/e/SFH2022/", "/e/SFH2022/moderate/", "/e/SFH2022/stage/", "/e/SFH2022/screen/?key="):
+        assert page in text
+    link = next(line.split()[-1] for line in text.splitlines() if "Screen link" in line)
+    assert parse_qs(urlparse(link).query)["key"]

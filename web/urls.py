@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("e/<str:code>/", views.attend, name="attend"),
+    path("e/<str:code>/moderate/", views.moderate, name="moderate"),
+    path("e/<str:code>/stage/", views.stage, name="stage"),
+    path("e/<str:code>/screen/", views.screen, name="screen"),
+]

@@ -1,0 +1,143 @@
+"""The five pages. Each renders a template that mounts its Svelte app on an embedded snapshot."""
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from livehub.errors import NotFound, Unauthorized
+from sessions.models import Event
+from sessions.rolelinks import role_key_read
+from sessions.selectors import event_get, programme, user_role
+
+# Which roles may open each protected page (a role link's role, or the signed-in account's).
+PAGE_ROLES = {
+    "moderate": {"moderator"},
+    "stage": {"moderator", "speaker"},
+    "screen": {"moderator", "speaker", "screen"},
+}
+
+
+def _event_or_404(request: HttpRequest, code: str) -> Event | HttpResponse:
+    try:
+        return event_get(code=code)
+    except NotFound:
+        return render(request, "web/not_found.html", {"code": code}, status=404)
+
+
+def _bootstrap(request: HttpRequest, event: Event, page: str, **extra: Any) -> dict[str, Any]:
+    data = programme(event)
+    return {
+        "page": page,
+        "code": event.code,
+        "socket": f"/ws/events/{event.code}/",
+        "join": f"/api/events/{event.code}/join",
+        "initial": {
+            **data,
+            "you": {"role": extra.pop("role", "attendee"), "participant": None},
+            "presence": {"room": 0, "online": 0},
+        },
+        **extra,
+    }
+
+
+def _page(request: HttpRequest, event: Event, page: str, template: str, **extra: Any) -> HttpResponse:
+    bootstrap = _bootstrap(request, event, page, **extra)
+    return render(request, template, {"event": event, "page": page, "bootstrap": bootstrap})
+
+
+def _role_for(request: HttpRequest, event: Event, page: str) -> tuple[str | None, str | None, HttpResponse | None]:
+    """(role, key, refusal): a role link in `?key=` or the signed-in account's role."""
+    allowed = PAGE_ROLES[page]
+    key = request.GET.get("key")
+    if key:
+        try:
+            role = role_key_read(event=event, key=key)
+        except Unauthorized as error:
+            return (
+                None,
+                None,
+                render(request, "web/refused.html", {"event": event, "message": error.message}, status=403),
+            )
+        if role not in allowed:
+            message = f"This link is for the {role} view, not this page."
+            return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)
+        return role, key, None
+    if not request.user.is_authenticated:
+        return None, None, redirect_to_login(request.get_full_path())
+    role = user_role(event=event, user=request.user)
+    if role not in allowed:
+        message = "Your account has no role that opens this page for this event."
+        return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)
+    return role, None, None
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip()
+    error = None
+    if code:
+        event = Event.objects.filter(code__iexact=code).first()
+        if event is not None:
+            return redirect("web:attend", code=event.code)
+        error = f"There is no event with the code “{code}”. Check the code on the screen or your invitation."
+    return render(request, "web/landing.html", {"code": code, "error": error}, status=404 if error else 200)
+
+
+@require_safe
+def attend(request: HttpRequest, code: str) -> HttpResponse:
+    event = _event_or_404(request, code)
+    if isinstance(event, HttpResponse):
+        return event
+    if event.code != code:
+        return redirect(f"{reverse('web:attend', args=[event.code])}?{request.GET.urlencode()}")
+    mode = "room" if request.GET.get("mode") == "room" else "online"
+    return _page(request, event, "attend", "web/attend.html", mode=mode)
+
+
+def _protected(page: str, template: str):
+    @require_safe
+    def view(request: HttpRequest, code: str) -> HttpResponse:
+        event = _event_or_404(request, code)
+        if isinstance(event, HttpResponse):
+            return event
+        role, key, refusal = _role_for(request, event, page)
+        if refusal is not None:
+            return refusal
+        extra: dict[str, Any] = {"role": role, "key": key}
+        if page == "screen":
+            return _screen(request, event, {**extra, "join_url": join_url(request, event)})
+        return _page(request, event, page, template, **extra)
+
+    view.__name__ = page
+    return view
+
+
+def join_url(request: HttpRequest, event: Event) -> str:
+    """Where the room's QR code points: the attend page in room mode."""
+    path = f"{reverse('web:attend', args=[event.code])}?mode=room"
+    base = settings.LIVEHUB_PUBLIC_URL
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+def join_qr_svg(url: str, *, title: str) -> str:
+    """The room's QR code as inline SVG that scales to its box (viewBox, no fixed size)."""
+    return segno.make(url, error="m").svg_inline(border=2, dark="#111", light="#fff", omitsize=True, title=title)
+
+
+def _screen(request: HttpRequest, event: Event, extra: dict[str, Any]) -> HttpResponse:
+    bootstrap = _bootstrap(request, event, "screen", **extra)
+    svg = join_qr_svg(extra["join_url"], title=f"Join {event.name}")
+    context = {"event": event, "page": "screen", "bootstrap": bootstrap, "qr_svg": svg, "join_url": extra["join_url"]}
+    return render(request, "web/screen.html", context)
+
+
+moderate = _protected("moderate", "web/moderate.html")
+stage = _protected("stage", "web/stage.html")
+screen = xframe_options_exempt(_protected("screen", "web/screen.html"))
