@@ -87,7 +87,8 @@ def landing(request: HttpRequest) -> HttpResponse:
         if event is not None:
             return redirect("web:attend", code=event.code)
         error = f"There is no event with the code “{code}”. Check the code on the screen or your invitation."
-    return render(request, "web/landing.html", {"code": code, "error": error}, status=404 if error else 200)
+    # 200 even when the code is unknown: the page is there, the message says what went wrong.
+    return render(request, "web/landing.html", {"code": code, "error": error})
 
 
 @require_safe
