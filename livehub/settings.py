@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "livehub.realtime",
+    "django.contrib.postgres",
     "sessions.apps.LiveSessionsConfig",
+    "qa",
     "web",
 ]
 

@@ -26,15 +26,15 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
         role = role_key_read(event=event, key=key)
         # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
         actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
-        return CommandContext(**base, role=role, actor=actor)
+        return CommandContext(**base, role=role, actor=actor, label=f"{role} link")
     user = user or AnonymousUser()
     if user.is_authenticated:
         role = selectors.user_role(event=event, user=user)
         if role is not None:
             actor = f"p:{participant.pk}" if participant else f"u:{event.pk}:{user.pk}"
-            return CommandContext(**base, role=role, actor=actor, user_id=user.pk)
+            return CommandContext(**base, role=role, actor=actor, user_id=user.pk, label=user.get_username())
         if participant is None:
             raise Forbidden("Your account has no role on this event.")
     if participant is None:
         raise Unauthorized("Join the event (token) or sign in (session or role link) first.")
-    return CommandContext(**base, role=ATTENDEE, actor=f"p:{participant.pk}")
+    return CommandContext(**base, role=ATTENDEE, actor=f"p:{participant.pk}", label=participant.name or "attendee")

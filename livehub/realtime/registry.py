@@ -31,6 +31,7 @@ class CommandContext:
     participant_id: UUID | None = None
     user_id: int | None = None
     mode: str | None = None  # the participant's mode when the socket connected
+    label: str = ""  # how the audit log names the sender ("moderator", "speaker link", …)
 
 
 Handler = Callable[[CommandContext, Any], dict[str, Any]]

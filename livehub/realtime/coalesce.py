@@ -1,0 +1,111 @@
+"""Coalescing of high-rate counters (votes, poll results): at most one update per interval.
+
+Writers mark what changed; one flush per interval (across all processes, through Redis)
+publishes the latest totals of everything marked since the last flush. Whoever marks first
+takes the flush "lease" and schedules the flush; the lease is only released, atomically,
+when nothing is left to flush, so a mark can never be stranded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from . import redis as lhredis
+
+log = logging.getLogger(__name__)
+
+# flush(event_id, keys) publishes the latest totals of `keys` (strings) of that event.
+Flush = Callable[[int, list[str]], None]
+LEASE_SAFETY_MS = 5000  # a lease outlives a crashed holder by at most this long
+
+MARK_SCRIPT = """
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+TAKE_SCRIPT = """
+local keys = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+return keys
+"""
+# After a flush: keep the lease (and flush again) if more was marked meanwhile, else release it.
+RELEASE_SCRIPT = """
+if redis.call('SCARD', KEYS[1]) > 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  return 1
+end
+redis.call('DEL', KEYS[2])
+return 0
+"""
+
+
+class Coalescer:
+    def __init__(self, name: str, flush: Flush, *, interval: float = 0.25) -> None:
+        self.name = name
+        self.flush = flush
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._marked: dict[int, set[str]] = {}
+        self._leased: set[int] = set()
+
+    def _keys(self, event_id: int) -> tuple[str, str]:
+        return f"lh:{{{event_id}}}:dirty:{self.name}", f"lh:{{{event_id}}}:lease:{self.name}"
+
+    def mark(self, event_id: int, key: str) -> None:
+        """Something of `event_id` changed (call after commit)."""
+        if settings.REDIS_URL:
+            client = lhredis.sync_client(settings.REDIS_URL)
+            dirty, lease = self._keys(event_id)
+            leased = client.eval(MARK_SCRIPT, 2, dirty, lease, key, LEASE_SAFETY_MS)
+        else:
+            with self._lock:
+                self._marked.setdefault(event_id, set()).add(key)
+                leased = event_id not in self._leased
+                self._leased.add(event_id)
+        if leased:
+            self._schedule(event_id)
+
+    def _schedule(self, event_id: int) -> None:
+        timer = threading.Timer(self.interval, self._run, args=(event_id,))
+        timer.daemon = True
+        timer.start()
+
+    def _take(self, event_id: int) -> list[str]:
+        if settings.REDIS_URL:
+            dirty, _lease = self._keys(event_id)
+            keys = lhredis.sync_client(settings.REDIS_URL).eval(TAKE_SCRIPT, 1, dirty)
+            return sorted(key.decode() for key in keys)
+        with self._lock:
+            return sorted(self._marked.pop(event_id, set()))
+
+    def _release(self, event_id: int) -> bool:
+        """True when more was marked during the flush (the lease is kept for another one)."""
+        if settings.REDIS_URL:
+            dirty, lease = self._keys(event_id)
+            return bool(lhredis.sync_client(settings.REDIS_URL).eval(RELEASE_SCRIPT, 2, dirty, lease, LEASE_SAFETY_MS))
+        with self._lock:
+            if self._marked.get(event_id):
+                return True
+            self._leased.discard(event_id)
+            return False
+
+    def _run(self, event_id: int) -> None:
+        try:
+            keys = self._take(event_id)
+            if keys:
+                self.flush(event_id, keys)
+        except Exception:
+            log.exception("%s flush failed for event %s", self.name, event_id)
+        finally:
+            close_old_connections()
+        try:
+            if self._release(event_id):
+                self._schedule(event_id)
+        except Exception:
+            log.exception("%s lease release failed for event %s", self.name, event_id)

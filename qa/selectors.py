@@ -1,0 +1,129 @@
+"""Reads of the Q&A: payloads (the same for snapshot and events), visibility, duplicate hints."""
+
+import difflib
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from livehub.errors import NotFound
+from livehub.realtime.protocol import MODERATOR
+from livehub.realtime.registry import CommandContext
+from livehub.realtime.snapshot import contributor
+from sessions.selectors import local_iso
+
+from .models import ModerationAction, Question, Vote
+
+AUDIT_LENGTH = 100
+SIMILAR_LIMIT = 3
+TRIGRAM_THRESHOLD = 0.3
+FALLBACK_THRESHOLD = 0.6
+
+
+def question_get(*, event_id: int, question_id: int, for_update: bool = False) -> Question:
+    questions = Question.objects.filter(event_id=event_id, pk=question_id).select_related("event")
+    question = (questions.select_for_update(of=("self",)) if for_update else questions).first()
+    if question is None:
+        raise NotFound(f"There is no question {question_id} in this event.")
+    return question
+
+
+def question_payload(question: Question) -> dict[str, Any]:
+    """What everyone who may see the question sees (no per-viewer or moderator fields)."""
+    timezone = question.event.timezone
+    return {
+        "id": question.pk,
+        "session": question.session_id,
+        "text": question.text,
+        "author": question.author_name or None,
+        "state": question.state,
+        "votes": question.vote_count,
+        "highlighted": question.highlighted,
+        "edited": bool(question.original_text),
+        "created_at": local_iso(question.created_at, timezone),
+        "answered_at": local_iso(question.answered_at, timezone),
+        "merged_into": question.merged_into_id,
+    }
+
+
+def moderator_payload(question: Question) -> dict[str, Any]:
+    payload = question_payload(question)
+    payload.update(
+        flagged=question.flagged,
+        flagged_words=list(question.flagged_words),
+        original_text=question.original_text or None,
+        similar=similar_questions(question) if question.state == Question.State.PENDING else [],
+    )
+    return payload
+
+
+def similar_questions(question: Question) -> list[dict[str, Any]]:
+    """Up to three existing questions of the same session that look like this one."""
+    candidates = (
+        Question.objects.filter(session_id=question.session_id, merged_into__isnull=True)
+        .exclude(pk=question.pk)
+        .exclude(state__in=[Question.State.REJECTED, Question.State.ARCHIVED])
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        found = (
+            candidates.annotate(similarity=TrigramSimilarity("text", question.text))
+            .filter(similarity__gte=TRIGRAM_THRESHOLD)
+            .order_by("-similarity", "created_at")[:SIMILAR_LIMIT]
+        )
+    else:  # SQLite, the embedded default: compare with the latest questions in Python
+        text = question.text.casefold()
+        scored = [
+            (difflib.SequenceMatcher(None, text, other.text.casefold()).ratio(), other)
+            for other in candidates.order_by("-created_at")[:300]
+        ]
+        found = [other for score, other in sorted(scored, key=lambda pair: -pair[0]) if score >= FALLBACK_THRESHOLD]
+        found = found[:SIMILAR_LIMIT]
+    return [{"id": other.pk, "text": other.text, "votes": other.vote_count} for other in found]
+
+
+def visible_questions(ctx: CommandContext) -> QuerySet[Question]:
+    questions = Question.objects.filter(event_id=ctx.event_id).select_related("event")
+    if ctx.role == MODERATOR:
+        return questions
+    public = Q(state__in=Question.PUBLIC_STATES)
+    if ctx.participant_id is not None:
+        public |= Q(author_id=ctx.participant_id)
+    return questions.filter(public)
+
+
+def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "question": entry.question_id,
+        "action": entry.action,
+        "actor": entry.actor,
+        "detail": entry.detail,
+        "created_at": local_iso(entry.created_at, timezone),
+    }
+
+
+@contributor
+def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    questions = list(visible_questions(ctx).order_by("created_at"))
+    voted: set[int] = set()
+    if ctx.participant_id is not None:
+        voted = set(
+            Vote.objects.filter(participant_id=ctx.participant_id, question__event_id=ctx.event_id).values_list(
+                "question_id", flat=True
+            )
+        )
+    render = moderator_payload if ctx.role == MODERATOR else question_payload
+    items = []
+    for question in questions:
+        item = render(question)
+        if ctx.participant_id is not None:
+            item["voted"] = question.pk in voted
+            item["mine"] = question.author_id == ctx.participant_id
+        items.append(item)
+    data: dict[str, Any] = {"questions": items}
+    if ctx.role == MODERATOR:
+        entries = ModerationAction.objects.filter(event_id=ctx.event_id).select_related("event")[:AUDIT_LENGTH]
+        data["audit"] = [audit_payload(entry, entry.event.timezone) for entry in entries]
+    return data

@@ -1,0 +1,293 @@
+"""Writes of the Q&A. Each persists in one transaction and publishes after commit."""
+
+import re
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from livehub.errors import Conflict, Forbidden, Invalid, RateLimited
+from livehub.realtime.coalesce import Coalescer
+from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
+from livehub.realtime.publish import publish_on_commit
+from sessions.models import Event, Participant, Session
+from sessions.selectors import event_payload, session_get
+
+from .models import BlockedWord, ModerationAction, Question, Vote
+from .selectors import audit_payload, moderator_payload, question_get, question_payload
+
+State = Question.State
+QUESTIONS_PER_MINUTE = 3
+TEXT_MIN, TEXT_MAX = 3, 500
+SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
+
+
+def _publish_votes(event_id: int, keys: list[str]) -> None:
+    counts = dict(
+        Question.objects.filter(event_id=event_id, pk__in=[int(key) for key in keys]).values_list("pk", "vote_count")
+    )
+    if counts:
+        publish_on_commit(
+            event_id=event_id, type="votes.updated", data={"counts": {str(k): v for k, v in counts.items()}}
+        )
+
+
+# Vote totals reach clients at most four times a second per event, whatever the number of votes.
+vote_totals = Coalescer("votes", _publish_votes, interval=0.25)
+
+
+def _publish(question: Question, *, was_public: bool, type: str = "question.updated") -> None:
+    """Tell each audience what it may know: moderators everything, the author their own question,
+    everyone else only public questions (and that a question left public view)."""
+    event_id = question.event_id
+    public = question_payload(question)
+    publish_on_commit(event_id=event_id, type=type, data=moderator_payload(question), stream=MODERATORS)
+    if question.author_id is not None:
+        publish_on_commit(
+            event_id=event_id, type=type, data={**public, "mine": True}, stream=participant_stream(question.author_id)
+        )
+    if question.is_public:
+        publish_on_commit(event_id=event_id, type="question.updated", data=public, stream=PUBLIC)
+    elif was_public:
+        publish_on_commit(
+            event_id=event_id, type="question.removed", data={"id": question.pk, "session": question.session_id}
+        )
+
+
+def _log(event: Event, question: Question | None, *, actor: str, action: str, **detail: Any) -> None:
+    entry = ModerationAction.objects.create(event=event, question=question, actor=actor, action=action, detail=detail)
+    entry.event = event
+    publish_on_commit(
+        event_id=event.pk,
+        type="moderation.logged",
+        data={"entry": audit_payload(entry, event.timezone)},
+        stream=MODERATORS,
+    )
+
+
+def clean_text(text: str) -> str:
+    text = text.strip()
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        raise Invalid(
+            f"A question has {TEXT_MIN} to {TEXT_MAX} characters (this one has {len(text)}).",
+            fields={"text": f"must be {TEXT_MIN} to {TEXT_MAX} characters"},
+        )
+    return text
+
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def blocked_words_in(event: Event, text: str) -> list[str]:
+    blocked = {word.casefold() for word in BlockedWord.objects.filter(event=event).values_list("word", flat=True)}
+    return sorted({word for word in WORD.findall(text.casefold()) if word in blocked})
+
+
+def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: str, anonymous: bool) -> Question:
+    """Store a question: pending for the moderators (and its author), or public with auto-approve."""
+    text = clean_text(text)
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().select_related("event").get(pk=participant_id)
+        event = participant.event
+        session = session_get(event_id=event_id, session_id=session_id)
+        if session.status == Session.Status.ENDED:
+            raise Conflict(f"“{session.title}” has ended; questions are closed.")
+        if event.require_names and (anonymous or not participant.name):
+            raise Invalid(
+                "This event asks for your name with each question: set a display name first.",
+                fields={"anonymous": "names are required at this event"},
+            )
+        _check_question_rate(participant)
+        flagged = blocked_words_in(event, text)
+        question = Question.objects.create(
+            event=event,
+            session=session,
+            author=participant,
+            author_name="" if anonymous else participant.name,
+            text=text,
+            flagged_words=flagged,
+            state=State.APPROVED if event.auto_approve and not flagged else State.PENDING,
+        )
+        question.event = event
+        _publish(question, was_public=False, type="question.submitted")
+    return question
+
+
+def _check_question_rate(participant: Participant) -> None:
+    since = timezone.now() - timedelta(minutes=1)
+    recent = list(
+        Question.objects.filter(author=participant, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:QUESTIONS_PER_MINUTE]
+    )
+    if len(recent) >= QUESTIONS_PER_MINUTE:
+        wait = (recent[-1] + timedelta(minutes=1) - timezone.now()).total_seconds()
+        raise RateLimited(
+            f"At most {QUESTIONS_PER_MINUTE} questions a minute; try again shortly.", retry_after=max(wait, 0.1)
+        )
+
+
+def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[Question, bool]:
+    """Upvote (or withdraw the upvote of) a public question; one vote per participant."""
+    with transaction.atomic():
+        question = question_get(event_id=event_id, question_id=question_id)
+        if not question.is_public:
+            raise Conflict("Only approved questions can be voted on.")
+        if question.author_id == participant_id and not question.event.allow_self_votes:
+            raise Conflict("You cannot vote for your own question at this event.")
+        changed = _add_vote(question, participant_id) if up else _remove_vote(question, participant_id)
+        question.refresh_from_db(fields=["vote_count"])
+        voted = up
+        publish_on_commit(
+            event_id=event_id,
+            type="vote.updated",
+            data={"question": question.pk, "voted": voted},
+            stream=participant_stream(participant_id),
+        )
+        if changed:
+            transaction.on_commit(lambda: vote_totals.mark(event_id, str(question.pk)), robust=True)
+    return question, voted
+
+
+def _add_vote(question: Question, participant_id: UUID) -> bool:
+    try:
+        with transaction.atomic():  # the unique constraint decides, also under concurrency
+            Vote.objects.create(question=question, participant_id=participant_id)
+    except IntegrityError:
+        return False
+    Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
+    return True
+
+
+def _remove_vote(question: Question, participant_id: UUID) -> bool:
+    deleted, _ = Vote.objects.filter(question=question, participant_id=participant_id).delete()
+    if deleted:
+        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
+    return bool(deleted)
+
+
+# action: (states it applies to, resulting state or None to keep)
+MODERATION: dict[str, tuple[frozenset[str], str | None]] = {
+    "approve": (frozenset({State.PENDING, State.REJECTED}), State.APPROVED),
+    "reject": (frozenset({State.PENDING, State.APPROVED}), State.REJECTED),
+    "highlight": (frozenset({State.APPROVED, State.ANSWERED}), None),
+    "unhighlight": (frozenset({State.APPROVED, State.ANSWERED}), None),
+    "answer": (frozenset({State.APPROVED}), State.ANSWERED),
+    "archive": (frozenset({State.PENDING, State.APPROVED, State.REJECTED, State.ANSWERED}), State.ARCHIVED),
+    "restore": (frozenset({State.ARCHIVED, State.REJECTED}), State.APPROVED),
+}
+
+
+def question_moderate(*, event_id: int, question_id: int, action: str, actor: str, role: str) -> Question:
+    """Approve, reject, highlight, unhighlight, answer, archive or restore a question."""
+    if role == SPEAKER and action not in SPEAKER_ACTIONS:
+        raise Forbidden(f"Speakers may {', '.join(sorted(SPEAKER_ACTIONS))}, not {action}.")
+    states, target = MODERATION[action]
+    with transaction.atomic():
+        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
+        if question.state not in states:
+            raise Conflict(f"Cannot {action} a question that is {question.state}.")
+        if action == "restore" and question.merged_into_id:
+            raise Conflict(f"This question was merged into question {question.merged_into_id}; its votes moved there.")
+        if action == "highlight" and question.highlighted:
+            raise Conflict("This question is already highlighted.")
+        if action == "unhighlight" and not question.highlighted:
+            raise Conflict("This question is not highlighted.")
+        was_public = question.is_public
+        if action == "highlight":
+            _unhighlight_others(question)
+        if action == "highlight":
+            question.highlighted = True
+        elif action in {"unhighlight", "answer", "reject", "archive"}:
+            question.highlighted = False  # only a question on the floor is shown big
+        if target is not None:
+            question.state = target
+        if action == "answer":
+            question.answered_at = timezone.now()
+        question.save(update_fields=["state", "highlighted", "answered_at"])
+        _publish(question, was_public=was_public)
+        _log(question.event, question, actor=actor, action=action)
+    return question
+
+
+def _unhighlight_others(question: Question) -> None:
+    for other in Question.objects.select_for_update().filter(session_id=question.session_id, highlighted=True):
+        other.highlighted = False
+        other.save(update_fields=["highlighted"])
+        other.event = question.event
+        _publish(other, was_public=other.is_public)
+
+
+def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> Question:
+    """Correct a question's text; the original is kept and the question shows as edited."""
+    text = clean_text(text)
+    with transaction.atomic():
+        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
+        if question.state == State.ARCHIVED:
+            raise Conflict("Archived questions cannot be edited; restore it first.")
+        if text == question.text:
+            raise Conflict("The text is unchanged.")
+        question.original_text = question.original_text or question.text
+        question.text = text
+        question.save(update_fields=["text", "original_text"])
+        _publish(question, was_public=question.is_public)
+        _log(question.event, question, actor=actor, action="edit", text=text)
+    return question
+
+
+def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str) -> Question:
+    """Fold a duplicate into another question; each participant's vote counts once."""
+    if question_id == into_id:
+        raise Invalid("A question cannot be merged into itself.", fields={"into": "must be another question"})
+    with transaction.atomic():
+        first, second = sorted([question_id, into_id])  # lock in id order: no deadlock between merges
+        locked = {
+            q.pk: q
+            for q in [question_get(event_id=event_id, question_id=pk, for_update=True) for pk in (first, second)]
+        }
+        duplicate, target = locked[question_id], locked[into_id]
+        if duplicate.merged_into_id:
+            raise Conflict(f"This question was already merged into question {duplicate.merged_into_id}.")
+        if target.state in {State.ARCHIVED, State.REJECTED}:
+            raise Conflict(f"Cannot merge into a question that is {target.state}.")
+        if target.session_id != duplicate.session_id:
+            raise Conflict("Both questions must belong to the same session.")
+        was_public = duplicate.is_public
+        already = Vote.objects.filter(question=target).values("participant_id")
+        Vote.objects.filter(question=duplicate).exclude(participant_id__in=already).update(question=target)
+        Vote.objects.filter(question=duplicate).delete()
+        target.vote_count = Vote.objects.filter(question=target).aggregate(n=Count("id"))["n"]
+        target.save(update_fields=["vote_count"])
+        duplicate.state = State.ARCHIVED
+        duplicate.highlighted = False
+        duplicate.merged_into = target
+        duplicate.vote_count = 0
+        duplicate.save(update_fields=["state", "highlighted", "merged_into", "vote_count"])
+        _publish(duplicate, was_public=was_public)
+        _publish(target, was_public=target.is_public)
+        _log(duplicate.event, duplicate, actor=actor, action="merge", into=target.pk)
+    return target
+
+
+def event_set_moderation(*, event_id: int, auto_approve: bool, actor: str) -> Event:
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.auto_approve == auto_approve:
+            return event
+        event.auto_approve = auto_approve
+        event.save(update_fields=["auto_approve"])
+        publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
+        _log(event, None, actor=actor, action="auto_approve_on" if auto_approve else "auto_approve_off")
+    return event
+
+
+def event_blocklist_seed(*, event: Event) -> None:
+    """Give an event the default block list (words already there are kept)."""
+    from .blocklist import default_words
+
+    BlockedWord.objects.bulk_create(
+        [BlockedWord(event=event, word=word) for word in default_words()], ignore_conflicts=True
+    )

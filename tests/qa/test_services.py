@@ -1,0 +1,320 @@
+"""Q&A services: every action and every refusal, with exact arithmetic."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from qa import services
+from qa.models import BlockedWord, ModerationAction, Question, Vote
+from sessions.models import Session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def moderate(event, question, action, role="moderator"):
+    return services.question_moderate(event_id=event.pk, question_id=question.pk, action=action, actor="Mo", role=role)
+
+
+# --- asking -------------------------------------------------------------------------------------
+
+
+def test_a_new_question_awaits_moderation_and_is_anonymous_by_default(join, ask):
+    question = ask(join("Ana"))
+    assert question.state == "pending" and question.author_name == ""
+
+
+def test_a_named_question_carries_the_participants_name(join, ask):
+    assert ask(join("Ana"), anonymous=False).author_name == "Ana"
+
+
+def test_auto_approve_makes_questions_public_at_once(event, join, ask):
+    event.auto_approve = True
+    event.save()
+    assert ask(join()).state == "approved"
+
+
+def test_a_question_with_a_blocked_word_is_flagged_and_never_auto_approved(event, join, ask):
+    event.auto_approve = True
+    event.save()
+    question = ask(join(), text="Why is this pricing such BULLSHIT?")
+    assert question.state == "pending" and question.flagged_words == ["bullshit"]
+
+
+def test_new_events_get_the_default_block_list(event, another_event):
+    words = set(BlockedWord.objects.filter(event=another_event).values_list("word", flat=True))
+    assert {"merde", "klootzak", "fuck"} <= words
+    assert "kanker" not in words  # Dutch for cancer, at a health congress
+
+
+@pytest.mark.parametrize("text", ["", "  ", "ab", "  ab  ", "x" * 501])
+def test_text_outside_3_to_500_characters_is_invalid(join, ask, text):
+    with pytest.raises(Invalid) as error:
+        ask(join(), text=text)
+    assert "text" in error.value.fields
+    assert Question.objects.count() == 0
+
+
+def test_text_is_trimmed_but_otherwise_kept_as_typed(join, ask):
+    typed = "<script>alert('x')</script> ‮RTL‬ zero\u200bwidth 🧬 " + "a" * 300
+    assert ask(join(), text=f"   {typed}  \n").text == typed
+
+
+def test_asking_in_an_ended_session_is_a_conflict(event, join, ask, roundtable):
+    Session.objects.filter(pk=roundtable.pk).update(status="ended")
+    with pytest.raises(Conflict):
+        ask(join())
+
+
+@pytest.mark.parametrize("status", ["scheduled", "live", "paused"])
+def test_asking_while_the_session_is_not_over_is_allowed(join, ask, roundtable, status):
+    Session.objects.filter(pk=roundtable.pk).update(status=status)
+    assert ask(join()).pk
+
+
+def test_asking_in_a_session_of_another_event_is_not_found(join, ask, another_event):
+    foreign = Session.objects.create(
+        event=another_event, title="x", starts_at="2023-01-01T10:00Z", ends_at="2023-01-01T11:00Z"
+    )
+    with pytest.raises(NotFound):
+        ask(join(), session=foreign)
+
+
+def test_an_event_that_requires_names_refuses_anonymous_questions(event, join, ask):
+    event.require_names = True
+    event.save()
+    with pytest.raises(Invalid):
+        ask(join("Ana"), anonymous=True)
+    with pytest.raises(Invalid):
+        ask(join(None), anonymous=False)
+    assert ask(join("Ana"), anonymous=False).author_name == "Ana"
+
+
+def test_a_fourth_question_within_a_minute_is_rate_limited(join, ask):
+    asker = join()
+    first = ask(asker, text="first question")
+    ask(asker, text="second question")
+    ask(asker, text="third question")
+    with pytest.raises(RateLimited) as error:
+        ask(asker, text="fourth question")
+    assert 0 < error.value.retry_after <= 60
+    Question.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(minutes=2))
+    assert ask(asker, text="fourth question, a minute later").pk
+
+
+# --- voting -------------------------------------------------------------------------------------
+
+
+def vote(event, participant, question, up=True):
+    return services.question_vote(participant_id=participant.pk, event_id=event.pk, question_id=question.pk, up=up)
+
+
+def test_votes_toggle_and_count_once_per_participant(event, join, approved):
+    question = approved(join())
+    voter = join()
+    assert vote(event, voter, question)[0].vote_count == 1
+    assert vote(event, voter, question)[0].vote_count == 1  # again: still one
+    assert vote(event, voter, question, up=False)[0].vote_count == 0
+    assert vote(event, voter, question, up=False)[0].vote_count == 0
+
+
+@pytest.mark.parametrize("state", ["pending", "rejected", "archived"])
+def test_voting_on_a_question_that_is_not_public_is_a_conflict(event, join, ask, state):
+    question = ask(join())
+    Question.objects.filter(pk=question.pk).update(state=state)
+    with pytest.raises(Conflict):
+        vote(event, join(), question)
+    assert Vote.objects.count() == 0
+
+
+def test_voting_on_an_answered_question_is_allowed(event, join, approved):
+    question = approved(join())
+    moderate(event, question, "answer")
+    assert vote(event, join(), question)[0].vote_count == 1
+
+
+def test_authors_may_not_upvote_their_own_unless_the_event_allows_it(event, join, approved):
+    author = join()
+    question = approved(author)
+    with pytest.raises(Conflict):
+        vote(event, author, question)
+    event.allow_self_votes = True
+    event.save()
+    assert vote(event, author, question)[0].vote_count == 1
+
+
+def test_fifty_participants_voting_at_once_give_exactly_fifty(event, join, approved):
+    question = approved(join())
+    voters = [join() for _ in range(50)]
+    barrier = threading.Barrier(50)
+    errors = []
+
+    def cast(voter):
+        try:
+            barrier.wait()
+            vote(event, voter, question)
+            vote(event, voter, question)  # a double click on top
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cast, args=(voter,)) for voter in voters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    question.refresh_from_db()
+    assert question.vote_count == 50 == Vote.objects.filter(question=question).count()
+
+
+# --- moderating ---------------------------------------------------------------------------------
+
+
+ALLOWED = [
+    ("pending", "approve", "approved"),
+    ("rejected", "approve", "approved"),
+    ("pending", "reject", "rejected"),
+    ("approved", "reject", "rejected"),
+    ("approved", "answer", "answered"),
+    ("pending", "archive", "archived"),
+    ("approved", "archive", "archived"),
+    ("answered", "archive", "archived"),
+    ("rejected", "archive", "archived"),
+    ("archived", "restore", "approved"),
+    ("rejected", "restore", "approved"),
+]
+REFUSED = [
+    ("approved", "approve"),
+    ("answered", "approve"),
+    ("archived", "approve"),
+    ("rejected", "reject"),
+    ("archived", "reject"),
+    ("answered", "reject"),
+    ("pending", "answer"),
+    ("answered", "answer"),
+    ("rejected", "answer"),
+    ("archived", "archive"),
+    ("pending", "restore"),
+    ("approved", "restore"),
+    ("pending", "highlight"),
+    ("rejected", "highlight"),
+    ("archived", "highlight"),
+    ("approved", "unhighlight"),
+]
+
+
+@pytest.mark.parametrize(("start", "action", "end"), ALLOWED)
+def test_moderation_action(event, join, ask, start, action, end):
+    question = ask(join())
+    Question.objects.filter(pk=question.pk).update(state=start)
+    assert moderate(event, question, action).state == end
+    entry = ModerationAction.objects.get()
+    assert (entry.action, entry.actor, entry.question_id) == (action, "Mo", question.pk)
+
+
+@pytest.mark.parametrize(("start", "action"), REFUSED)
+def test_impossible_moderation_is_a_conflict_and_logs_nothing(event, join, ask, start, action):
+    question = ask(join())
+    Question.objects.filter(pk=question.pk).update(state=start)
+    with pytest.raises(Conflict):
+        moderate(event, question, action)
+    assert Question.objects.get(pk=question.pk).state == start
+    assert ModerationAction.objects.count() == 0
+
+
+def test_one_highlighted_question_per_session(event, join, approved):
+    first, second = approved(join(), "first question?"), approved(join(), "second question?")
+    moderate(event, first, "highlight")
+    moderate(event, second, "highlight")
+    assert list(Question.objects.filter(highlighted=True).values_list("pk", flat=True)) == [second.pk]
+    moderate(event, second, "unhighlight")
+    assert not Question.objects.filter(highlighted=True).exists()
+
+
+def test_answering_or_archiving_takes_the_highlight_away(event, join, approved):
+    question = approved(join())
+    moderate(event, question, "highlight")
+    assert moderate(event, question, "answer").highlighted is False
+
+
+@pytest.mark.parametrize("action", ["highlight", "answer"])
+def test_speakers_may_highlight_and_answer(event, join, approved, action):
+    assert moderate(event, approved(join()), action, role="speaker")
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "archive", "restore"])
+def test_speakers_may_not_curate(event, join, ask, action):
+    question = ask(join())
+    with pytest.raises(Forbidden):
+        moderate(event, question, action, role="speaker")
+
+
+def test_editing_keeps_the_original_and_marks_the_question_edited(event, join, approved):
+    question = approved(join(), "how will payers aford it")
+    services.question_edit(event_id=event.pk, question_id=question.pk, text="How will payers afford it?", actor="Mo")
+    services.question_edit(event_id=event.pk, question_id=question.pk, text="How will payers afford them?", actor="Mo")
+    question.refresh_from_db()
+    assert question.text == "How will payers afford them?"
+    assert question.original_text == "how will payers aford it"
+
+
+def test_editing_refusals(event, join, approved):
+    question = approved(join(), "same text?")
+    with pytest.raises(Conflict):
+        services.question_edit(event_id=event.pk, question_id=question.pk, text="same text?", actor="Mo")
+    with pytest.raises(Invalid):
+        services.question_edit(event_id=event.pk, question_id=question.pk, text="no", actor="Mo")
+    moderate(event, question, "archive")
+    with pytest.raises(Conflict):
+        services.question_edit(event_id=event.pk, question_id=question.pk, text="new text?", actor="Mo")
+
+
+def test_merging_joins_votes_without_counting_anyone_twice(event, join, approved):
+    target, duplicate = approved(join(), "Who pays for gene therapy?"), approved(join(), "Who pays for gene therapies?")
+    both, only_target, only_duplicate = join(), join(), join()
+    for voter in (both, only_target):
+        vote(event, voter, target)
+    for voter in (both, only_duplicate):
+        vote(event, voter, duplicate)
+    merged = services.question_merge(event_id=event.pk, question_id=duplicate.pk, into_id=target.pk, actor="Mo")
+    assert merged.vote_count == 3 == Vote.objects.filter(question=target).count()
+    duplicate.refresh_from_db()
+    assert (duplicate.state, duplicate.merged_into_id, duplicate.vote_count) == ("archived", target.pk, 0)
+    assert not Vote.objects.filter(question=duplicate).exists()
+
+
+def test_merge_refusals(event, join, approved, ask, roundtable):
+    target, duplicate = approved(join(), "question one?"), approved(join(), "question two?")
+    with pytest.raises(Invalid):
+        services.question_merge(event_id=event.pk, question_id=target.pk, into_id=target.pk, actor="Mo")
+    services.question_merge(event_id=event.pk, question_id=duplicate.pk, into_id=target.pk, actor="Mo")
+    with pytest.raises(Conflict):
+        services.question_merge(event_id=event.pk, question_id=duplicate.pk, into_id=target.pk, actor="Mo")
+    with pytest.raises(Conflict):  # restoring a merged question would resurrect moved votes
+        moderate(event, Question.objects.get(pk=duplicate.pk), "restore")
+    debate = event.sessions.get(kind="debate")
+    elsewhere = ask(join(), text="another session?", session=debate)
+    with pytest.raises(Conflict):
+        services.question_merge(event_id=event.pk, question_id=elsewhere.pk, into_id=target.pk, actor="Mo")
+
+
+def test_auto_approve_switch_is_logged(event):
+    services.event_set_moderation(event_id=event.pk, auto_approve=True, actor="Mo")
+    event.refresh_from_db()
+    assert event.auto_approve
+    assert ModerationAction.objects.get().action == "auto_approve_on"
+
+
+def test_similar_questions_are_offered_for_pending_ones(event, join, approved, ask):
+    from qa.selectors import moderator_payload
+
+    existing = approved(join(), "How can gene therapies become affordable for patients?")
+    approved(join(), "What about manufacturing capacity in Belgium?")
+    pending = ask(join(), text="How can gene therapies be made affordable for patients?")
+    pending.event = event
+    similar = moderator_payload(pending)["similar"]
+    assert [item["id"] for item in similar] == [existing.pk]
