@@ -79,6 +79,15 @@ class Socket:
         await self.communicator.send_to(text_data=text, bytes_data=bytes_data)
         return await self.take(lambda frame: frame["type"] in {"ok", "error"})
 
+    async def collect(self, type: str, quiet: float = 0.5) -> list[dict[str, Any]]:
+        """Every frame of `type` until none has come for `quiet` seconds (other frames are kept)."""
+        found = [frame for frame in self.frames if frame["type"] == type]
+        self.frames = [frame for frame in self.frames if frame["type"] != type]
+        while not await self.communicator.receive_nothing(quiet):
+            frame = await self.next()
+            (found if frame["type"] == type else self.frames).append(frame)
+        return found
+
     async def closed(self, timeout: float = 3) -> int:
         """Wait until the server closes the socket; returns the close code."""
         while self.close_code is None:
@@ -113,6 +122,8 @@ def session_cookie(user) -> tuple[bytes, bytes]:
 def apply_event(data: dict[str, Any], frame: dict[str, Any]) -> None:
     """What every client does with a pushed event: the reducer the verify-action tests check."""
     kind, payload = frame["type"], frame.get("data")
+    questions = data.get("questions", [])
+    by_id = {question["id"]: question for question in questions}
     if kind == "session.updated":
         data["sessions"] = [payload if session["id"] == payload["id"] else session for session in data["sessions"]]
     elif kind == "event.updated":
@@ -121,11 +132,36 @@ def apply_event(data: dict[str, Any], frame: dict[str, Any]) -> None:
         data["you"]["participant"] = payload
     elif kind == "presence":
         data["presence"] = payload
+    elif kind in {"question.submitted", "question.updated"}:
+        merged = {**by_id.get(payload["id"], {}), **payload}
+        if payload["id"] not in by_id and data["you"]["participant"] is not None:
+            merged = {"voted": False, "mine": False, **merged}
+        if frame["stream"].startswith("p:"):
+            merged["mine"] = True
+        if payload["id"] in by_id:
+            data["questions"] = [merged if q["id"] == payload["id"] else q for q in questions]
+        else:
+            data["questions"] = [*questions, merged]
+    elif kind == "question.removed":
+        keep = data["you"]["role"] == "moderator" or by_id.get(payload["id"], {}).get("mine")
+        if not keep:
+            data["questions"] = [q for q in questions if q["id"] != payload["id"]]
+    elif kind == "votes.updated":
+        for question_id, votes in payload["counts"].items():
+            if int(question_id) in by_id:
+                by_id[int(question_id)]["votes"] = votes
+    elif kind == "vote.updated":
+        if payload["question"] in by_id:
+            by_id[payload["question"]]["voted"] = payload["voted"]
+    elif kind == "moderation.logged":
+        data["audit"] = [payload["entry"], *data.get("audit", [])][:100]
     else:
         raise AssertionError(f"the reducer does not know {kind!r}")
 
 
-async def verify_action(socket: Socket, command: str, data: dict[str, Any], **open_kwargs: Any) -> dict[str, Any]:
+async def verify_action(
+    socket: Socket, command: str, data: dict[str, Any], settle: float = 0, **open_kwargs: Any
+) -> dict[str, Any]:
     """Zulip's verify_action: old snapshot + the events a command emitted == a fresh snapshot.
 
     Returns the command's reply. `open_kwargs` open the fresh socket with the same credentials.
@@ -134,6 +170,7 @@ async def verify_action(socket: Socket, command: str, data: dict[str, Any], **op
     seqs = dict(socket.snapshot["seqs"])
     reply = await socket.send(command, data)
     assert reply["type"] == "ok", reply
+    await asyncio.sleep(settle)  # coalesced counters are published a moment later
     fresh = await Socket.open(**open_kwargs)
     expected = fresh.snapshot["seqs"]
     await fresh.close()

@@ -1,0 +1,279 @@
+"""Q&A over the socket: who receives what, retries, coalescing, and verify-action for every command."""
+
+import asyncio
+import json
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+
+from qa import services
+from qa.models import Question
+from sessions.rolelinks import role_key_make
+from tests.helpers import Socket, verify_action
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+TEXT = "How will payers afford one-shot gene therapies?"
+
+
+@pytest.fixture
+def moderator_key(event):
+    return role_key_make(event=event, role="moderator", hours=1)
+
+
+@pytest.fixture
+async def moderator(moderator_key):
+    socket = await Socket.open(key=moderator_key)
+    yield socket
+    await socket.close()
+
+
+@pytest.fixture
+async def two_attendees(join):
+    author, other = await database_sync_to_async(lambda: (join("Ana"), join()))()
+    sockets = [await Socket.open(token=author.token), await Socket.open(token=other.token)]
+    yield author, other, *sockets
+    for socket in sockets:
+        await socket.close()
+
+
+async def ask_over(socket, session, text=TEXT, **extra):
+    return await socket.send("question.ask", {"session": session.pk, "text": text, **extra})
+
+
+async def test_a_pending_question_reaches_moderators_and_its_author_only(moderator, two_attendees, roundtable):
+    author, _other, mine, theirs = two_attendees
+    reply = await ask_over(mine, roundtable)
+    assert reply["data"]["state"] == "pending"
+    own = await mine.event("question.submitted")
+    assert own["stream"] == f"p:{author.pk}" and own["data"]["mine"] is True and own["data"]["state"] == "pending"
+    seen = await moderator.event("question.submitted")
+    assert seen["stream"] == "moderators" and seen["data"]["text"] == TEXT and seen["data"]["flagged"] is False
+    await theirs.nothing(0.5)
+
+
+async def test_the_author_is_told_of_a_rejection_and_the_audience_is_not(event, moderator, two_attendees, roundtable):
+    _author, _other, mine, theirs = two_attendees
+    question = (await ask_over(mine, roundtable))["data"]["question"]
+    await moderator.send("question.moderate", {"question": question, "action": "reject"})
+    fate = await mine.event("question.updated")
+    assert fate["data"]["state"] == "rejected" and fate["data"]["mine"] is True
+    await theirs.nothing(0.5)
+
+
+async def test_approval_is_public_and_a_later_archive_removes_it(event, moderator, two_attendees, roundtable):
+    _author, _other, mine, theirs = two_attendees
+    question = (await ask_over(mine, roundtable, anonymous=False))["data"]["question"]
+    await moderator.send("question.moderate", {"question": question, "action": "approve"})
+    public = await theirs.event("question.updated")
+    assert public["stream"] == "public" and public["data"]["author"] == "Ana"
+    assert "mine" not in public["data"] and "flagged" not in public["data"]
+    await moderator.send("question.moderate", {"question": question, "action": "archive"})
+    removed = await theirs.event("question.removed")
+    assert removed["data"] == {"id": question, "session": public["data"]["session"]}
+
+
+async def test_a_retried_ask_creates_one_question(two_attendees, roundtable):
+    _author, _other, mine, _theirs = two_attendees
+    first = await mine.send("question.ask", {"session": roundtable.pk, "text": TEXT}, ref="ask-1")
+    second = await mine.send("question.ask", {"session": roundtable.pk, "text": TEXT}, ref="ask-1")
+    assert first == second
+    assert await database_sync_to_async(Question.objects.count)() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"text": "ab"}, "text"),
+        ({"text": "x" * 501}, "text"),
+        ({"text": 42}, "text"),
+        ({"text": "fine text", "anonymous": "yes"}, "anonymous"),
+        ({"text": "fine text", "session": "3"}, "session"),
+    ],
+)
+async def test_ask_with_bad_data_is_invalid(two_attendees, roundtable, data, field):
+    _author, _other, mine, _theirs = two_attendees
+    reply = await mine.send("question.ask", {"session": roundtable.pk, **data})
+    assert reply["error"]["code"] == "invalid" and field in reply["error"]["fields"]
+
+
+async def test_moderator_commands_are_forbidden_to_attendees(two_attendees, roundtable, event, join):
+    _author, _other, mine, _theirs = two_attendees
+    asker = await database_sync_to_async(join)()
+    question = await database_sync_to_async(services.question_ask)(
+        participant_id=asker.pk, event_id=event.pk, session_id=roundtable.pk, text=TEXT, anonymous=True
+    )
+    for command, data in [
+        ("question.moderate", {"question": question.pk, "action": "approve"}),
+        ("question.edit", {"question": question.pk, "text": "changed text"}),
+        ("question.merge", {"question": question.pk, "into": question.pk}),
+        ("event.set_moderation", {"auto_approve": True}),
+    ]:
+        assert (await mine.send(command, data))["error"]["code"] == "forbidden"
+    stored = await database_sync_to_async(Question.objects.get)(pk=question.pk)
+    assert (stored.state, stored.text) == ("pending", TEXT)
+
+
+async def test_speakers_may_highlight_but_not_approve(event, roundtable, join, approved):
+    first, second = await database_sync_to_async(lambda: (join(), join()))()
+    question = await database_sync_to_async(approved)(first)
+    pending = await database_sync_to_async(services.question_ask)(
+        participant_id=second.pk, event_id=event.pk, session_id=roundtable.pk, text="pending one?", anonymous=True
+    )
+    key = await database_sync_to_async(role_key_make)(event=event, role="speaker", hours=1)
+    speaker = await Socket.open(key=key)
+    assert (await speaker.send("question.moderate", {"question": question.pk, "action": "highlight"}))["type"] == "ok"
+    reply = await speaker.send("question.moderate", {"question": pending.pk, "action": "approve"})
+    assert reply["error"]["code"] == "forbidden"
+    await speaker.close()
+
+
+async def test_two_hundred_votes_in_a_second_give_at_most_five_vote_frames_with_exact_totals(
+    event, join, approved, two_attendees
+):
+    _author, _other, watcher_one, watcher_two = two_attendees
+    question = await database_sync_to_async(lambda: approved(join()))()
+    voters = await database_sync_to_async(lambda: [join() for _ in range(200)])()
+
+    def storm():
+        from django.db import connection
+
+        for voter in voters:
+            services.question_vote(participant_id=voter.pk, event_id=event.pk, question_id=question.pk, up=True)
+        connection.close()
+
+    thread = threading.Thread(target=storm)
+    started = asyncio.get_running_loop().time()
+    thread.start()
+    await asyncio.to_thread(thread.join)
+    elapsed = asyncio.get_running_loop().time() - started
+    for watcher in (watcher_one, watcher_two):
+        frames = await watcher.collect("votes.updated", quiet=0.6)
+        # At most four a second (plus the closing one); the last one is exact.
+        assert 1 <= len(frames) <= 4 * elapsed + 2
+        assert frames[-1]["data"]["counts"] == {str(question.pk): 200}
+
+
+async def test_a_vote_tells_the_voter_and_the_room_sees_the_total(event, join, approved, two_attendees):
+    _author, other, _mine, theirs = two_attendees
+    question = await database_sync_to_async(lambda: approved(join()))()
+    reply = await theirs.send("question.vote", {"question": question.pk, "up": True})
+    assert reply["data"] == {"question": question.pk, "voted": True, "votes": 1}
+    own = await theirs.event("vote.updated")
+    assert own["stream"] == f"p:{other.pk}" and own["data"] == {"question": question.pk, "voted": True}
+    total = await theirs.event("votes.updated")
+    assert total["data"]["counts"] == {str(question.pk): 1}
+
+
+async def test_hostile_text_travels_as_text(event, moderator, two_attendees, roundtable):
+    _author, _other, mine, _theirs = two_attendees
+    typed = "<img src=x onerror=alert(1)> ‮evil‬ zero\u200bwidth 🧬 " + "W" * 200
+    await ask_over(mine, roundtable, text=typed)
+    seen = await moderator.event("question.submitted")
+    assert seen["data"]["text"] == typed
+
+
+# --- verify-action: old snapshot + emitted events == fresh snapshot ---------------------------------
+
+
+async def test_verify_ask(event, roundtable, two_attendees):
+    author, _other, mine, _theirs = two_attendees
+    await verify_action(mine, "question.ask", {"session": roundtable.pk, "text": TEXT}, token=author.token)
+
+
+async def test_verify_ask_seen_by_a_moderator(event, roundtable, moderator, moderator_key, two_attendees):
+    _author, _other, mine, _theirs = two_attendees
+    before = json.loads(json.dumps(moderator.snapshot))
+    await ask_over(mine, roundtable)
+    await verify_action(moderator, "event.set_moderation", {"auto_approve": True}, key=moderator_key)
+    assert before != moderator.snapshot
+
+
+async def test_verify_vote_and_unvote(event, join, approved, two_attendees):
+    _author, other, _mine, theirs = two_attendees
+    question = await database_sync_to_async(lambda: approved(join()))()
+    await theirs.close()
+    theirs = await Socket.open(token=other.token)
+    await verify_action(theirs, "question.vote", {"question": question.pk, "up": True}, settle=0.5, token=other.token)
+    await verify_action(theirs, "question.vote", {"question": question.pk, "up": False}, settle=0.5, token=other.token)
+    await theirs.close()
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        ["approve"],
+        ["reject"],
+        ["approve", "highlight", "unhighlight"],
+        ["approve", "answer"],
+        ["archive", "restore"],
+        ["approve", "reject", "approve"],
+        ["approve", "archive"],
+    ],
+)
+async def test_verify_moderation_for_moderator_author_and_audience(
+    event, roundtable, join, moderator, moderator_key, actions
+):
+    author, bystander = await database_sync_to_async(lambda: (join("Ana"), join()))()
+    question = await database_sync_to_async(services.question_ask)(
+        participant_id=author.pk, event_id=event.pk, session_id=roundtable.pk, text=TEXT, anonymous=False
+    )
+    watchers = {
+        "author": (await Socket.open(token=author.token), {"token": author.token}),
+        "bystander": (await Socket.open(token=bystander.token), {"token": bystander.token}),
+    }
+    moderator = await Socket.open(key=moderator_key)
+    for action in actions:
+        await verify_action(
+            moderator, "question.moderate", {"question": question.pk, "action": action}, key=moderator_key
+        )
+        for socket, credentials in watchers.values():
+            await catch_up(socket, **credentials)
+    for socket, _ in watchers.values():
+        await socket.close()
+    await moderator.close()
+
+
+async def catch_up(socket: Socket, **credentials):
+    """Apply the events a passive socket received and compare with a fresh snapshot."""
+    from tests.helpers import apply_event
+
+    fresh = await Socket.open(**credentials)
+    expected = fresh.snapshot["seqs"]
+    await fresh.close()
+    state, seqs = json.loads(json.dumps(socket.snapshot["data"])), dict(socket.snapshot["seqs"])
+    while seqs != expected:
+        frame = await socket.take(lambda f: "seq" in f and "stream" in f)
+        assert frame["seq"] == seqs[frame["stream"]] + 1
+        seqs[frame["stream"]] = frame["seq"]
+        apply_event(state, frame)
+    state.pop("presence", None)
+    fresh.snapshot["data"].pop("presence", None)
+    assert state == fresh.snapshot["data"]
+    socket.snapshot = {**fresh.snapshot, "data": state}
+
+
+async def test_verify_edit_and_merge(event, roundtable, join, approved, moderator, moderator_key):
+    target = await database_sync_to_async(lambda: approved(join(), "Who pays for gene therapy?"))()
+    duplicate = await database_sync_to_async(lambda: approved(join(), "Who pays for gene therapies?"))()
+    await verify_action(
+        moderator,
+        "question.edit",
+        {"question": target.pk, "text": "Who pays for gene therapy, and how?"},
+        key=moderator_key,
+    )
+    await verify_action(moderator, "question.merge", {"question": duplicate.pk, "into": target.pk}, key=moderator_key)
+    merged = next(q for q in moderator.snapshot["data"]["questions"] if q["id"] == duplicate.pk)
+    assert merged["merged_into"] == target.pk and merged["state"] == "archived"
+
+
+async def test_merge_tells_the_duplicates_author(event, roundtable, join, approved, moderator):
+    author = await database_sync_to_async(join)()
+    target = await database_sync_to_async(lambda: approved(join(), "Who pays for gene therapy?"))()
+    duplicate = await database_sync_to_async(approved)(author, "Who pays for gene therapies?")
+    mine = await Socket.open(token=author.token)
+    await moderator.send("question.merge", {"question": duplicate.pk, "into": target.pk})
+    told = await mine.take(lambda f: f["type"] == "question.updated" and f["stream"].startswith("p:"))
+    assert told["data"]["merged_into"] == target.pk
+    await mine.close()
