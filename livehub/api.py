@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from livehub.errors import DomainError
+from qa.api import router as questions_router
 from sessions.api import router as events_router
 
 api = NinjaAPI(
@@ -14,6 +15,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/events/", events_router)
+api.add_router("/events/", questions_router)
 
 
 def _error(request: HttpRequest, status: int, error: dict) -> HttpResponse:

@@ -93,6 +93,14 @@ def visible_questions(ctx: CommandContext) -> QuerySet[Question]:
     return questions.filter(public)
 
 
+def public_questions(*, session, order: str = "top") -> QuerySet[Question]:
+    """A session's public questions: by votes (ties: older first) or newest first; answered last."""
+    questions = Question.objects.filter(session=session, state__in=Question.PUBLIC_STATES).select_related("event")
+    by = ["-vote_count", "created_at"] if order == "top" else ["-created_at"]
+    # Answered questions sink to their own group at the end.
+    return questions.annotate(answered=Q(state=Question.State.ANSWERED)).order_by("answered", *by)
+
+
 def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
     return {
         "id": entry.pk,

@@ -37,3 +37,21 @@ def test_rotating_the_link_secret_from_the_admin_revokes_links(admin_client, eve
     event.refresh_from_db()
     with pytest.raises(Unauthorized):
         role_key_read(event=event, key=key)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/qa/question/",
+        "/admin/qa/question/?state__exact=pending",
+        "/admin/qa/moderationaction/",
+        "/admin/qa/blockedword/?q=merde",
+    ],
+)
+def test_qa_admin_pages_open(admin_client, event, url):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    assert admin_client.get(url).status_code == 200

@@ -86,3 +86,12 @@ def test_rolelink_with_impossible_hours_says_so(hours):
     call_command("seed_demo", stdout=StringIO())
     with pytest.raises(CommandError, match="hours"):
         call_command("rolelink", "SFH2022", "moderator", "--hours", hours, stdout=StringIO())
+
+
+def test_seed_demo_brings_a_few_questions_once():
+    from qa.models import Question
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    states = sorted(Question.objects.values_list("state", flat=True))
+    assert states == ["approved", "approved", "approved", "pending"]
