@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from livehub.realtime.hub import stop_hub
+from qa import services as qa_services
 from sessions.demo import seed_demo
 from sessions.models import Session
 from sessions.services import participant_join
@@ -92,3 +93,38 @@ def another_event(db):
         code="OTHER1", name="Other congress", starts_on=date(2023, 1, 1), ends_on=date(2023, 1, 1)
     )
     return other
+
+
+@pytest.fixture
+def join(event):
+    def make(name=None, mode="online"):
+        participant, token = participant_join(event=event, name=name, mode=mode)
+        participant.token = token
+        return participant
+
+    return make
+
+
+@pytest.fixture
+def ask(event, roundtable):
+    def make(participant, text="How will payers afford one-shot gene therapies?", anonymous=True, session=None):
+        return qa_services.question_ask(
+            participant_id=participant.pk,
+            event_id=event.pk,
+            session_id=(session or roundtable).pk,
+            text=text,
+            anonymous=anonymous,
+        )
+
+    return make
+
+
+@pytest.fixture
+def approved(ask, event):
+    def make(participant, text="How will payers afford one-shot gene therapies?"):
+        question = ask(participant, text=text)
+        return qa_services.question_moderate(
+            event_id=event.pk, question_id=question.pk, action="approve", actor="moderator", role="moderator"
+        )
+
+    return make
