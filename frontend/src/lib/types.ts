@@ -53,12 +53,60 @@ export interface Presence {
   online: number;
 }
 
+export type QuestionState = "pending" | "approved" | "rejected" | "answered" | "archived";
+
+/** A duplicate hint for moderators: a question of the same session that reads alike. */
+export interface SimilarQuestion {
+  id: number;
+  text: string;
+  votes: number;
+}
+
+export interface Question {
+  id: number;
+  session: number;
+  text: string;
+  /** The author's name, or null when asked anonymously. */
+  author: string | null;
+  state: QuestionState;
+  votes: number;
+  highlighted: boolean;
+  edited: boolean;
+  created_at: string;
+  answered_at: string | null;
+  merged_into: number | null;
+  // Per viewer: in the snapshot, possibly absent from pushed copies (kept when merging).
+  /** This participant upvoted it. */
+  voted?: boolean;
+  /** This participant asked it. */
+  mine?: boolean;
+  // Moderator sockets only.
+  flagged?: boolean;
+  flagged_words?: string[];
+  original_text?: string | null;
+  similar?: SimilarQuestion[];
+}
+
+/** One line of the moderation log (moderators only). */
+export interface AuditEntry {
+  id: number;
+  question: number | null;
+  action: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  created_at: string;
+}
+
 /** The `data` of a snapshot: everything this client may see. */
 export interface LiveState {
   event: EventInfo;
   sessions: Session[];
   you: { role: Role; participant: Participant | null };
   presence: Presence;
+  /** The questions this client may see (absent from snapshots of servers without Q&A). */
+  questions?: Question[];
+  /** Moderators only: the moderation log, newest first, at most 100 entries. */
+  audit?: AuditEntry[];
   [key: string]: unknown;
 }
 

@@ -1,0 +1,280 @@
+// Audience Q&A: pure state updates from the question events, and the views the pages show.
+// Like reduceProgramme, reduceQuestions returns the same object when nothing changed.
+import { reduceProgramme, sortedSessions } from "./reducers";
+import type { AuditEntry, EventInfo, LiveState, PushedEvent, Question, QuestionState, Session } from "./types";
+
+/** How many moderation log entries a moderator keeps (the snapshot sends at most as many). */
+export const AUDIT_LIMIT = 100;
+/** Question length after trimming, in characters (code points, as the server counts them). */
+export const QUESTION_MIN = 3;
+export const QUESTION_MAX = 500;
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  // Arrays and objects (flagged_words, similar) come as new copies with every event.
+  return typeof a === "object" && typeof b === "object" && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameQuestion(a: Question, b: Question): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (!sameValue((a as any)[key], (b as any)[key])) return false;
+  }
+  return true;
+}
+
+/** The participant's own stream: what arrives there is about their own question. */
+function isOwnStream(stream: string): boolean {
+  return stream.startsWith("p:");
+}
+
+/**
+ * Inserts or updates a question by id, merging into the copy already held so that per-viewer
+ * (voted, mine) and moderator fields survive a copy that lacks them (the same change comes on
+ * several streams, each with the fields of its audience).
+ */
+function upsertQuestion(state: LiveState, incoming: Question, mine: boolean): LiveState {
+  const list = state.questions ?? [];
+  const index = list.findIndex((question) => question.id === incoming.id);
+  const old = index >= 0 ? list[index] : null;
+  const merged: Question = { ...old, ...incoming };
+  if (mine || old?.mine) merged.mine = true;
+  if (old && sameQuestion(old, merged)) return state;
+  const questions = old ? list.map((question, i) => (i === index ? merged : question)) : [...list, merged];
+  return { ...state, questions };
+}
+
+function patchQuestions(state: LiveState, patch: (question: Question) => Question): LiveState {
+  const list = state.questions;
+  if (!list) return state;
+  let changed = false;
+  const questions = list.map((question) => {
+    const next = patch(question);
+    if (next !== question) changed = true;
+    return next;
+  });
+  return changed ? { ...state, questions } : state;
+}
+
+export function reduceQuestions(state: LiveState, event: PushedEvent): LiveState {
+  const data = event.data;
+  switch (event.type) {
+    case "question.submitted":
+    case "question.updated":
+      if (!isObject(data) || !isId(data.id)) return state;
+      return upsertQuestion(state, data as Question, isOwnStream(event.stream));
+    case "question.removed": {
+      // Out of public view; moderators keep everything, an author keeps their own (their
+      // p: stream brings its new state).
+      if (!isObject(data) || !isId(data.id) || !state.questions) return state;
+      if (state.you.role === "moderator") return state;
+      const held = state.questions.find((question) => question.id === data.id);
+      if (!held || held.mine) return state;
+      return { ...state, questions: state.questions.filter((question) => question.id !== data.id) };
+    }
+    case "votes.updated": {
+      if (!isObject(data) || !isObject(data.counts)) return state;
+      const counts = data.counts as Record<string, unknown>;
+      return patchQuestions(state, (question) => {
+        const votes = counts[String(question.id)];
+        return typeof votes === "number" && votes !== question.votes ? { ...question, votes } : question;
+      });
+    }
+    case "vote.updated": {
+      if (!isObject(data) || !isId(data.question) || typeof data.voted !== "boolean") return state;
+      const voted = data.voted;
+      return patchQuestions(state, (question) =>
+        question.id === data.question && question.voted !== voted ? { ...question, voted } : question,
+      );
+    }
+    case "moderation.logged": {
+      if (!isObject(data) || !isObject(data.entry) || !isId(data.entry.id)) return state;
+      const entry = data.entry as AuditEntry;
+      const audit = state.audit ?? [];
+      if (audit.some((existing) => existing.id === entry.id)) return state;
+      return { ...state, audit: [entry, ...audit].slice(0, AUDIT_LIMIT) };
+    }
+    default:
+      return state;
+  }
+}
+
+/** The reducer of every page: the programme, then the questions. */
+export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
+  return reduceQuestions(reduceProgramme(state, event), event);
+}
+
+// --- views -------------------------------------------------------------------------------------
+
+function instant(value: string | null | undefined): number {
+  const parsed = value ? Date.parse(value) : NaN;
+  return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
+}
+
+function olderFirst(a: Question, b: Question): number {
+  return instant(a.created_at) - instant(b.created_at) || a.id - b.id;
+}
+
+/** The held questions of one session (every state this client holds), in the order held. */
+export function questionsOf(state: LiveState, sessionId: number | null | undefined): Question[] {
+  if (sessionId === null || sessionId === undefined) return [];
+  return (state.questions ?? []).filter((question) => question.session === sessionId);
+}
+
+export type QuestionOrder = "top" | "recent";
+
+/** top: most votes first, ties the older first; recent: newest first. A new array. */
+export function sortQuestions(list: readonly Question[], order: QuestionOrder): Question[] {
+  const sorted = [...list];
+  if (order === "top") sorted.sort((a, b) => b.votes - a.votes || olderFirst(a, b));
+  else sorted.sort((a, b) => olderFirst(b, a));
+  return sorted;
+}
+
+/**
+ * The moderators' queue: pending questions, flagged ones at the very top, each group oldest
+ * first (first come, first served). Optionally of one session only.
+ */
+export function queue(state: LiveState, sessionId: number | null = null): Question[] {
+  return (state.questions ?? [])
+    .filter((question) => question.state === "pending" && (sessionId === null || question.session === sessionId))
+    .sort((a, b) => Number(Boolean(b.flagged)) - Number(Boolean(a.flagged)) || olderFirst(a, b));
+}
+
+/** The question on screen now: the session's highlighted approved question (the top one if several). */
+export function highlighted(state: LiveState, sessionId: number | null | undefined): Question | null {
+  const candidates = questionsOf(state, sessionId).filter((question) => question.highlighted && question.state === "approved");
+  return sortQuestions(candidates, "top")[0] ?? null;
+}
+
+/** The moderation page's tabs; rejected questions are filed with the archived ones. */
+export type ModerationTab = "queue" | "approved" | "answered" | "archived";
+
+const tabOfState: Record<QuestionState, ModerationTab> = {
+  pending: "queue",
+  approved: "approved",
+  answered: "answered",
+  rejected: "archived",
+  archived: "archived",
+};
+
+export function tabOf(question: Question): ModerationTab {
+  return tabOfState[question.state] ?? "archived";
+}
+
+/**
+ * The questions of one moderation tab (optionally of one session): the queue as queue() orders
+ * it, approved by votes, answered most recently answered first, archived newest first.
+ */
+export function tabQuestions(state: LiveState, tab: ModerationTab, sessionId: number | null = null): Question[] {
+  if (tab === "queue") return queue(state, sessionId);
+  const list = (state.questions ?? []).filter(
+    (question) => tabOf(question) === tab && (sessionId === null || question.session === sessionId),
+  );
+  if (tab === "answered") {
+    return list.sort((a, b) => instant(b.answered_at) - instant(a.answered_at) || olderFirst(b, a));
+  }
+  return sortQuestions(list, tab === "approved" ? "top" : "recent");
+}
+
+export function tabCounts(state: LiveState, sessionId: number | null = null): Record<ModerationTab, number> {
+  const counts: Record<ModerationTab, number> = { queue: 0, approved: 0, answered: 0, archived: 0 };
+  for (const question of state.questions ?? []) {
+    if (sessionId === null || question.session === sessionId) counts[tabOf(question)] += 1;
+  }
+  return counts;
+}
+
+/** Whether this participant may upvote it (the server has the last word). */
+export function canVote(question: Question, event: EventInfo): boolean {
+  if (question.state !== "approved" && question.state !== "answered") return false;
+  return !(question.mine && !event.moderation.allow_self_votes);
+}
+
+/** The length of a question as the server counts it: code points after trimming. */
+export function questionLength(text: string): number {
+  return [...text.trim()].length;
+}
+
+// --- which session an attendee asks in -----------------------------------------------------------
+
+/**
+ * Sessions an attendee can follow questions of: the current session (unless it is a break),
+ * then every scheduled, live or paused session that is not a break, in agenda order.
+ */
+export function questionSessions(state: LiveState, current: Session | null): Session[] {
+  const open = sortedSessions(state.sessions).filter(
+    (session) => session.kind !== "break" && session.status !== "ended" && session.id !== current?.id,
+  );
+  return current && current.kind !== "break" ? [current, ...open] : open;
+}
+
+// --- optimistic votes ---------------------------------------------------------------------------
+
+/**
+ * What the page shows for a vote of its own before the events catch up. While the command is in
+ * flight it holds the optimistic values; once the reply came (`settled`), it holds the reply's
+ * values and the store's values at that moment (`base…`): each field shows the store again as
+ * soon as the store changes it.
+ */
+export interface VoteOverlay {
+  voted: boolean;
+  votes: number;
+  settled: boolean;
+  baseVoted?: boolean;
+  baseVotes?: number;
+}
+
+export function optimisticVote(question: Question): VoteOverlay {
+  const voted = !question.voted;
+  return { voted, votes: Math.max(0, question.votes + (voted ? 1 : -1)), settled: false };
+}
+
+export function settledVote(question: Question, reply: { voted: boolean; votes: number }): VoteOverlay {
+  return {
+    voted: reply.voted,
+    votes: reply.votes,
+    settled: true,
+    baseVoted: Boolean(question.voted),
+    baseVotes: question.votes,
+  };
+}
+
+export function withVote(question: Question, overlay: VoteOverlay | undefined): Question {
+  if (!overlay) return question;
+  if (!overlay.settled) return { ...question, voted: overlay.voted, votes: overlay.votes };
+  const voted = Boolean(question.voted) !== overlay.baseVoted ? Boolean(question.voted) : overlay.voted;
+  const votes = question.votes !== overlay.baseVotes ? question.votes : overlay.votes;
+  return voted === question.voted && votes === question.votes ? question : { ...question, voted, votes };
+}
+
+/** A settled overlay is done when the store shows the same as it would (changed or caught up). */
+export function voteCaughtUp(question: Question, overlay: VoteOverlay): boolean {
+  if (!overlay.settled) return false;
+  const voted = Boolean(question.voted);
+  const votedDone = voted !== overlay.baseVoted || voted === overlay.voted;
+  const votesDone = question.votes !== overlay.baseVotes || question.votes === overlay.votes;
+  return votedDone && votesDone;
+}
+
+/**
+ * Where a question can be merged: the other questions of its session still in play (pending,
+ * approved or answered), most voted first.
+ */
+export function mergeTargets(state: LiveState, source: Question): Question[] {
+  const open = (state.questions ?? []).filter(
+    (question) =>
+      question.session === source.session &&
+      question.id !== source.id &&
+      (question.state === "pending" || question.state === "approved" || question.state === "answered"),
+  );
+  return sortQuestions(open, "top");
+}
