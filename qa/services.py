@@ -27,7 +27,9 @@ SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
 
 def _publish_votes(event_id: int, keys: list[str]) -> None:
     counts = dict(
-        Question.objects.filter(event_id=event_id, pk__in=[int(key) for key in keys]).values_list("pk", "vote_count")
+        Question.objects.filter(
+            event_id=event_id, pk__in=[int(key) for key in keys], state__in=Question.PUBLIC_STATES
+        ).values_list("pk", "vote_count")
     )
     if counts:
         publish_on_commit(
@@ -90,7 +92,7 @@ def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: 
     """Store a question: pending for the moderators (and its author), or public with auto-approve."""
     text = clean_text(text)
     with transaction.atomic():
-        participant = Participant.objects.select_for_update().select_related("event").get(pk=participant_id)
+        participant = Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
         event = participant.event
         session = session_get(event_id=event_id, session_id=session_id)
         if session.status == Session.Status.ENDED:
@@ -133,10 +135,11 @@ def _check_question_rate(participant: Participant) -> None:
 def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[Question, bool]:
     """Upvote (or withdraw the upvote of) a public question; one vote per participant."""
     with transaction.atomic():
-        question = question_get(event_id=event_id, question_id=question_id)
+        # Locked: a vote and a rejection of the same question do not interleave.
+        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
         if not question.is_public:
             raise Conflict("Only approved questions can be voted on.")
-        if question.author_id == participant_id and not question.event.allow_self_votes:
+        if up and question.author_id == participant_id and not question.event.allow_self_votes:
             raise Conflict("You cannot vote for your own question at this event.")
         changed = _add_vote(question, participant_id) if up else _remove_vote(question, participant_id)
         question.refresh_from_db(fields=["vote_count"])
@@ -173,7 +176,7 @@ def _remove_vote(question: Question, participant_id: UUID) -> bool:
 MODERATION: dict[str, tuple[frozenset[str], str | None]] = {
     "approve": (frozenset({State.PENDING, State.REJECTED}), State.APPROVED),
     "reject": (frozenset({State.PENDING, State.APPROVED}), State.REJECTED),
-    "highlight": (frozenset({State.APPROVED, State.ANSWERED}), None),
+    "highlight": (frozenset({State.APPROVED}), None),
     "unhighlight": (frozenset({State.APPROVED, State.ANSWERED}), None),
     "answer": (frozenset({State.APPROVED}), State.ANSWERED),
     "archive": (frozenset({State.PENDING, State.APPROVED, State.REJECTED, State.ANSWERED}), State.ARCHIVED),
@@ -207,10 +210,25 @@ def question_moderate(*, event_id: int, question_id: int, action: str, actor: st
             question.state = target
         if action == "answer":
             question.answered_at = timezone.now()
+        elif target == State.APPROVED:
+            question.answered_at = None
         question.save(update_fields=["state", "highlighted", "answered_at"])
         _publish(question, was_public=was_public)
+        if question.is_public and not was_public:
+            _tell_voters(question)  # votes are kept while a question is out of view
         _log(question.event, question, actor=actor, action=action)
     return question
+
+
+def _tell_voters(question: Question, *, voted: bool = True) -> None:
+    """Each voter's own `voted` flag, for a question that (re)appears or whose votes moved."""
+    for participant_id in Vote.objects.filter(question=question).values_list("participant_id", flat=True):
+        publish_on_commit(
+            event_id=question.event_id,
+            type="vote.updated",
+            data={"question": question.pk, "voted": voted},
+            stream=participant_stream(participant_id),
+        )
 
 
 def _unhighlight_others(question: Question) -> None:
@@ -257,6 +275,7 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
             raise Conflict("Both questions must belong to the same session.")
         was_public = duplicate.is_public
         already = Vote.objects.filter(question=target).values("participant_id")
+        moved = list(Vote.objects.filter(question=duplicate).values_list("participant_id", flat=True))
         Vote.objects.filter(question=duplicate).exclude(participant_id__in=already).update(question=target)
         Vote.objects.filter(question=duplicate).delete()
         target.vote_count = Vote.objects.filter(question=target).aggregate(n=Count("id"))["n"]
@@ -268,6 +287,14 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
         duplicate.save(update_fields=["state", "highlighted", "merged_into", "vote_count"])
         _publish(duplicate, was_public=was_public)
         _publish(target, was_public=target.is_public)
+        for participant_id in moved:  # their vote now counts for the target
+            for question, voted in ((duplicate, False), (target, True)):
+                publish_on_commit(
+                    event_id=event_id,
+                    type="vote.updated",
+                    data={"question": question.pk, "voted": voted},
+                    stream=participant_stream(participant_id),
+                )
         _log(duplicate.event, duplicate, actor=actor, action="merge", into=target.pk)
     return target
 

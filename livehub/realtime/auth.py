@@ -13,8 +13,8 @@ from .registry import CommandContext
 def authenticate(*, code: str, token: str | None, key: str | None, user=None) -> CommandContext:
     """The role comes from a role key, else the login session, else it is an attendee's token.
 
-    A moderator or speaker may also present an attendee token: the socket then acts for that
-    participant too (asking, voting) and receives its `p:` stream. Raises NotFound (no such
+    A moderator or speaker may also present an attendee token: the socket then receives that
+    participant's `p:` stream, and a moderator socket also acts for them (asking, voting). Raises NotFound (no such
     event), Unauthorized (no or bad credentials) or Forbidden (signed in without a role here).
     """
     event = selectors.event_get(code=code)

@@ -34,6 +34,8 @@ def participant_stream(participant_id: UUID | str) -> str:
 
 def streams_for(role: str, participant_id: UUID | None) -> tuple[str, ...]:
     """The streams a socket of this role receives, in the contract's order."""
+    if role == SCREEN:
+        return (PUBLIC,)  # the projector shows public things only, whatever it presented
     own = (participant_stream(participant_id),) if participant_id else ()
     if role == MODERATOR:
         return (PUBLIC, MODERATORS, *own)

@@ -277,3 +277,31 @@ async def test_merge_tells_the_duplicates_author(event, roundtable, join, approv
     told = await mine.take(lambda f: f["type"] == "question.updated" and f["stream"].startswith("p:"))
     assert told["data"]["merged_into"] == target.pk
     await mine.close()
+
+
+async def test_a_voter_keeps_their_vote_when_a_question_comes_back(event, join, approved, moderator, moderator_key):
+    voter = await database_sync_to_async(join)()
+    question = await database_sync_to_async(lambda: approved(join()))()
+    bystander = await Socket.open(token=voter.token)
+    await bystander.send("question.vote", {"question": question.pk, "up": True})
+    for action in ("reject", "approve"):
+        await moderator.send("question.moderate", {"question": question.pk, "action": action})
+    await asyncio.sleep(0.5)
+    await catch_up(bystander, token=voter.token)
+    again = next(q for q in bystander.snapshot["data"]["questions"] if q["id"] == question.pk)
+    assert again["voted"] is True
+    await bystander.close()
+
+
+async def test_merged_votes_follow_their_voters(event, join, approved, moderator):
+    voter = await database_sync_to_async(join)()
+    target = await database_sync_to_async(lambda: approved(join(), "Who pays for gene therapy?"))()
+    duplicate = await database_sync_to_async(lambda: approved(join(), "Who pays for gene therapies?"))()
+    socket = await Socket.open(token=voter.token)
+    await socket.send("question.vote", {"question": duplicate.pk, "up": True})
+    await moderator.send("question.merge", {"question": duplicate.pk, "into": target.pk})
+    await asyncio.sleep(0.5)
+    await catch_up(socket, token=voter.token)
+    held = {q["id"]: q for q in socket.snapshot["data"]["questions"]}
+    assert held[target.pk]["voted"] is True and held[target.pk]["votes"] == 1
+    await socket.close()

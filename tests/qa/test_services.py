@@ -204,6 +204,7 @@ REFUSED = [
     ("rejected", "highlight"),
     ("archived", "highlight"),
     ("approved", "unhighlight"),
+    ("answered", "highlight"),
 ]
 
 
@@ -318,3 +319,22 @@ def test_similar_questions_are_offered_for_pending_ones(event, join, approved, a
     pending.event = event
     similar = moderator_payload(pending)["similar"]
     assert [item["id"] for item in similar] == [existing.pk]
+
+
+def test_an_author_may_always_withdraw_their_own_vote(event, join, approved):
+    author = join()
+    question = approved(author)
+    event.allow_self_votes = True
+    event.save()
+    vote(event, author, question)
+    event.allow_self_votes = False
+    event.save()
+    assert vote(event, author, question, up=False)[0].vote_count == 0
+
+
+def test_restoring_an_answered_then_archived_question_clears_its_answer_time(event, join, approved):
+    question = approved(join())
+    moderate(event, question, "answer")
+    moderate(event, question, "archive")
+    restored = moderate(event, question, "restore")
+    assert (restored.state, restored.answered_at) == ("approved", None)
