@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "sessions.apps.LiveSessionsConfig",
     "qa",
+    "polls",
     "web",
 ]
 

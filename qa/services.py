@@ -59,7 +59,7 @@ def _publish(question: Question, *, was_public: bool, type: str = "question.upda
         )
 
 
-def _log(event: Event, question: Question | None, *, actor: str, action: str, **detail: Any) -> None:
+def audit_log(event: Event, question: Question | None, *, actor: str, action: str, **detail: Any) -> None:
     entry = ModerationAction.objects.create(event=event, question=question, actor=actor, action=action, detail=detail)
     entry.event = event
     publish_on_commit(
@@ -216,7 +216,7 @@ def question_moderate(*, event_id: int, question_id: int, action: str, actor: st
         _publish(question, was_public=was_public)
         if question.is_public and not was_public:
             _tell_voters(question)  # votes are kept while a question is out of view
-        _log(question.event, question, actor=actor, action=action)
+        audit_log(question.event, question, actor=actor, action=action)
     return question
 
 
@@ -252,7 +252,7 @@ def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> 
         question.text = text
         question.save(update_fields=["text", "original_text"])
         _publish(question, was_public=question.is_public)
-        _log(question.event, question, actor=actor, action="edit", text=text)
+        audit_log(question.event, question, actor=actor, action="edit", text=text)
     return question
 
 
@@ -295,7 +295,7 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
                     data={"question": question.pk, "voted": voted},
                     stream=participant_stream(participant_id),
                 )
-        _log(duplicate.event, duplicate, actor=actor, action="merge", into=target.pk)
+        audit_log(duplicate.event, duplicate, actor=actor, action="merge", into=target.pk)
     return target
 
 
@@ -307,7 +307,7 @@ def event_set_moderation(*, event_id: int, auto_approve: bool, actor: str) -> Ev
         event.auto_approve = auto_approve
         event.save(update_fields=["auto_approve"])
         publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
-        _log(event, None, actor=actor, action="auto_approve_on" if auto_approve else "auto_approve_off")
+        audit_log(event, None, actor=actor, action="auto_approve_on" if auto_approve else "auto_approve_off")
     return event
 
 

@@ -25,6 +25,8 @@ class Event(models.Model):
     auto_approve = models.BooleanField(default=False, help_text="Questions are visible without moderation.")
     require_names = models.BooleanField(default=False, help_text="Questions must carry the asker's name.")
     allow_self_votes = models.BooleanField(default=False, help_text="Authors may upvote their own question.")
+    # Online viewers hear a question this many seconds after the room: polls stay open for them.
+    stream_delay = models.PositiveSmallIntegerField(default=20, help_text="Livestream latency in seconds.")
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -42,6 +42,7 @@ def event_payload(event: Event) -> dict[str, Any]:
         "starts_on": event.starts_on.isoformat(),
         "ends_on": event.ends_on.isoformat(),
         "online": event.online,
+        "stream_delay": event.stream_delay,
         "current_session": event.current_session_id,
         "moderation": {
             "auto_approve": event.auto_approve,

@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from livehub.errors import Conflict
@@ -13,6 +14,9 @@ from .models import Event, Participant, Session, new_link_secret
 from .selectors import event_payload, participant_payload, session_get, session_payload
 
 Status = Session.Status
+
+# Sent inside the transaction when a session goes live (polls set to open automatically do).
+session_went_live = Signal()
 
 # The session status machine. "ended → live" reopens a session ended by mistake.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -50,6 +54,8 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Sessio
             session.ended_at = now
         session.save(update_fields=["status", "status_changed_at", "started_at", "ended_at"])
         _publish_session(session, event)
+        if status == Status.LIVE:
+            session_went_live.send(sender=Session, session=session)
         if status == Status.LIVE and event.current_session_id != session.pk:
             event.current_session = session
             event.save(update_fields=["current_session"])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from polls.demo import seed_demo_polls
 from qa.demo import seed_demo_questions
 from sessions.demo import DEMO_USERS, seed_demo
 from sessions.rolelinks import role_link_url
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, quiet: bool = False, **options):
         event = seed_demo()
         seed_demo_questions(event)
+        seed_demo_polls(event)
         if quiet:
             return
         base = settings.LIVEHUB_BASE_URL

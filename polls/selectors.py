@@ -1,0 +1,186 @@
+"""Reads of the polls: payloads, exact results with the room / online split, the stance swing."""
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import QuerySet
+
+from livehub.errors import NotFound
+from livehub.realtime.protocol import MODERATOR
+from livehub.realtime.registry import CommandContext
+from livehub.realtime.snapshot import contributor
+from sessions.selectors import local_iso
+
+from .models import Poll, Response
+
+TOP_WORDS = 50
+MODES = ("room", "online")
+
+
+def poll_get(*, event_id: int, poll_id: int, for_update: bool = False) -> Poll:
+    polls = Poll.objects.filter(event_id=event_id, pk=poll_id).select_related("event")
+    poll = (polls.select_for_update(of=("self",)) if for_update else polls).first()
+    if poll is None:
+        raise NotFound(f"There is no poll {poll_id} in this event.")
+    return poll
+
+
+def grace_until(poll: Poll):
+    """Until when online participants may still answer a closed poll (the livestream's delay)."""
+    if poll.state != Poll.State.CLOSED or poll.closed_at is None:
+        return None
+    from datetime import timedelta
+
+    return poll.closed_at + timedelta(seconds=poll.event.stream_delay)
+
+
+def poll_payload(poll: Poll) -> dict[str, Any]:
+    timezone = poll.event.timezone
+    return {
+        "id": poll.pk,
+        "session": poll.session_id,
+        "kind": poll.kind,
+        "prompt": poll.prompt,
+        "options": [{"id": option.pk, "label": option.label} for option in poll.options.all()],
+        "state": poll.state,
+        "results_visible": poll.results_visible,
+        "on_screen": poll.on_screen,
+        "max_choices": poll.max_choices,
+        "scale": poll.scale,
+        "stance_pair": poll.stance_pair_id or _paired_with(poll),
+        "phase": poll.phase or None,
+        "opened_at": local_iso(poll.opened_at, timezone),
+        "closed_at": local_iso(poll.closed_at, timezone),
+        "grace_until": local_iso(grace_until(poll), timezone),
+        "auto_open": poll.auto_open,
+        "order": poll.order,
+    }
+
+
+def _paired_with(poll: Poll) -> int | None:
+    if poll.kind != Poll.Kind.STANCE:
+        return None
+    return Poll.objects.filter(stance_pair=poll).values_list("pk", flat=True).first()
+
+
+def _tally(rows: list[dict[str, Any]], keys_of) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    split = {mode: {"total": 0, "counts": Counter()} for mode in MODES}
+    for row in rows:
+        keys = [str(key) for key in keys_of(row)]
+        counts.update(keys)
+        part = split.setdefault(row["mode"], {"total": 0, "counts": Counter()})
+        part["total"] += 1
+        part["counts"].update(keys)
+    return {
+        "total": len(rows),
+        "counts": dict(counts),
+        "split": {mode: {"total": part["total"], "counts": dict(part["counts"])} for mode, part in split.items()},
+    }
+
+
+def poll_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
+    """Exact results, computed from the stored responses (one per participant)."""
+    rows = list(
+        Response.objects.filter(poll=poll).values(
+            "id", "mode", "options", "value", "words", "text", "review", "participant_id"
+        )
+    )
+    kind = poll.kind
+    if kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE, Poll.Kind.STANCE):
+        result = _tally(rows, lambda row: row["options"])
+        for option in poll.options.all():
+            result["counts"].setdefault(str(option.pk), 0)
+    elif kind == Poll.Kind.RATING:
+        result = _tally(rows, lambda row: [row["value"]])
+        values = [row["value"] for row in rows]
+        result["mean"] = round(sum(values) / len(values), 2) if values else None
+        result["distribution"] = {str(n): result["counts"].get(str(n), 0) for n in range(1, (poll.scale or 5) + 1)}
+    elif kind == Poll.Kind.WORDCLOUD:
+        result = _tally(rows, lambda row: row["words"])
+        top = sorted(result["counts"].items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS]
+        result["words"] = [[word, count] for word, count in top]
+        kept = {word for word, _ in top}
+        result["counts"] = {word: count for word, count in result["counts"].items() if word in kept}
+        for part in result["split"].values():
+            part["counts"] = {word: count for word, count in part["counts"].items() if word in kept}
+    else:  # open text: moderated like questions before anyone else sees it
+        result = _tally(rows, lambda row: [])
+        shown = [row for row in rows if for_moderators or row["review"] == Response.Review.APPROVED]
+        result["answers"] = [
+            {"id": row["id"], "text": row["text"], "state": row["review"]}
+            for row in sorted(shown, key=lambda r: r["id"])
+        ]
+    result["poll"] = poll.pk
+    swing = stance_swing(poll)
+    if swing is not None:
+        result["swing"] = swing
+    return result
+
+
+def stance_swing(poll: Poll) -> dict[str, Any] | None:
+    """Who moved between the before and after polls of a debate, once the after poll is closed."""
+    if poll.kind != Poll.Kind.STANCE or poll.phase != Poll.Phase.AFTER or poll.state != Poll.State.CLOSED:
+        return None
+    before = poll.stance_pair or Poll.objects.filter(stance_pair=poll).first()
+    if before is None:
+        return None
+    before_options = [option.pk for option in before.options.all()]
+    after_options = [option.pk for option in poll.options.all()]
+    answers_before = dict(Response.objects.filter(poll=before).values_list("participant_id", "options"))
+    answers_after = dict(Response.objects.filter(poll=poll).values_list("participant_id", "options"))
+    both = answers_before.keys() & answers_after.keys()
+    matrix: dict[str, Counter[str]] = {str(option): Counter() for option in before_options}
+    moved = 0
+    for participant in both:
+        was, now = answers_before[participant][0], answers_after[participant][0]
+        matrix.setdefault(str(was), Counter())[str(now)] += 1
+        # The two polls have their own option rows; "the same answer" is the same position.
+        if before_options.index(was) != after_options.index(now):
+            moved += 1
+    return {
+        "before": before.pk,
+        "after": poll.pk,
+        "participants": len(both),
+        "moved": moved,
+        "matrix": {was: dict(counts) for was, counts in matrix.items()},
+        "before_counts": dict(Counter(str(options[0]) for options in answers_before.values())),
+        "after_counts": dict(Counter(str(options[0]) for options in answers_after.values())),
+    }
+
+
+def response_payload(response: Response) -> dict[str, Any]:
+    payload: dict[str, Any] = {"poll": response.poll_id}
+    kind = response.poll.kind
+    if kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE, Poll.Kind.STANCE):
+        payload["options"] = list(response.options)
+    elif kind == Poll.Kind.RATING:
+        payload["value"] = response.value
+    elif kind == Poll.Kind.WORDCLOUD:
+        payload["text"] = " ".join(response.words)
+    else:
+        payload["text"] = response.text
+    return payload
+
+
+def visible_polls(ctx: CommandContext) -> QuerySet[Poll]:
+    polls = Poll.objects.filter(event_id=ctx.event_id).select_related("event").prefetch_related("options")
+    return polls if ctx.role == MODERATOR else polls.exclude(state=Poll.State.DRAFT)
+
+
+@contributor
+def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    polls = list(visible_polls(ctx))
+    moderator = ctx.role == MODERATOR
+    data: dict[str, Any] = {
+        "polls": [poll_payload(poll) for poll in polls],
+        "results": {
+            str(poll.pk): poll_results(poll, for_moderators=moderator)
+            for poll in polls
+            if moderator or poll.results_visible
+        },
+    }
+    if ctx.participant_id is not None:
+        responses = Response.objects.filter(participant_id=ctx.participant_id, poll__event_id=ctx.event_id)
+        data["responses"] = {str(r.poll_id): response_payload(r) for r in responses.select_related("poll")}
+    return data

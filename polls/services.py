@@ -1,0 +1,369 @@
+"""Writes of the polls. Each persists in one transaction and publishes after commit."""
+
+import re
+import unicodedata
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from livehub.errors import Conflict, Invalid
+from livehub.realtime.coalesce import Coalescer
+from livehub.realtime.protocol import MODERATORS, PUBLIC, participant_stream
+from livehub.realtime.publish import publish_on_commit
+from qa.services import audit_log
+from sessions.models import Event, Participant
+from sessions.selectors import session_get
+
+from .models import Option, Poll, Response
+from .selectors import grace_until, poll_get, poll_payload, poll_results, response_payload
+
+Kind, State = Poll.Kind, Poll.State
+CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
+STANCE_LABELS = {
+    3: ["Agree", "Undecided", "Disagree"],
+    5: ["Strongly agree", "Agree", "Undecided", "Disagree", "Strongly disagree"],
+}
+MAX_OPTIONS, LABEL_MAX, TEXT_MAX, WORD_MAX, WORDS_PER_ANSWER = 10, 120, 500, 40, 3
+
+
+def _publish_results(event_id: int, keys: list[str]) -> None:
+    for poll in Poll.objects.filter(event_id=event_id, pk__in=[int(key) for key in keys]).select_related("event"):
+        _send_results(poll)
+
+
+def _send_results(poll: Poll) -> None:
+    publish_on_commit(
+        event_id=poll.event_id, type="poll.results", data=poll_results(poll, for_moderators=True), stream=MODERATORS
+    )
+    if poll.results_visible:
+        publish_on_commit(event_id=poll.event_id, type="poll.results", data=poll_results(poll, for_moderators=False))
+
+
+# Results reach clients at most four times a second per event (so also per poll).
+poll_totals = Coalescer("polls", _publish_results, interval=0.25)
+
+
+def _publish(poll: Poll) -> None:
+    payload = poll_payload(poll)
+    publish_on_commit(event_id=poll.event_id, type="poll.updated", data=payload, stream=MODERATORS)
+    if poll.state != State.DRAFT:
+        publish_on_commit(event_id=poll.event_id, type="poll.updated", data=payload, stream=PUBLIC)
+
+
+def _labels(kind: str, options: list[str] | None) -> list[str]:
+    if kind in CHOICE_KINDS:
+        labels = [" ".join(label.split()) for label in options or []]
+        if not 2 <= len(labels) <= MAX_OPTIONS:
+            raise Invalid(f"A choice poll has 2 to {MAX_OPTIONS} options.", fields={"options": "2 to 10 options"})
+        if any(not label or len(label) > LABEL_MAX for label in labels):
+            raise Invalid("Each option has 1 to 120 characters.", fields={"options": "1 to 120 characters each"})
+        if len(set(labels)) != len(labels):
+            raise Invalid("Options must differ.", fields={"options": "duplicate option"})
+        return labels
+    if kind == Kind.STANCE:
+        if options is None:
+            return STANCE_LABELS[3]
+        if len(options) not in STANCE_LABELS:
+            raise Invalid("A stance poll has 3 or 5 positions.", fields={"options": "3 or 5 positions"})
+        return [" ".join(label.split()) for label in options]
+    if options:
+        raise Invalid(f"A {kind} poll has no options.", fields={"options": "not for this kind"})
+    return []
+
+
+def _configure(
+    poll: Poll,
+    *,
+    kind: str,
+    prompt: str,
+    options: list[str] | None,
+    max_choices: int | None,
+    scale: int | None,
+    phase: str | None,
+) -> list[str]:
+    prompt = " ".join(prompt.split())
+    if not 3 <= len(prompt) <= 300:
+        raise Invalid("The question of a poll has 3 to 300 characters.", fields={"prompt": "3 to 300 characters"})
+    labels = _labels(kind, options)
+    if kind == Kind.MULTIPLE and max_choices is not None and not 1 <= max_choices <= len(labels):
+        raise Invalid(
+            "The maximum of choices is between 1 and the number of options.", fields={"max_choices": "out of range"}
+        )
+    if kind == Kind.RATING and (scale or 5) not in (5, 10):
+        raise Invalid("A rating goes from 1 to 5 or from 1 to 10.", fields={"scale": "5 or 10"})
+    if kind == Kind.STANCE and phase not in (Poll.Phase.BEFORE, Poll.Phase.AFTER):
+        raise Invalid("A stance poll is taken before or after the debate.", fields={"phase": "before or after"})
+    poll.kind, poll.prompt = kind, prompt
+    poll.max_choices = max_choices if kind == Kind.MULTIPLE else None
+    poll.scale = (scale or 5) if kind == Kind.RATING else None
+    poll.phase = phase if kind == Kind.STANCE else ""
+    return labels
+
+
+def _pair(poll: Poll, stance_pair_id: int | None) -> None:
+    """Link a before poll and an after poll (the "after" one holds the link; payloads show both)."""
+    Poll.objects.filter(stance_pair=poll).update(stance_pair=None)
+    poll.stance_pair = None
+    if stance_pair_id is not None:
+        other = poll_get(event_id=poll.event_id, poll_id=stance_pair_id, for_update=True)
+        if poll.kind != Kind.STANCE or other.kind != Kind.STANCE or other.phase == poll.phase or other.pk == poll.pk:
+            raise Invalid(
+                "Pair a before stance poll with an after stance poll.",
+                fields={"stance_pair": "needs a stance poll of the other phase"},
+            )
+        if poll.phase == Poll.Phase.AFTER:
+            poll.stance_pair = other
+        else:
+            Poll.objects.filter(stance_pair=other).exclude(pk=poll.pk).update(stance_pair=None)
+            Poll.objects.filter(pk=other.pk).update(stance_pair=poll)
+    poll.save(update_fields=["stance_pair"])
+
+
+def poll_create(
+    *,
+    event_id: int,
+    actor: str,
+    kind: str,
+    prompt: str,
+    session_id: int | None = None,
+    options: list[str] | None = None,
+    max_choices: int | None = None,
+    scale: int | None = None,
+    phase: str | None = None,
+    stance_pair_id: int | None = None,
+    auto_open: bool = False,
+) -> Poll:
+    """A draft poll, prepared before the event or on the spot."""
+    with transaction.atomic():
+        event = Event.objects.get(pk=event_id)
+        session = session_get(event_id=event_id, session_id=session_id) if session_id is not None else None
+        poll = Poll(event=event, session=session, auto_open=auto_open and session is not None)
+        labels = _configure(
+            poll, kind=kind, prompt=prompt, options=options, max_choices=max_choices, scale=scale, phase=phase
+        )
+        poll.save()
+        if stance_pair_id is not None:
+            _pair(poll, stance_pair_id)
+        Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
+        _publish(poll)
+        audit_log(event, None, actor=actor, action="poll_create", poll=poll.pk)
+    return poll
+
+
+def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Poll:
+    """Edit a draft (the fields given replace the old ones)."""
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state != State.DRAFT:
+            raise Conflict("Only drafts can be edited; this poll has been opened.")
+        current = {
+            "kind": poll.kind,
+            "prompt": poll.prompt,
+            "max_choices": poll.max_choices,
+            "scale": poll.scale,
+            "phase": poll.phase or None,
+            "options": [o.label for o in poll.options.all()],
+        }
+        pair_given, pair = "stance_pair_id" in fields, fields.pop("stance_pair_id", None)
+        if "session_id" in fields:
+            session_id = fields.pop("session_id")
+            poll.session = session_get(event_id=event_id, session_id=session_id) if session_id else None
+        poll.auto_open = fields.pop("auto_open", poll.auto_open) and poll.session is not None
+        merged = {**current, **fields}
+        if fields.get("kind") and "options" not in fields and merged["kind"] != current["kind"]:
+            merged["options"] = None
+        labels = _configure(poll, **merged)
+        poll.save()
+        if pair_given:
+            _pair(poll, pair)
+        if labels != current["options"]:
+            poll.options.all().delete()
+            Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
+        _publish(poll)
+    return poll
+
+
+def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state == State.OPEN:
+            raise Conflict("This poll is already open.")
+        reopening = poll.state == State.CLOSED
+        poll.state, poll.opened_at, poll.closed_at = State.OPEN, timezone.now(), None
+        poll.save(update_fields=["state", "opened_at", "closed_at"])
+        _publish(poll)
+        audit_log(poll.event, None, actor=actor, action="poll_reopen" if reopening else "poll_open", poll=poll.pk)
+    return poll
+
+
+def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state != State.OPEN:
+            raise Conflict(f"Only an open poll can be closed; this one is {poll.state}.")
+        poll.state, poll.closed_at = State.CLOSED, timezone.now()
+        poll.save(update_fields=["state", "closed_at"])
+        _publish(poll)
+        _send_results(poll)  # final numbers (and the swing of a debate) at once
+        audit_log(poll.event, None, actor=actor, action="poll_close", poll=poll.pk)
+    return poll
+
+
+def poll_set_results_visible(*, event_id: int, poll_id: int, visible: bool, actor: str) -> Poll:
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.results_visible != visible:
+            poll.results_visible = visible
+            poll.save(update_fields=["results_visible"])
+            _publish(poll)
+            if visible:
+                _send_results(poll)
+            audit_log(poll.event, None, actor=actor, action="poll_show" if visible else "poll_hide", poll=poll.pk)
+    return poll
+
+
+def poll_set_on_screen(*, event_id: int, poll_id: int, on_screen: bool, actor: str) -> Poll:
+    """Put a poll on the room's screen (one per session) or take it off."""
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state == State.DRAFT and on_screen:
+            raise Conflict("Open the poll before putting it on screen.")
+        if on_screen and poll.session_id is not None:
+            for other in (
+                Poll.objects.select_for_update().filter(session_id=poll.session_id, on_screen=True).exclude(pk=poll.pk)
+            ):
+                other.on_screen = False
+                other.save(update_fields=["on_screen"])
+                _publish(other)
+        if poll.on_screen != on_screen:
+            poll.on_screen = on_screen
+            poll.save(update_fields=["on_screen"])
+            _publish(poll)
+    return poll
+
+
+def open_polls_of_session(*, session_id: int) -> None:
+    """The session went live: its polls marked to open automatically open now."""
+    for poll in Poll.objects.filter(session_id=session_id, auto_open=True, state=State.DRAFT).select_related("event"):
+        poll_open(event_id=poll.event_id, poll_id=poll.pk, actor="auto-open")
+
+
+WORD_EDGES = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+
+
+def normalise_words(text: str) -> list[str]:
+    """Word cloud answers: lower case, surrounding punctuation off, accents kept, 3 words at most."""
+    words = []
+    for raw in unicodedata.normalize("NFC", text).split():
+        word = WORD_EDGES.sub("", raw.casefold())
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def poll_respond(
+    *,
+    participant_id: UUID,
+    event_id: int,
+    poll_id: int,
+    options: list[int] | None = None,
+    value: int | None = None,
+    text: str | None = None,
+) -> Response:
+    """Answer a poll, or change one's answer while it is open (online: also during the grace)."""
+    with transaction.atomic():
+        poll = poll_get(event_id=event_id, poll_id=poll_id)
+        participant = Participant.objects.get(pk=participant_id)
+        _check_open(poll, participant)
+        fields = _answer_fields(poll, options=options, value=value, text=text)
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(poll=poll, participant=participant, mode=participant.mode, **fields)
+        except IntegrityError:  # changing an answer
+            response = Response.objects.select_for_update().get(poll=poll, participant=participant)
+            for name, field_value in fields.items():
+                setattr(response, name, field_value)
+            response.mode = participant.mode
+            response.save()
+        response.poll = poll
+        publish_on_commit(
+            event_id=event_id,
+            type="poll.response",
+            data=response_payload(response),
+            stream=participant_stream(participant_id),
+        )
+        transaction.on_commit(lambda: poll_totals.mark(event_id, str(poll.pk)), robust=True)
+    return response
+
+
+def _check_open(poll: Poll, participant: Participant) -> None:
+    if poll.state == State.OPEN:
+        return
+    if poll.state == State.CLOSED and participant.mode == Participant.Mode.ONLINE:
+        deadline = grace_until(poll)
+        if deadline is not None and timezone.now() <= deadline:
+            return  # the livestream is behind the room: online viewers still get to answer
+    raise Conflict("This poll is closed." if poll.state == State.CLOSED else "This poll is not open yet.")
+
+
+def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
+    kind = poll.kind
+    if kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.STANCE):
+        if not options or value is not None or text is not None:
+            raise Invalid("Choose an option.", fields={"options": "required for this poll"})
+        valid = set(poll.options.values_list("pk", flat=True))
+        chosen = list(dict.fromkeys(options))
+        if any(option not in valid for option in chosen):
+            raise Invalid("That option is not part of this poll.", fields={"options": "unknown option"})
+        limit = (poll.max_choices or len(valid)) if kind == Kind.MULTIPLE else 1
+        if len(chosen) > limit:
+            raise Invalid(f"Choose at most {limit}.", fields={"options": f"at most {limit}"})
+        return {"options": chosen, "value": None, "words": [], "text": ""}
+    if kind == Kind.RATING:
+        if value is None or options is not None or text is not None:
+            raise Invalid("Give a rating.", fields={"value": "required for this poll"})
+        if not 1 <= value <= (poll.scale or 5):
+            raise Invalid(f"A rating goes from 1 to {poll.scale}.", fields={"value": f"1 to {poll.scale}"})
+        return {"options": [], "value": value, "words": [], "text": ""}
+    if text is None or options is not None or value is not None:
+        raise Invalid("Write an answer.", fields={"text": "required for this poll"})
+    text = text.strip()
+    if kind == Kind.WORDCLOUD:
+        words = normalise_words(text)
+        if not words:
+            raise Invalid("Give one to three words.", fields={"text": "empty"})
+        if len(words) > WORDS_PER_ANSWER or any(len(word) > WORD_MAX for word in words):
+            raise Invalid("Up to three words of at most 40 letters.", fields={"text": "up to 3 words"})
+        return {"options": [], "value": None, "words": words, "text": ""}
+    if not text or len(text) > TEXT_MAX:
+        raise Invalid("An answer has 1 to 500 characters.", fields={"text": "1 to 500 characters"})
+    return {"options": [], "value": None, "words": [], "text": text, "review": Response.Review.PENDING}
+
+
+def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, actor: str) -> Response:
+    """Open-text answers are seen by the audience only once approved."""
+    with transaction.atomic():
+        response = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("poll", "poll__event")
+            .filter(pk=response_id, poll__event_id=event_id, poll__kind=Kind.TEXT)
+            .first()
+        )
+        if response is None:
+            from livehub.errors import NotFound
+
+            raise NotFound(f"There is no open-text answer {response_id} in this event.")
+        response.review = Response.Review.APPROVED if approve else Response.Review.REJECTED
+        response.save(update_fields=["review"])
+        transaction.on_commit(lambda: poll_totals.mark(event_id, str(response.poll_id)), robust=True)
+        audit_log(
+            response.poll.event,
+            None,
+            actor=actor,
+            action="answer_approve" if approve else "answer_reject",
+            poll=response.poll_id,
+            response=response.pk,
+        )
+    return response
