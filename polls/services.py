@@ -34,11 +34,17 @@ def _publish_results(event_id: int, keys: list[str]) -> None:
 
 
 def _send_results(poll: Poll) -> None:
-    publish_on_commit(
-        event_id=poll.event_id, type="poll.results", data=poll_results(poll, for_moderators=True), stream=MODERATORS
-    )
+    """One frame per flush for every client: moderators read the public copy when results are
+    shown, except for open text, whose moderators' copy (pending answers too) is sent after it."""
     if poll.results_visible:
         publish_on_commit(event_id=poll.event_id, type="poll.results", data=poll_results(poll, for_moderators=False))
+    if not poll.results_visible or poll.kind == Kind.TEXT:
+        publish_on_commit(
+            event_id=poll.event_id,
+            type="poll.results",
+            data=poll_results(poll, for_moderators=True),
+            stream=MODERATORS,
+        )
 
 
 # Results reach clients at most four times a second per event (so also per poll).
@@ -148,6 +154,7 @@ def poll_create(
             _pair(poll, stance_pair_id)
         Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
         _publish(poll)
+        _send_results(poll)  # moderators hold results (zeros) for every poll
         audit_log(event, None, actor=actor, action="poll_create", poll=poll.pk)
     return poll
 
@@ -182,6 +189,7 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
             poll.options.all().delete()
             Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
         _publish(poll)
+        _send_results(poll)
     return poll
 
 

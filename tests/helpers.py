@@ -153,6 +153,19 @@ def apply_event(data: dict[str, Any], frame: dict[str, Any]) -> None:
     elif kind == "vote.updated":
         if payload["question"] in by_id:
             by_id[payload["question"]]["voted"] = payload["voted"]
+    elif kind == "poll.updated":
+        polls = data.setdefault("polls", [])
+        held = next((poll for poll in polls if poll["id"] == payload["id"]), None)
+        if held is None:
+            polls.append(payload)
+        else:
+            held.update(payload)
+        if not payload["results_visible"] and data["you"]["role"] != "moderator":
+            data.get("results", {}).pop(str(payload["id"]), None)
+    elif kind == "poll.results":
+        data.setdefault("results", {})[str(payload["poll"])] = payload
+    elif kind == "poll.response":
+        data.setdefault("responses", {})[str(payload["poll"])] = payload
     elif kind == "moderation.logged":
         data["audit"] = [payload["entry"], *data.get("audit", [])][:100]
     else:

@@ -1,0 +1,160 @@
+"""Polls over the socket: audiences, hidden results, coalescing, retries, verify-action."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+
+from polls import services
+from polls.models import Response
+from sessions.rolelinks import role_key_make
+from tests.helpers import Socket, verify_action
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+@pytest.fixture
+def moderator_key(event):
+    return role_key_make(event=event, role="moderator", hours=1)
+
+
+@pytest.fixture
+async def moderator(moderator_key):
+    socket = await Socket.open(key=moderator_key)
+    yield socket
+    await socket.close()
+
+
+@pytest.fixture
+async def attendee_socket(join):
+    participant = await database_sync_to_async(join)("Ana", "room")
+    socket = await Socket.open(token=participant.token)
+    socket.participant = participant
+    yield socket
+    await socket.close()
+
+
+async def test_drafts_are_for_moderators_and_an_opened_poll_reaches_everyone(
+    event, roundtable, moderator, attendee_socket
+):
+    reply = await moderator.send("poll.create", {"session": roundtable.pk, "kind": "rating", "prompt": "Rate it?"})
+    poll_id = reply["data"]["poll"]
+    draft = await moderator.event("poll.updated")
+    assert draft["stream"] == "moderators" and draft["data"]["state"] == "draft"
+    await attendee_socket.nothing(0.4)
+    await moderator.send("poll.open", {"poll": poll_id})
+    opened = await attendee_socket.event("poll.updated")
+    assert opened["stream"] == "public" and opened["data"]["state"] == "open" and opened["data"]["scale"] == 5
+
+
+async def test_hidden_results_never_reach_an_attendee(event, roundtable, moderator, attendee_socket, make_poll):
+    poll = await database_sync_to_async(make_poll)("single")
+    options = await database_sync_to_async(lambda: [o.pk for o in poll.options.all()])()
+    reply = await attendee_socket.send("poll.respond", {"poll": poll.pk, "options": [options[0]]})
+    assert reply["data"]["response"] == {"poll": poll.pk, "options": [options[0]]}
+    own = await attendee_socket.event("poll.response")
+    assert own["stream"].startswith("p:")
+    results = await moderator.take(lambda f: f["type"] == "poll.results" and f["data"]["total"] == 1)
+    assert results["stream"] == "moderators"
+    assert results["data"]["split"]["room"]["total"] == 1
+    assert not [f for f in await attendee_socket.collect("poll.results", quiet=0.6)]
+    await moderator.send("poll.results_visible", {"poll": poll.pk, "visible": True})
+    shown = await attendee_socket.event("poll.results")
+    assert shown["stream"] == "public" and shown["data"]["counts"][str(options[0])] == 1
+
+
+async def test_five_hundred_answers_give_few_result_frames_with_exact_totals(
+    event, moderator, attendee_socket, make_poll, join
+):
+    poll = await database_sync_to_async(make_poll)("single")
+    await moderator.send("poll.results_visible", {"poll": poll.pk, "visible": True})
+    options = await database_sync_to_async(lambda: [o.pk for o in poll.options.all()])()
+    voters = await database_sync_to_async(lambda: [join() for _ in range(500)])()
+
+    def storm(chunk):
+        from django.db import connection
+
+        for index, voter in chunk:
+            services.poll_respond(
+                participant_id=voter.pk, event_id=event.pk, poll_id=poll.pk, options=[options[index % 3]]
+            )
+        connection.close()
+
+    indexed = list(enumerate(voters))
+    threads = [threading.Thread(target=storm, args=(indexed[i::10],)) for i in range(10)]
+    started = asyncio.get_running_loop().time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        await asyncio.to_thread(thread.join)
+    elapsed = asyncio.get_running_loop().time() - started
+    for socket in (moderator, attendee_socket):
+        frames = [f for f in await socket.collect("poll.results", quiet=0.7) if f["data"]["total"] > 0]
+        assert 1 <= len(frames) <= 4 * elapsed + 2
+        assert frames[-1]["data"]["total"] == 500
+        assert sorted(frames[-1]["data"]["counts"].values()) == [166, 167, 167]
+
+
+async def test_a_retried_answer_counts_once(event, attendee_socket, make_poll):
+    poll = await database_sync_to_async(make_poll)("rating")
+    for _ in range(2):
+        reply = await attendee_socket.send("poll.respond", {"poll": poll.pk, "value": 4}, ref="answer-1")
+        assert reply["type"] == "ok"
+    assert await database_sync_to_async(Response.objects.count)() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"options": [1], "value": 3}, "invalid"),
+        ({}, "invalid"),
+        ({"value": "4"}, "invalid"),
+        ({"value": 9}, "invalid"),
+        ({"text": "x"}, "invalid"),
+    ],
+)
+async def test_bad_answers_over_the_socket(event, attendee_socket, make_poll, data, code):
+    poll = await database_sync_to_async(make_poll)("rating")
+    reply = await attendee_socket.send("poll.respond", {"poll": poll.pk, **data})
+    assert reply["error"]["code"] == code
+
+
+async def test_attendees_cannot_run_polls(event, roundtable, attendee_socket, make_poll):
+    poll = await database_sync_to_async(make_poll)("single", open_=False)
+    for command, data in [
+        ("poll.create", {"kind": "rating", "prompt": "Rate it?"}),
+        ("poll.open", {"poll": poll.pk}),
+        ("poll.close", {"poll": poll.pk}),
+        ("poll.results_visible", {"poll": poll.pk, "visible": True}),
+        ("poll.on_screen", {"poll": poll.pk, "on_screen": True}),
+        ("poll.update", {"poll": poll.pk, "prompt": "Hijacked?"}),
+    ]:
+        assert (await attendee_socket.send(command, data))["error"]["code"] == "forbidden"
+
+
+async def test_verify_poll_lifecycle_for_moderator_and_attendee(event, roundtable, moderator, moderator_key, join):
+    participant = await database_sync_to_async(join)("Ana", "online")
+    attendee = await Socket.open(token=participant.token)
+    reply = await verify_action(
+        moderator,
+        "poll.create",
+        {"session": roundtable.pk, "kind": "stance", "prompt": "Belgium can be the hub.", "phase": "before"},
+        key=moderator_key,
+    )
+    poll = reply["data"]["poll"]
+    for command, data in [
+        ("poll.update", {"poll": poll, "prompt": "Belgium can become the hub."}),
+        ("poll.open", {"poll": poll}),
+        ("poll.results_visible", {"poll": poll, "visible": True}),
+        ("poll.on_screen", {"poll": poll, "on_screen": True}),
+    ]:
+        await verify_action(moderator, command, data, key=moderator_key)
+    option = moderator.snapshot["data"]["polls"][-1]["options"][0]["id"]
+    await verify_action(
+        attendee, "poll.respond", {"poll": poll, "options": [option]}, settle=0.6, token=participant.token
+    )
+    await asyncio.sleep(0.3)
+    await verify_action(moderator, "poll.close", {"poll": poll}, settle=0.4, key=moderator_key)
+    await verify_action(moderator, "poll.results_visible", {"poll": poll, "visible": False}, key=moderator_key)
+    await attendee.close()
