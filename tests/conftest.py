@@ -8,6 +8,7 @@ from livehub.realtime.hub import stop_hub
 from qa import services as qa_services
 from sessions.demo import seed_demo
 from sessions.models import Session
+from sessions.rolelinks import role_key_make
 from sessions.services import participant_join
 
 
@@ -128,3 +129,18 @@ def approved(ask, event):
         )
 
     return make
+
+
+@pytest.fixture
+def moderator_key(event):
+    return role_key_make(event=event, role="moderator", hours=1)
+
+
+@pytest.fixture
+async def moderator(moderator_key):
+    """A moderator's socket (role link), open for the whole test."""
+    from tests.helpers import Socket
+
+    socket = await Socket.open(key=moderator_key)
+    yield socket
+    await socket.close()

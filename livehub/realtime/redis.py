@@ -23,32 +23,26 @@ def max_connections() -> int:
     return settings.LIVEHUB_REALTIME["REDIS_MAX_CONNECTIONS"]
 
 
+def _pool_options() -> dict:
+    return {
+        "max_connections": max_connections(),
+        "timeout": POOL_WAIT,  # wait for a free connection instead of failing the request
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": COMMAND_TIMEOUT,
+        "health_check_interval": HEALTH_CHECK_INTERVAL,
+    }
+
+
 @cache
 def sync_client(url: str) -> redis.Redis:
     """For publishing from Django's (synchronous) transaction hooks; thread-safe."""
-    pool = redis.BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections(),
-        timeout=POOL_WAIT,
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=COMMAND_TIMEOUT,
-        health_check_interval=HEALTH_CHECK_INTERVAL,
-    )
-    return redis.Redis(connection_pool=pool)
+    return redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(url, **_pool_options()))
 
 
 def async_client(url: str) -> aioredis.Redis:
     """For one event loop's reads (positions, replay, presence); connections are loop-bound."""
     asyncio.get_running_loop()
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections(),
-        timeout=POOL_WAIT,
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=COMMAND_TIMEOUT,
-        health_check_interval=HEALTH_CHECK_INTERVAL,
-    )
-    return aioredis.Redis(connection_pool=pool)
+    return aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(url, **_pool_options()))
 
 
 def subscriber_client(url: str) -> aioredis.Redis:

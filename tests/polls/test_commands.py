@@ -8,22 +8,9 @@ from channels.db import database_sync_to_async
 
 from polls import services
 from polls.models import Response
-from sessions.rolelinks import role_key_make
 from tests.helpers import Socket, verify_action
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
-
-
-@pytest.fixture
-def moderator_key(event):
-    return role_key_make(event=event, role="moderator", hours=1)
-
-
-@pytest.fixture
-async def moderator(moderator_key):
-    socket = await Socket.open(key=moderator_key)
-    yield socket
-    await socket.close()
 
 
 @pytest.fixture

@@ -18,18 +18,6 @@ TEXT = "How will payers afford one-shot gene therapies?"
 
 
 @pytest.fixture
-def moderator_key(event):
-    return role_key_make(event=event, role="moderator", hours=1)
-
-
-@pytest.fixture
-async def moderator(moderator_key):
-    socket = await Socket.open(key=moderator_key)
-    yield socket
-    await socket.close()
-
-
-@pytest.fixture
 async def two_attendees(join):
     author, other = await database_sync_to_async(lambda: (join("Ana"), join()))()
     sockets = [await Socket.open(token=author.token), await Socket.open(token=other.token)]

@@ -10,18 +10,6 @@ from tests.helpers import Socket, verify_action
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
 
-@pytest.fixture
-def moderator_key(event):
-    return role_key_make(event=event, role="moderator", hours=1)
-
-
-@pytest.fixture
-async def moderator(moderator_key):
-    socket = await Socket.open(key=moderator_key)
-    yield socket
-    await socket.close()
-
-
 async def test_go_live_reaches_everyone_with_the_same_seq(event, roundtable, moderator, attendee, room_attendee):
     online = await Socket.open(token=attendee.token)
     room = await Socket.open(token=room_attendee.token)
