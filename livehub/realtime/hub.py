@@ -59,6 +59,11 @@ class Connection:
         self._wake = asyncio.Event()
         self._writer = asyncio.create_task(self._write(), name="livehub-socket-writer")
 
+    @property
+    def live(self) -> bool:
+        """Caught up (snapshot or replay sent): from now on it gets every frame."""
+        return self._pending is None and not self.closed
+
     def offer(self, stream: str, seq: int, frame: str) -> None:
         """A published event of one of this socket's streams."""
         if self.closed:
@@ -226,7 +231,8 @@ class Hub:
                 self._presence[event_id] = totals
                 frame = presence_frame(totals)
                 for connection in tuple(self._by_event.get(event_id, ())):
-                    connection.push(frame)
+                    if connection.live:  # the snapshot comes first; it carries the counts
+                        connection.push(frame)
             if not self._by_event.get(event_id):
                 self._by_event.pop(event_id, None)
 

@@ -128,3 +128,23 @@ async def test_one_prepared_text_is_shared_by_every_socket():
     for conn in conns:
         hub.detach(conn)
         await conn.stop()
+
+
+async def test_presence_never_comes_before_the_snapshot(settings):
+    settings.REDIS_URL = ""
+    hub = await get_hub()
+    socket = FakeSocket()
+    conn = connection(socket, mode="room", participant_id="p1")
+    hub.attach(conn)
+    await hub.presence_tick()  # the counts moved while this socket was still catching up
+    await settle()
+    assert socket.texts == []
+    conn.go_live({})
+    other = connection(FakeSocket(), mode="online", participant_id="p2")
+    hub.attach(other)
+    await hub.presence_tick()
+    await settle()
+    assert [json.loads(text)["type"] for text in socket.texts] == ["presence"]
+    for each in (conn, other):
+        hub.detach(each)
+        await each.stop()
