@@ -59,21 +59,20 @@ def _publish(poll: Poll) -> None:
 
 
 def _labels(kind: str, options: list[str] | None) -> list[str]:
-    if kind in CHOICE_KINDS:
+    if kind == Kind.STANCE and options is None:
+        return STANCE_LABELS[3]
+    if kind in CHOICE_KINDS or kind == Kind.STANCE:
         labels = [" ".join(label.split()) for label in options or []]
+        if kind == Kind.STANCE and len(labels) not in STANCE_LABELS:
+            raise Invalid("A stance poll has 3 or 5 positions.", fields={"options": "3 or 5 positions"})
         if not 2 <= len(labels) <= MAX_OPTIONS:
             raise Invalid(f"A choice poll has 2 to {MAX_OPTIONS} options.", fields={"options": "2 to 10 options"})
         if any(not label or len(label) > LABEL_MAX for label in labels):
             raise Invalid("Each option has 1 to 120 characters.", fields={"options": "1 to 120 characters each"})
-        if len(set(labels)) != len(labels):
+        # "Yes" and "yes" would be two bars nobody can tell apart.
+        if len({label.casefold() for label in labels}) != len(labels):
             raise Invalid("Options must differ.", fields={"options": "duplicate option"})
         return labels
-    if kind == Kind.STANCE:
-        if options is None:
-            return STANCE_LABELS[3]
-        if len(options) not in STANCE_LABELS:
-            raise Invalid("A stance poll has 3 or 5 positions.", fields={"options": "3 or 5 positions"})
-        return [" ".join(label.split()) for label in options]
     if options:
         raise Invalid(f"A {kind} poll has no options.", fields={"options": "not for this kind"})
     return []

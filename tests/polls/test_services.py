@@ -63,6 +63,9 @@ def test_every_kind_can_be_drafted(make_poll, kind, fields):
         ("rating", {"options": ["x", "y"]}, "options"),
         ("stance", {"phase": None}, "phase"),
         ("stance", {"options": ["a", "b"]}, "options"),
+        ("stance", {"options": ["Agree", "", "Disagree"]}, "options"),
+        ("stance", {"options": ["Agree", "x" * 121, "Disagree"]}, "options"),
+        ("single", {"options": ["Yes", "yes"]}, "options"),
         ("single", {"prompt": "?"}, "prompt"),
     ],
 )

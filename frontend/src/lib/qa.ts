@@ -1,5 +1,7 @@
 // Audience Q&A: pure state updates from the question events, and the views the pages show.
 // Like reduceProgramme, reduceQuestions returns the same object when nothing changed.
+import { reducePolls } from "./polls";
+import { isId, isObject, sameFields } from "./values";
 import { reduceProgramme, sortedSessions } from "./reducers";
 import type { AuditEntry, EventInfo, LiveState, PushedEvent, Question, QuestionState, Session } from "./types";
 
@@ -8,28 +10,6 @@ export const AUDIT_LIMIT = 100;
 /** Question length after trimming, in characters (code points, as the server counts them). */
 export const QUESTION_MIN = 3;
 export const QUESTION_MAX = 500;
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isId(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value);
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  // Arrays and objects (flagged_words, similar) come as new copies with every event.
-  return typeof a === "object" && typeof b === "object" && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
-}
-
-function sameQuestion(a: Question, b: Question): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    if (!sameValue((a as any)[key], (b as any)[key])) return false;
-  }
-  return true;
-}
 
 /** The participant's own stream: what arrives there is about their own question. */
 function isOwnStream(stream: string): boolean {
@@ -47,7 +27,7 @@ function upsertQuestion(state: LiveState, incoming: Question, mine: boolean): Li
   const old = index >= 0 ? list[index] : null;
   const merged: Question = { ...old, ...incoming };
   if (mine || old?.mine) merged.mine = true;
-  if (old && sameQuestion(old, merged)) return state;
+  if (old && sameFields(old, merged)) return state;
   const questions = old ? list.map((question, i) => (i === index ? merged : question)) : [...list, merged];
   return { ...state, questions };
 }
@@ -109,7 +89,7 @@ export function reduceQuestions(state: LiveState, event: PushedEvent): LiveState
 
 /** The reducer of every page: the programme, then the questions. */
 export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
-  return reduceQuestions(reduceProgramme(state, event), event);
+  return reducePolls(reduceQuestions(reduceProgramme(state, event), event), event);
 }
 
 // --- views -------------------------------------------------------------------------------------

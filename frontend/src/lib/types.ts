@@ -40,6 +40,8 @@ export interface EventInfo {
   online: boolean;
   current_session: number | null;
   moderation: { auto_approve: boolean; require_names: boolean; allow_self_votes: boolean };
+  /** The livestream's latency in seconds: online participants may answer a closed poll this long. */
+  stream_delay?: number;
 }
 
 export interface Participant {
@@ -97,6 +99,91 @@ export interface AuditEntry {
   created_at: string;
 }
 
+export type PollKind = "single" | "multiple" | "rating" | "wordcloud" | "text" | "stance";
+export type PollState = "draft" | "open" | "closed";
+export type StancePhase = "before" | "after";
+
+export interface PollOption {
+  id: number;
+  label: string;
+}
+
+export interface Poll {
+  id: number;
+  /** null: a poll of the whole event. */
+  session: number | null;
+  kind: PollKind;
+  prompt: string;
+  /** Empty for rating, word cloud and open text. */
+  options: PollOption[];
+  state: PollState;
+  results_visible: boolean;
+  on_screen: boolean;
+  max_choices: number | null;
+  /** Ratings only: answers are 1..scale (5 or 10). */
+  scale: number | null;
+  /** Stance polls: the other poll of the pair. */
+  stance_pair: number | null;
+  phase: StancePhase | null;
+  opened_at: string | null;
+  closed_at: string | null;
+  /** After a close, online participants may still answer until then (the livestream's delay). */
+  grace_until: string | null;
+  auto_open: boolean;
+  order: number;
+}
+
+/** Counts by option id (choice, stance), by value (rating) or by word (word cloud). */
+export type PollCounts = Record<string, number>;
+
+export type AnswerState = "pending" | "approved" | "rejected";
+
+/** An open-text answer: moderators see every state, everyone else only approved ones. */
+export interface PollAnswer {
+  id: number;
+  text: string;
+  state: AnswerState;
+}
+
+/** How the positions moved between the two polls of a stance pair (on the after poll's results). */
+export interface Swing {
+  before: number;
+  after: number;
+  /** Participants who answered both polls. */
+  participants: number;
+  /** Of them, those who changed position. */
+  moved: number;
+  /** before option id → after option id → participants. */
+  matrix: Record<string, Record<string, number>>;
+  before_counts: PollCounts;
+  after_counts: PollCounts;
+}
+
+export interface PollResults {
+  poll: number;
+  /** Participants who answered. */
+  total: number;
+  counts: PollCounts;
+  split: { room: { total: number; counts: PollCounts }; online: { total: number; counts: PollCounts } };
+  /** Ratings: the mean (2 decimals), null without answers. */
+  mean?: number | null;
+  /** Ratings: every value 1..scale → answers. */
+  distribution?: PollCounts;
+  /** Word clouds: the top 50 words by count, then alphabetically. */
+  words?: [string, number][];
+  /** Open text. */
+  answers?: PollAnswer[];
+  /** The after poll of a closed stance pair. */
+  swing?: Swing;
+}
+
+/** A participant's own answer to a poll: exactly one of the fields, by kind. */
+export interface PollResponse {
+  options?: number[];
+  value?: number;
+  text?: string;
+}
+
 /** The `data` of a snapshot: everything this client may see. */
 export interface LiveState {
   event: EventInfo;
@@ -107,6 +194,12 @@ export interface LiveState {
   questions?: Question[];
   /** Moderators only: the moderation log, newest first, at most 100 entries. */
   audit?: AuditEntry[];
+  /** Polls: every poll but drafts (moderators: all). */
+  polls?: Poll[];
+  /** Results by poll id (moderators: all polls; others: polls whose results are visible). */
+  results?: Record<string, PollResults>;
+  /** Participants: their own answers by poll id. */
+  responses?: Record<string, PollResponse>;
   [key: string]: unknown;
 }
 

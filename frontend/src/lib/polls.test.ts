@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import {
+  attendeePoll, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollForAttendee, reducePolls, swingMoves,
+  swingRows,
+} from "./polls";
+import type { LiveState, Swing } from "./types";
+
+function base(role: "attendee" | "moderator" = "attendee", mode: "room" | "online" = "room"): LiveState {
+  return {
+    event: {} as LiveState["event"],
+    sessions: [],
+    you: { role, participant: role === "attendee" ? { id: 1, name: null, mode } : null },
+    presence: { room: 0, online: 0 },
+  } as LiveState;
+}
+
+const poll: Poll = {
+  id: 7, session: 3, kind: "single", prompt: "Who pays?", options: [{ id: 1, label: "A" }, { id: 2, label: "B" }],
+  state: "open", results_visible: true, on_screen: false, max_choices: null, scale: null, stance_pair: null, phase: null,
+  opened_at: "2022-11-21T13:50:00+01:00", closed_at: null, grace_until: null, auto_open: false, order: 0,
+};
+
+const event = (type: string, data: unknown, stream = "public") => ({ type, stream, seq: 1, data });
+const results = (total: number) => ({
+  poll: 7, total, counts: { 1: total }, split: { room: { total, counts: { 1: total } }, online: { total: 0, counts: {} } },
+});
+
+describe("reducePolls", () => {
+  it("upserts polls by id, merging", () => {
+    let state = reducePolls(base(), event("poll.updated", poll));
+    state = reducePolls(state, event("poll.updated", { ...poll, state: "closed" }));
+    expect(state.polls).toHaveLength(1);
+    expect(state.polls?.[0].state).toBe("closed");
+  });
+
+  it("replaces results and drops them for the audience when they are hidden again", () => {
+    let state = reducePolls(base(), event("poll.updated", poll));
+    state = reducePolls(state, event("poll.results", results(1)));
+    expect(state.results?.["7"].total).toBe(1);
+    state = reducePolls(state, event("poll.updated", { ...poll, results_visible: false }));
+    expect(state.results?.["7"]).toBeUndefined();
+  });
+
+  it("lets moderators keep hidden results and drafts", () => {
+    let state = reducePolls(base("moderator"), event("poll.results", results(2)));
+    state = reducePolls(state, event("poll.updated", { ...poll, state: "draft", results_visible: false }));
+    expect(state.results?.["7"].total).toBe(2);
+    expect(state.polls?.[0].state).toBe("draft");
+  });
+
+  it("records the participant's own answer", () => {
+    const state = reducePolls(base(), event("poll.response", { poll: 7, options: [1] }, "p:1"));
+    expect(state.responses?.["7"].options).toEqual([1]);
+  });
+
+  it("keeps open-text answers awaiting moderation when the public copy arrives first", () => {
+    const pending = { ...results(0), answers: [{ id: 5, text: "Later", state: "pending" }] };
+    let state = reducePolls(base("moderator"), event("poll.results", pending, "moderators"));
+    state = reducePolls(state, event("poll.results", { ...results(0), answers: [] }, "public"));
+    expect(state.results?.["7"].answers?.map((answer) => answer.id)).toEqual([5]);
+  });
+
+  it("returns the same object for other events and repeated results", () => {
+    const state = reducePolls(base(), event("poll.results", results(1)));
+    expect(reducePolls(state, event("question.updated", {}))).toBe(state);
+    expect(reducePolls(state, event("poll.results", results(1)))).toBe(state);
+  });
+});
+
+describe("views", () => {
+  const now = Date.parse("2022-11-21T14:00:00+01:00");
+  const closed: Poll = {
+    ...poll, state: "closed", closed_at: "2022-11-21T13:59:50+01:00", grace_until: "2022-11-21T14:00:10+01:00",
+  };
+
+  it("keeps a closed poll answerable online during the stream delay only", () => {
+    expect(canAnswer(closed, "online", now)).toBe(true);
+    expect(canAnswer(closed, "room", now)).toBe(false);
+    expect(canAnswer(closed, "online", now + 11_000)).toBe(false);
+  });
+
+  it("offers an online participant the poll in its grace window, and the room its results", () => {
+    const online = reducePolls(base("attendee", "online"), event("poll.updated", closed));
+    expect(openPollFor(online, 3, now)?.id).toBe(7);
+    const room = reducePolls(reducePolls(base(), event("poll.updated", closed)), event("poll.results", results(3)));
+    expect(openPollFor(room, 3, now)).toBeNull();
+    expect(attendeePoll(room, 3, now)?.id).toBe(7);
+  });
+
+  it("offers an open poll of a session that is not current when nothing else is", () => {
+    const state = reducePolls(base(), event("poll.updated", { ...poll, session: 9 }));
+    expect(pollForAttendee(state, 3, now)?.id).toBe(7);
+    expect(pollForAttendee(reducePolls(state, event("poll.updated", { ...poll, session: 9, state: "closed" })), 3, now)).toBeNull();
+  });
+
+  it("finds the on-screen poll of a session, never a draft", () => {
+    let state = reducePolls(base("moderator"), event("poll.updated", { ...poll, on_screen: true }));
+    expect(onScreenPoll(state, 3)?.id).toBe(7);
+    expect(onScreenPoll(state, 4)).toBeNull();
+    state = reducePolls(state, event("poll.updated", { ...poll, on_screen: true, state: "draft" }));
+    expect(onScreenPoll(state, 3)).toBeNull();
+  });
+});
+
+describe("swing", () => {
+  const swing: Swing = {
+    before: 10, after: 11, participants: 5, moved: 3,
+    // Options 1/2/3 before and 4/5/6 after: agree / undecided / disagree.
+    matrix: { 1: { 4: 1 }, 2: { 4: 2, 6: 1 }, 3: { 6: 1 } },
+    before_counts: { 1: 1, 2: 3, 3: 1 },
+    after_counts: { 4: 3, 6: 2 },
+  };
+  const before = [{ id: 1, label: "Agree" }, { id: 2, label: "Undecided" }, { id: 3, label: "Disagree" }];
+  const after = [{ id: 4, label: "Agree" }, { id: 5, label: "Undecided" }, { id: 6, label: "Disagree" }];
+
+  it("lines positions up before and after", () => {
+    expect(swingRows(swing, before, after)).toEqual([
+      { label: "Agree", before: 1, after: 3, beforePercent: 20, afterPercent: 60 },
+      { label: "Undecided", before: 3, after: 0, beforePercent: 60, afterPercent: 0 },
+      { label: "Disagree", before: 1, after: 2, beforePercent: 20, afterPercent: 40 },
+    ]);
+  });
+
+  it("lists who moved, the largest move first, and not who stayed", () => {
+    expect(swingMoves(swing, before, after)).toEqual([
+      { from: "Undecided", to: "Agree", count: 2 },
+      { from: "Undecided", to: "Disagree", count: 1 },
+    ]);
+  });
+});
+
+describe("the poll builder", () => {
+  it("says what the server would refuse", () => {
+    const draft = { ...emptyDraft(3), prompt: "Hi", options: ["Yes", "yes"] };
+    expect(Object.keys(draftProblems(draft)).sort()).toEqual(["options", "prompt"]);
+    expect(draftProblems({ ...draft, prompt: "Who should pay?", options: ["Yes", "No"] })).toEqual({});
+    expect(draftProblems({ ...emptyDraft(3), kind: "stance", prompt: "Belgium as hub", options: ["A", "B"] }).options).toBeTruthy();
+    expect(draftProblems({ ...emptyDraft(3), kind: "rating", prompt: "How was it?", options: [] })).toEqual({});
+  });
+
+  it("sends only the fields of the poll's kind", () => {
+    const rating = draftCommand({ ...emptyDraft(null), kind: "rating", prompt: "  How   was it? ", scale: 10 });
+    expect(rating).toEqual({ kind: "rating", prompt: "How was it?", session: null, auto_open: false, scale: 10 });
+    const stance = draftCommand({ ...emptyDraft(4), kind: "stance", prompt: "Hub?", options: ["Agree ", "Undecided", "Disagree"], phase: "after", stance_pair: 9 });
+    expect(stance).toMatchObject({ options: ["Agree", "Undecided", "Disagree"], phase: "after", stance_pair: 9 });
+    expect(stance).not.toHaveProperty("scale");
+  });
+
+  it("round-trips an existing draft", () => {
+    expect(draftCommand(draftOf({ ...poll, state: "draft" }))).toEqual({
+      kind: "single", prompt: "Who pays?", session: 3, auto_open: false, options: ["A", "B"],
+    });
+  });
+});
