@@ -33,12 +33,13 @@ def test_stance_polls_before_and_after_the_debate(open_page, screenshot, event):
     debate = event.sessions.get(kind="debate")
     before = Poll.objects.get(session=debate, phase="before")
     after = Poll.objects.get(session=debate, phase="after")
-    keys = {role: role_key_make(event=event, role=role, hours=1) for role in ("moderator", "screen")}
+    keys = {role: role_key_make(event=event, role=role, hours=1) for role in ("moderator", "screen", "speaker")}
 
     moderator = open_page(
         "moderate", f"/e/SFH2022/moderate/?key={keys['moderator']}", viewport={"width": 1400, "height": 1000}
     )
     screen = open_page("screen", f"/e/SFH2022/screen/?key={keys['screen']}", viewport={"width": 1920, "height": 1080})
+    stage = open_page("stage", f"/e/SFH2022/stage/?key={keys['speaker']}", viewport={"width": 1600, "height": 900})
     room = open_page("attend-room", "/e/SFH2022/?mode=room", **PHONE)
     online = open_page("attend-online", "/e/SFH2022/", **PHONE)
 
@@ -90,6 +91,9 @@ def test_stance_polls_before_and_after_the_debate(open_page, screenshot, event):
     # The before poll left the screen: one on-screen poll per session.
     expect(screen.get_by_test_id("screen-poll")).to_have_attribute("data-poll", str(after.pk))
     expect(room.get_by_test_id("poll-swing")).to_be_visible()
+    expect(stage.get_by_test_id("screen-poll").get_by_test_id("poll-moved")).to_have_text(
+        "2 of 2 changed their position"
+    )
     screenshot(screen, "poll-screen-swing")
     screenshot(moderator, "poll-moderate")
     screenshot(room, "poll-attend")
