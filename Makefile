@@ -33,12 +33,13 @@ run: install frontend
 	$(PY) manage.py collectstatic --noinput -v0
 	PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	PORT=$(PORT) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers livehub.asgi:application
+	PORT=$(PORT) $(VENV)/bin/daphne -v 0 -b $(HOST) -p $(PORT) --proxy-headers livehub.asgi:application
 
 test: install frontend
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) scripts/check_services.py
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/audit_dependencies.py
 	cd frontend && npm run --silent check && npx vitest run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)

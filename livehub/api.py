@@ -1,14 +1,33 @@
 """The HTTP JSON API (OpenAPI at /api/docs). Errors have the socket's shape: {"error": {...}}."""
 
+import math
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
-from livehub.errors import DomainError
+from livehub.errors import DomainError, RateLimited
+from livehub.realtime.protocol import SURROGATE, has_unstorable
 from qa.api import router as questions_router
 from sessions.api import router as events_router
 
+
+class StrictJsonParser(Parser):
+    """An unpaired surrogate escape (\\ud800) makes text that UTF-8 cannot encode: the body is
+    refused as unparseable (400 bad_request) instead of failing in the database. (NUL is left to
+    the schemas, which refuse control characters with 422.)"""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if has_unstorable(data, pattern=SURROGATE):
+            raise ValueError("the body holds unpaired surrogates")
+        return data
+
+
 api = NinjaAPI(
+    parser=StrictJsonParser(),
     title="LiveHub API",
     version="1",
     description="The live layer of hybrid congresses. The websocket contract is in docs/protocol.md.",
@@ -24,7 +43,10 @@ def _error(request: HttpRequest, status: int, error: dict) -> HttpResponse:
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return _error(request, error.http_status, error.as_dict())
+    response = _error(request, error.http_status, error.as_dict())
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(math.ceil(error.retry_after))
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port, validate_host
 
 API_PREFIX = "/api/"
 PLAIN_ERRORS = {
@@ -27,4 +29,73 @@ class JsonApiErrors:
             if response.has_header("Allow"):
                 json_response["Allow"] = response["Allow"]
             return json_response
+        return response
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ApiWritesSameSite:
+    """CSRF protection of the JSON API, which takes no cookies and so no CSRF token.
+
+    A write must be JSON: a cross-site page can only send that after a CORS preflight, which
+    we never grant. And when the browser says where the request comes from (Origin), it must be
+    one of ALLOWED_HOSTS, the rule the socket applies too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and request.method in UNSAFE_METHODS:
+            origin = request.headers.get("Origin")
+            if origin is not None and not _origin_allowed(origin):
+                return _api_error(403, "forbidden", "Cross-site requests are refused.")
+            # A body that is not JSON (a form's): an empty one cannot write anything.
+            if request.body and request.content_type != "application/json":
+                return _api_error(400, "bad_request", "Send JSON with Content-Type: application/json.")
+        return self.get_response(request)
+
+
+def _origin_allowed(origin: str) -> bool:
+    if "://" not in origin:
+        return False  # includes "null" (sandboxed frames, file: pages)
+    host, _port = split_domain_port(origin.split("://", 1)[1])
+    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy: scripts only from our own origin (no inline script, no eval).
+
+    Styles may be inline (the apps set style attributes). Pages may not be framed, except the
+    projector page, whose view is exempt from X-Frame-Options because venues embed it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            host = request.get_host()
+            policy = [
+                "default-src 'self'",
+                "script-src 'self'",
+                "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data:",
+                # The livestream player the organisers set per session (stream_url) is embedded.
+                "frame-src https:",
+                # The live socket: 'self' covers ws(s) of this host in CSP 3 only; older Safari needs it spelt out.
+                f"connect-src 'self' ws://{host} wss://{host}",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+            ]
+            if not getattr(response, "xframe_options_exempt", False):
+                policy.append("frame-ancestors 'none'")
+            response["Content-Security-Policy"] = "; ".join(policy)
         return response

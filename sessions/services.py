@@ -1,14 +1,20 @@
 """Writes of the programme. Each persists in one transaction and publishes after commit."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
 from livehub.errors import Conflict
+from livehub.realtime.broker import get_broker
+from livehub.realtime.models import CommandReceipt
 from livehub.realtime.protocol import participant_stream
 from livehub.realtime.publish import publish_on_commit
+from polls.models import Response
+from qa.models import ModerationAction, Question, Vote
 
 from .models import Event, Participant, Session, new_link_secret
 from .selectors import event_payload, participant_payload, session_get, session_payload
@@ -113,3 +119,84 @@ def event_rotate_link_secret(*, event: Event) -> Event:
     event.link_secret = new_link_secret()
     event.save(update_fields=["link_secret"])
     return event
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What `audience_purge` did, for the organiser's record."""
+
+    participants_deleted: int
+    participants_anonymised: int
+    questions_deleted: int
+    questions_anonymised: int
+    votes_deleted: int
+    responses_deleted: int
+    responses_kept: int
+    receipts_deleted: int
+
+
+def audience_purge(*, event: Event, anonymise: bool) -> PurgeReport:
+    """After the congress: delete the audience's data, or keep only what the results need.
+
+    Deleting removes participants, their questions (with the audit entries that quote them),
+    votes, poll answers and command receipts. Anonymising keeps questions (no author), vote
+    totals and poll answers (the results, the room/online split and the debate swing are
+    counted from them) but cuts every link to a person: names go, tokens stop working,
+    participants without answers are deleted, votes and receipts are deleted.
+    Either way the replay logs, which quote names and texts, are dropped.
+    """
+    with transaction.atomic():
+        participants = Participant.objects.filter(event=event)
+        questions = Question.objects.filter(event=event)
+        votes = Vote.objects.filter(question__event=event)
+        responses = Response.objects.filter(poll__event=event)
+        # Receipts name their sender: a participant, or a role link or account on this event.
+        receipts = CommandReceipt.objects.filter(
+            Q(actor__in=[f"p:{pk}" for pk in participants.values_list("pk", flat=True)])
+            | Q(actor__startswith=f"k:{event.pk}:")
+            | Q(actor__startswith=f"u:{event.pk}:")
+        )
+        receipts_deleted = receipts.delete()[0]
+        votes_deleted = votes.delete()[0]
+        if anonymise:
+            questions_anonymised = questions.update(author=None, author_name="")
+            responses_kept = responses.count()
+            answering = participants.filter(poll_responses__isnull=False).distinct()
+            participants_deleted = (
+                participants.exclude(pk__in=answering.values("pk")).delete()[1].get(Participant._meta.label, 0)
+            )
+            anonymised = 0
+            # The answers stay tied to a nameless row (the swing pairs before/after answers);
+            # a fresh token hash nobody holds signs the device out for good.
+            for participant in participants.filter(pk__in=answering.values("pk")):
+                participant.name = ""
+                participant.token_hash = Participant.new_token()[1]
+                participant.save(update_fields=["name", "token_hash"])
+                anonymised += 1
+            report = PurgeReport(
+                participants_deleted=participants_deleted,
+                participants_anonymised=anonymised,
+                questions_deleted=0,
+                questions_anonymised=questions_anonymised,
+                votes_deleted=votes_deleted,
+                responses_deleted=0,
+                responses_kept=responses_kept,
+                receipts_deleted=receipts_deleted,
+            )
+        else:
+            ModerationAction.objects.filter(question__event=event).delete()
+            responses_deleted = responses.delete()[0]
+            questions_deleted = questions.delete()[1].get(Question._meta.label, 0)
+            participants_deleted = participants.delete()[1].get(Participant._meta.label, 0)
+            report = PurgeReport(
+                participants_deleted=participants_deleted,
+                participants_anonymised=0,
+                questions_deleted=questions_deleted,
+                questions_anonymised=0,
+                votes_deleted=votes_deleted,
+                responses_deleted=responses_deleted,
+                responses_kept=0,
+                receipts_deleted=receipts_deleted,
+            )
+        transaction.on_commit(lambda: get_broker().forget(event.pk))
+    return report
