@@ -1,4 +1,4 @@
-# The LiveHub web image: Daphne serving the ASGI application (HTTP API, admin, websockets).
+# The LiveHub web image: Uvicorn serving the ASGI application (HTTP API, admin, websockets).
 # docker-compose.yml runs two replicas of it behind nginx, plus a one-shot `migrate` service.
 FROM python:3.11-slim
 
@@ -25,4 +25,9 @@ RUN python manage.py collectstatic --noinput \
 USER livehub
 EXPOSE 8000
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "livehub.asgi:application"]
+# Uvicorn with its sans-I/O websockets: measured cheapest per delivered frame (docs/performance.md);
+# Daphne stays the development server (`make run`). No per-message deflate: it would compress
+# every frame once per socket. No access log and no INFO log: both would keep client addresses
+# and URLs with attendee tokens and role keys (nginx keeps a private access log). Only nginx
+# reaches this port, so the forwarded headers it sets are trusted.
+CMD ["uvicorn", "livehub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", "--log-level", "warning", "--lifespan", "off"]

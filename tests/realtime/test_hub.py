@@ -148,3 +148,21 @@ async def test_presence_never_comes_before_the_snapshot(settings):
     for each in (conn, other):
         hub.detach(each)
         await each.stop()
+
+
+async def test_frames_that_come_while_a_send_waits_for_the_client_follow_it_in_order():
+    socket = FakeSocket(stalled=True)  # the first send waits (the client is not reading yet)
+    conn = connection(socket, queue_limit=10)
+    conn.go_live({"public": 0})
+    for seq in range(1, 6):
+        conn.offer("public", seq, frame("public", seq))
+    await settle()
+    assert socket.texts == []
+    socket.stalled = False
+    socket.unstall.set()  # the client reads again
+    await settle()
+    assert socket.seqs() == [1, 2, 3, 4, 5]
+    conn.offer("public", 6, frame("public", 6))  # an idle socket is written to at once
+    assert socket.seqs() == [1, 2, 3, 4, 5, 6]
+    assert not conn.closed
+    await conn.stop()

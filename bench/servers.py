@@ -1,0 +1,115 @@
+"""Start servers on this machine for a measurement: the floor, LiveHub on Daphne or on Uvicorn."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The same LiveHub ASGI application under each server; options that matter for fan-out:
+# no per-message deflate (it compresses every frame once per socket) and no access log.
+COMMANDS = {
+    "daphne": ["-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", "{port}", "livehub.asgi:application"],
+    "uvicorn": [
+        "-m",
+        "uvicorn",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--ws",
+        "websockets",
+        "--ws-per-message-deflate",
+        "false",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "livehub.asgi:application",
+    ],
+    # Uvicorn's sans-I/O websockets implementation: no tasks per connection, timers for pings.
+    "uvicorn-sansio": [
+        "-m",
+        "uvicorn",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--ws",
+        "websockets-sansio",
+        "--ws-per-message-deflate",
+        "false",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "livehub.asgi:application",
+    ],
+    "floor": ["-m", "bench.floor", "--host", "127.0.0.1", "--port", "{port}"],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LocalServer:
+    kind: str
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/" if self.kind == "floor" else f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def _ready(kind: str, port: int) -> bool:
+    if kind == "floor":
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start(*, kind: str, env: dict[str, str] | None = None, log: Path | None = None, root: Path = ROOT) -> LocalServer:
+    """Start one server process (from the source tree `root`) and wait until it answers."""
+    port = free_port()
+    args = [arg.format(port=port) for arg in COMMANDS[kind]]
+    output = log.open("w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=root,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    server = LocalServer(kind=kind, port=port, process=process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{kind} exited with {process.returncode}" + (f"; see {log}" if log else ""))
+        if _ready(kind, port):
+            return server
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{kind} did not come up within 30 s")
