@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "livehub.middleware.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livehub.middleware.JsonApiErrors",
+    "livehub.middleware.ApiWritesSameSite",
 ]
 
 ROOT_URLCONF = "livehub.urls"
@@ -90,7 +92,16 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # The socket gateway runs its database work on a small pool of threads that live as long as
+    # the process: each keeps its connection (checked before reuse) instead of opening one per
+    # command, which cost a PostgreSQL backend start every time.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -124,8 +135,18 @@ LIVEHUB_REALTIME = {
     "PRESENCE_INTERVAL": 1.0,
     # Frames a client may fall behind before it is told to reconnect and replay.
     "SEND_QUEUE_LIMIT": 500,
-    "REDIS_MAX_CONNECTIONS": int(os.environ.get("LIVEHUB_REDIS_MAX_CONNECTIONS", "2000")),
+    # Per process and client; a burst waits for a free connection (Redis answers in well under a
+    # millisecond) rather than opening hundreds at once, which timed out under a reconnect storm.
+    "REDIS_MAX_CONNECTIONS": int(os.environ.get("LIVEHUB_REDIS_MAX_CONNECTIONS", "100")),
+    # On SIGTERM/SIGINT, close every socket with 4000 ("reconnect") before the server stops,
+    # so clients move to another process and replay instead of seeing a dropped connection.
+    "CLOSE_ON_SIGNAL": True,
+    "SHUTDOWN_GRACE": 0.5,
 }
+
+# Joins (new participants) per client address a minute. A hall behind one NAT joins in a burst;
+# a script creating participants does not get far.
+LIVEHUB_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_JOINS_PER_MINUTE", "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,6 +188,8 @@ if not DEBUG and env_bool("HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Only the header's `preload` directive; submitting the domain to the list is the operator's call.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The test process keeps its own Ctrl-C; server processes started by the tests use the real settings.
+LIVEHUB_REALTIME = {**LIVEHUB_REALTIME, "CLOSE_ON_SIGNAL": False}  # noqa: F405
+# The test process opens connections from many short-lived threads; closing them after each use
+# keeps it well under PostgreSQL's limit (server processes started by tests keep theirs).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlparse
 
 from django.conf import settings
 
@@ -33,6 +34,19 @@ log = logging.getLogger(__name__)
 # Keys of an event share a hash tag so that one script may touch them all on a cluster.
 STATE_TTL = 7 * 24 * 3600
 FANOUT_CHANNEL = "lh:fanout"
+
+
+def fanout_channel(url: str) -> str:
+    """Pub/sub ignores the database number: deployments sharing one Redis (say, staging on
+    database 1 and production on 0) each get a channel of their own."""
+    return f"{FANOUT_CHANNEL}:{redis_db(url)}"
+
+
+def redis_db(url: str) -> int:
+    path = urlparse(url).path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
 # A process that has not reported its presence counts for this long is gone.
 PRESENCE_STALE_AFTER = 10.0
 
@@ -65,9 +79,15 @@ class Broker(Protocol):
 
     async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]: ...
 
+    def forget(self, event_id: int) -> None: ...
+
+    def heal(self, event_id: int) -> None: ...
+
 
 class MemoryBroker:
     """One process: the log lives in memory and a new process starts a new epoch."""
+
+    shared = False  # no other process can publish or strand anything
 
     def __init__(self, *, log_length: int) -> None:
         self.epoch = new_epoch()
@@ -126,6 +146,16 @@ class MemoryBroker:
     async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
         return dict(local)
 
+    def heal(self, event_id: int) -> None:
+        """In memory a publish cannot fail half-way: nothing to heal."""
+
+    def forget(self, event_id: int) -> None:
+        """Drop an event's replay logs (they quote names and texts); `seq` goes on, so a client
+        asking for anything from before gets a snapshot instead."""
+        with self._lock:
+            for key in [key for key in self._logs if key[0] == event_id]:
+                del self._logs[key]
+
 
 PUBLISH_SCRIPT = """
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
@@ -170,6 +200,18 @@ return out
 """
 
 
+# A new epoch for the event, then a word to every process: "resync whoever follows it".
+HEAL_SCRIPT = """
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+# The stream name of the control message that makes every process resync an event's sockets.
+RESYNC_STREAM = "*"
+
+
 def state_key(event_id: int) -> str:
     return f"lh:{{{event_id}}}:state"
 
@@ -185,8 +227,11 @@ def presence_key(event_id: int) -> str:
 class RedisBroker:
     """Many processes on one Redis: the truth of `seq` and the log is in Redis."""
 
+    shared = True
+
     def __init__(self, *, url: str, log_length: int) -> None:
         self.url = url
+        self.channel = fanout_channel(url)
         self._log_length = log_length
         self._publish = lhredis.sync_client(url).register_script(PUBLISH_SCRIPT)
         self._clients: dict[asyncio.AbstractEventLoop, object] = {}
@@ -208,7 +253,7 @@ class RedisBroker:
                     head,
                     tail,
                     self._log_length,
-                    FANOUT_CHANNEL,
+                    self.channel,
                     f"{event_id}\n{stream}\n",
                     new_epoch(),
                     STATE_TTL,
@@ -262,7 +307,7 @@ class RedisBroker:
             client = lhredis.subscriber_client(self.url)
             pubsub = client.pubsub()
             try:
-                await pubsub.subscribe(FANOUT_CHANNEL)
+                await pubsub.subscribe(self.channel)
                 # Wait for Redis to confirm: from then on nothing published is missed.
                 while (await pubsub.get_message(timeout=lhredis.COMMAND_TIMEOUT)) is None:
                     pass
@@ -314,6 +359,23 @@ class RedisBroker:
 
     def ping(self) -> bool:
         return bool(lhredis.sync_client(self.url).ping())
+
+    def heal(self, event_id: int) -> None:
+        """An event of `event_id` was committed but never published: nobody may replay past the
+        hole, so the epoch changes (a reconnect with the old one gets a snapshot) and every
+        process closes the event's sockets with "reconnect"."""
+        message = f"{event_id}\n{RESYNC_STREAM}\n0\n"
+        lhredis.sync_client(self.url).eval(
+            HEAL_SCRIPT, 1, state_key(event_id), new_epoch(), STATE_TTL, self.channel, message
+        )
+
+    def forget(self, event_id: int) -> None:
+        """Drop an event's replay logs (they quote names and texts); the state key stays, so
+        `seq` goes on and a client asking for anything from before gets a snapshot."""
+        client = lhredis.sync_client(self.url)
+        keys = list(client.scan_iter(match=log_key(event_id, "*"), count=500))
+        if keys:
+            client.delete(*keys)
 
 
 @cache

@@ -4,6 +4,11 @@ Writers mark what changed; one flush per interval (across all processes, through
 publishes the latest totals of everything marked since the last flush. Whoever marks first
 takes the flush "lease" and schedules the flush; the lease is only released, atomically,
 when nothing is left to flush, so a mark can never be stranded.
+
+A holder may die (SIGKILL) with the lease, or between taking the marks and publishing them:
+the marks being flushed stay in Redis until the flush is done, the lease expires soon after
+its holder stops renewing it, and every process sweeps for marks without a lease once a
+second, so the latest totals are always published in the end.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from . import redis as lhredis
+from .publish import healer
 
 log = logging.getLogger(__name__)
 
 # flush(event_id, keys) publishes the latest totals of `keys` (strings) of that event.
 Flush = Callable[[int, list[str]], None]
-LEASE_SAFETY_MS = 5000  # a lease outlives a crashed holder by at most this long
+LEASE_SAFETY_MS = 2000  # a lease outlives a crashed holder by at most this long
 
 MARK_SCRIPT = """
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -29,10 +35,24 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 """
+# Marks move to a "flushing" set (kept until the flush is done): a crash mid-flush loses none.
 TAKE_SCRIPT = """
-local keys = redis.call('SMEMBERS', KEYS[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
+  redis.call('DEL', KEYS[1])
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[1])
+return redis.call('SMEMBERS', KEYS[2])
+"""
+DONE_SCRIPT = """
 redis.call('DEL', KEYS[1])
-return keys
+"""
+# Marks nobody holds a lease for (their holder died): take the lease to flush them.
+SWEEP_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+return 0
 """
 # After a flush: keep the lease (and flush again) if more was marked meanwhile, else release it.
 RELEASE_SCRIPT = """
@@ -46,6 +66,8 @@ return 0
 
 
 class Coalescer:
+    registry: list[Coalescer] = []
+
     def __init__(self, name: str, flush: Flush, *, interval: float = 0.25) -> None:
         self.name = name
         self.flush = flush
@@ -53,16 +75,35 @@ class Coalescer:
         self._lock = threading.Lock()
         self._marked: dict[int, set[str]] = {}
         self._leased: set[int] = set()
+        Coalescer.registry.append(self)
 
     def _keys(self, event_id: int) -> tuple[str, str]:
         return f"lh:{{{event_id}}}:dirty:{self.name}", f"lh:{{{event_id}}}:lease:{self.name}"
+
+    def _flushing_key(self, event_id: int) -> str:
+        return f"lh:{{{event_id}}}:flushing:{self.name}"
+
+    def sweep(self, event_id: int) -> None:
+        """Flush marks left behind by a process that died holding the lease."""
+        if not settings.REDIS_URL:
+            return  # one process: nobody else can strand a mark
+        dirty, lease = self._keys(event_id)
+        client = lhredis.sync_client(settings.REDIS_URL)
+        if client.eval(SWEEP_SCRIPT, 3, dirty, self._flushing_key(event_id), lease, LEASE_SAFETY_MS):
+            log.info("%s: flushing marks of event %s left without a lease", self.name, event_id)
+            self._schedule(event_id)
 
     def mark(self, event_id: int, key: str) -> None:
         """Something of `event_id` changed (call after commit)."""
         if settings.REDIS_URL:
             client = lhredis.sync_client(settings.REDIS_URL)
             dirty, lease = self._keys(event_id)
-            leased = client.eval(MARK_SCRIPT, 2, dirty, lease, key, LEASE_SAFETY_MS)
+            try:
+                leased = client.eval(MARK_SCRIPT, 2, dirty, lease, key, LEASE_SAFETY_MS)
+            except Exception as error:  # noqa: BLE001 - Redis away: the totals reach clients by a snapshot
+                log.warning("%s: cannot mark %s of event %s (%s)", self.name, key, event_id, error.__class__.__name__)
+                healer.mark(event_id)
+                return
         else:
             with self._lock:
                 self._marked.setdefault(event_id, set()).add(key)
@@ -78,8 +119,11 @@ class Coalescer:
 
     def _take(self, event_id: int) -> list[str]:
         if settings.REDIS_URL:
-            dirty, _lease = self._keys(event_id)
-            keys = lhredis.sync_client(settings.REDIS_URL).eval(TAKE_SCRIPT, 1, dirty)
+            dirty, lease = self._keys(event_id)
+            flushing = self._flushing_key(event_id)
+            keys = lhredis.sync_client(settings.REDIS_URL).eval(
+                TAKE_SCRIPT, 3, dirty, flushing, lease, LEASE_SAFETY_MS, 10 * LEASE_SAFETY_MS
+            )
             return sorted(key.decode() for key in keys)
         with self._lock:
             return sorted(self._marked.pop(event_id, set()))
@@ -95,11 +139,16 @@ class Coalescer:
             self._leased.discard(event_id)
             return False
 
+    def _done(self, event_id: int) -> None:
+        if settings.REDIS_URL:
+            lhredis.sync_client(settings.REDIS_URL).eval(DONE_SCRIPT, 1, self._flushing_key(event_id))
+
     def _run(self, event_id: int) -> None:
         try:
             keys = self._take(event_id)
             if keys:
                 self.flush(event_id, keys)
+            self._done(event_id)
         except Exception:
             log.exception("%s flush failed for event %s", self.name, event_id)
         finally:

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http.request import split_domain_port, validate_host
+from redis.exceptions import RedisError
 
 from livehub.errors import (
     BadRequest,
@@ -65,17 +66,23 @@ def origin_allowed(scope: dict[str, Any]) -> bool:
     return True
 
 
-@database_sync_to_async
+# Off the single "thread-sensitive" thread: commands and snapshots of many sockets run side by
+# side on the loop's thread pool (each thread with its own database connection).
+def db_work(func):
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+@db_work
 def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> CommandContext:
     return authenticate(code=code, token=token, key=key, user=user)
 
 
-@database_sync_to_async
+@db_work
 def _snapshot(ctx: CommandContext) -> dict[str, Any]:
     return build_snapshot(ctx)
 
 
-@database_sync_to_async
+@db_work
 def _execute(ctx: CommandContext, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
     return dispatch.execute(ctx, type=type, ref=ref, data=data)
 
@@ -133,7 +140,13 @@ class EventSocket:
             since = None  # a snapshot is always a correct answer to a confused client
         await self.send({"type": "websocket.accept"})
         try:
-            await self.start_streams(since, query.get("epoch"))
+            try:
+                await self.start_streams(since, query.get("epoch"))
+            except (RedisError, OperationalError, InterfaceError, OSError) as error:
+                # Redis or the database failed the catch-up: the client retries with backoff.
+                log.warning("catch-up failed (%s); asking the client to retry", error.__class__.__name__)
+                await self._close(Close.TRY_AGAIN)
+                return
             await self.serve()
         finally:
             await self.finish()
@@ -162,6 +175,9 @@ class EventSocket:
             mode=ctx.mode,
         )
         hub.attach(self.connection)
+        if hub.draining:
+            self.connection.close(Close.RESTARTING)  # this process is stopping: go elsewhere
+            return
         if since is not None:
             replay = await hub.broker.replay(ctx.event_id, streams, since, epoch)
             if replay is not None:
@@ -196,7 +212,8 @@ class EventSocket:
             text = message.get("text")
             if text is None:
                 raise BadRequest("Frames must be JSON text, not binary.")
-            if len(text) > self.max_frame or len(text.encode()) > self.max_frame:
+            # surrogatepass: measuring must not fail; decode_frame refuses surrogates with bad_request.
+            if len(text) > self.max_frame or len(text.encode("utf-8", "surrogatepass")) > self.max_frame:
                 raise TooLarge(f"Frames are limited to {self.max_frame // 1024} KiB.")
             value = decode_frame(text)
             ref = frame_ref(value)

@@ -12,25 +12,71 @@ import contextlib
 import json
 import logging
 import os
+import signal
+import threading
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
 
-from .broker import get_broker
+from .broker import RESYNC_STREAM, get_broker
+from .coalesce import Coalescer
 from .protocol import Close, presence_frame
+from .publish import sweep_orphaned_publishes
 
 log = logging.getLogger(__name__)
 
-SendText = Callable[[str], Awaitable[None]]
+SendText = Callable[[str], Coroutine[Any, Any, None]]
 CloseSocket = Callable[[int], Awaitable[None]]
 
 
+class _Finish:
+    """Awaiting this finishes a send coroutine that was started outside a task and had to wait.
+
+    It forwards the future the coroutine is blocked on to the awaiting task, exactly as
+    `await coroutine` would have, and resumes the coroutine when the task is woken.
+    """
+
+    __slots__ = ("_blocked_on", "_coroutine")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], blocked_on: Any) -> None:
+        self._coroutine = coroutine
+        self._blocked_on = blocked_on
+
+    def close(self) -> None:
+        self._coroutine.close()
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coroutine, blocked_on = self._coroutine, self._blocked_on
+        while True:
+            try:
+                value = yield blocked_on
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as error:  # noqa: BLE001 - cancellation goes to the send, like `await` does
+                try:
+                    blocked_on = coroutine.throw(error)
+                except StopIteration:
+                    return
+                continue
+            try:
+                blocked_on = coroutine.send(value)
+            except StopIteration:
+                return
+
+
 class Connection:
-    """One socket's view of the streams: `seq` bookkeeping, buffering while it syncs, outbox."""
+    """One socket's view of the streams: `seq` bookkeeping, buffering while it syncs, outbox.
+
+    A frame for an idle socket is written at once, in the step that dispatches the event: a
+    send that needs no waiting (the usual case) costs no task switch. A send that must wait
+    (the client reads slowly: flow control) is finished by the socket's writer task, and
+    frames that come meanwhile wait in the bounded outbox.
+    """
 
     def __init__(
         self,
@@ -56,7 +102,10 @@ class Connection:
         self._pending: list[tuple[str, int, str]] | None = []
         self._outbox: deque[str] = deque()
         self._close_code: int | None = None
-        self._wake = asyncio.Event()
+        # True while the writer task owns the socket (a send is under way or queued).
+        self._busy = False
+        self._unfinished: _Finish | None = None
+        self._idle: asyncio.Future[None] | None = None
         self._writer = asyncio.create_task(self._write(), name="livehub-socket-writer")
 
     @property
@@ -93,15 +142,34 @@ class Connection:
         self.push(frame)
 
     def push(self, text: str) -> None:
-        """Queue a frame for this socket (replies, snapshots, events, presence)."""
+        """Send a frame to this socket (replies, events, presence), in order."""
         if self.closed:
+            return
+        if not self._busy:
+            self._send_now(text)
             return
         if len(self._outbox) >= self._queue_limit:
             # It stopped reading; dropping frames would corrupt its state, so it reconnects.
             self.close(Close.RECONNECT)
             return
         self._outbox.append(text)
-        self._wake.set()
+
+    def _send_now(self, text: str) -> None:
+        sending = self._send_text(text)
+        try:
+            blocked_on = sending.send(None)
+        except StopIteration:
+            return  # written: nothing to wait for
+        except Exception:  # noqa: BLE001 - the peer went away mid-send; the reader sees it
+            self.closed = True
+            return
+        self._unfinished = _Finish(sending, blocked_on)
+        self._wake()
+
+    def _wake(self) -> None:
+        self._busy = True
+        if self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
 
     def close(self, code: int) -> None:
         if self.closed:
@@ -109,13 +177,20 @@ class Connection:
         self.closed = True
         self._outbox.clear()
         self._close_code = code
-        self._wake.set()
+        self._wake()
 
     async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                await self._wake.wait()
-                self._wake.clear()
+                if self._unfinished is None and not self._outbox and self._close_code is None:
+                    self._busy = False
+                    self._idle = loop.create_future()
+                    await self._idle
+                    self._idle = None
+                if self._unfinished is not None:
+                    unfinished, self._unfinished = self._unfinished, None
+                    await unfinished
                 while self._outbox:
                     await self._send_text(self._outbox.popleft())
                 if self._close_code is not None:
@@ -131,6 +206,9 @@ class Connection:
         self._writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._writer
+        if self._unfinished is not None:
+            self._unfinished.close()  # never handed to the writer: no "never awaited" warning
+            self._unfinished = None
 
 
 class Hub:
@@ -145,10 +223,19 @@ class Hub:
         self._presence: dict[int, dict[str, int]] = {}
         self._presence_dirty: set[int] = set()
         self._presence_task: asyncio.Task | None = None
+        # Stopping: sockets that still connect here are sent on at once.
+        self.draining = False
 
     async def start(self) -> None:
         await self.broker.attach(self)
         self._presence_task = asyncio.create_task(self._presence_loop(), name="livehub-presence")
+        if settings.LIVEHUB_REALTIME["CLOSE_ON_SIGNAL"]:
+            _close_on_signal(self)
+
+    def shutdown(self) -> None:
+        """The process is stopping: every client reconnects elsewhere and replays."""
+        self.draining = True
+        self.resync_all()
 
     async def stop(self) -> None:
         if self._presence_task is not None:
@@ -176,6 +263,9 @@ class Hub:
             self._presence_dirty.add(connection.event_id)
 
     def dispatch(self, event_id: int, stream: str, seq: int, frame: str) -> None:
+        if stream == RESYNC_STREAM:
+            self.resync_event(event_id)
+            return
         subscribers = self._by_stream.get((event_id, stream))
         if not subscribers:
             return
@@ -190,6 +280,11 @@ class Hub:
             if connection.mode and mode and connection.mode != mode:
                 connection.mode = mode
                 self._presence_dirty.add(connection.event_id)
+
+    def resync_event(self, event_id: int) -> None:
+        """An event of this one was lost on the way (see `Broker.heal`): its clients resync."""
+        for connection in tuple(self._by_event.get(event_id, ())):
+            connection.close(Close.RECONNECT)
 
     def resync_all(self) -> None:
         """Events may have been lost on the way here: every client replays from the log."""
@@ -235,6 +330,52 @@ class Hub:
                         connection.push(frame)
             if not self._by_event.get(event_id):
                 self._by_event.pop(event_id, None)
+        if self.broker.shared:
+            await asyncio.to_thread(_sweep, events)
+
+
+def _sweep(events: set[int]) -> None:
+    """What a dead process left undone is finished by whoever notices first: publishes it never
+    made (publish.py) and counters it never flushed (coalesce.py)."""
+    try:
+        sweep_orphaned_publishes()
+    except Exception as error:  # noqa: BLE001 - Redis away: the next tick sweeps again
+        log.warning("sweeping orphaned publishes failed (%s)", error.__class__.__name__)
+        return
+    for coalescer in Coalescer.registry:
+        for event_id in events:
+            try:
+                coalescer.sweep(event_id)
+            except Exception as error:  # noqa: BLE001 - Redis away: the next tick sweeps again
+                log.warning("sweeping %s of event %s failed (%s)", coalescer.name, event_id, error.__class__.__name__)
+                return
+
+
+def _close_on_signal(hub: Hub) -> None:
+    """Wrap the server's SIGTERM/SIGINT handlers: first close our sockets with "reconnect",
+    give the close frames a moment to leave, then let the server stop as it would have."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set from the main thread
+    grace = settings.LIVEHUB_REALTIME["SHUTDOWN_GRACE"]
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if getattr(previous, "livehub", False):
+            continue
+
+        def handler(number, frame, previous=previous):
+            hub.loop.call_soon_threadsafe(hub.shutdown)
+            hub.loop.call_soon_threadsafe(hub.loop.call_later, grace, _chain, previous, number, frame)
+
+        handler.livehub = True
+        signal.signal(signum, handler)
+
+
+def _chain(previous, number, frame) -> None:
+    if callable(previous):
+        previous(number, frame)
+    elif previous == signal.SIG_DFL:
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
 
 
 _hubs: WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = WeakKeyDictionary()

@@ -1,6 +1,7 @@
 """The envelope of the wire contract (docs/protocol.md): streams, close codes, frames."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -26,6 +27,7 @@ class Close:
     NOT_FOUND = 4404
     FLOODING = 4408
     TRY_AGAIN = 1013  # a service the server needs is down; reconnect with backoff
+    RESTARTING = 1012  # this process is stopping: reconnect (elsewhere) with backoff
 
 
 def participant_stream(participant_id: UUID | str) -> str:
@@ -93,26 +95,66 @@ def decode_frame(text: str) -> dict[str, Any]:
         raise BadRequest("The frame is not valid JSON.") from None
     if not isinstance(value, dict):
         raise BadRequest("A frame must be a JSON object.")
+    # An in-process client can hand over a raw surrogate; a real socket's UTF-8 check refuses it.
+    if SURROGATE.search(text):
+        raise BadRequest("The frame is not valid UTF-8 text.")
     return value
+
+
+# A \u escape can carry NUL or an unpaired surrogate into a string: PostgreSQL cannot store NUL
+# and UTF-8 cannot encode a surrogate, so stored or echoed either would become a server error.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_unstorable(value: Any, *, pattern: re.Pattern[str] = UNSTORABLE) -> bool:
+    """Whether any string in a decoded JSON value (keys included) matches `pattern`."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if pattern.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _unstorable_field(data: dict[str, Any]) -> str | None:
+    """The top-level field of `data` that holds NUL or an unpaired surrogate, if any."""
+    for key, item in data.items():
+        if has_unstorable(key):
+            return "data"
+        if has_unstorable(item):
+            return key
+    return None
 
 
 def frame_ref(value: dict[str, Any]) -> str | None:
     """The frame's `ref` if it is a usable one (so that even an error can carry it back)."""
     ref = value.get("ref")
-    return ref if isinstance(ref, str) and 0 < len(ref) <= MAX_REF_LENGTH else None
+    usable = isinstance(ref, str) and 0 < len(ref) <= MAX_REF_LENGTH and not UNSTORABLE.search(ref)
+    return ref if usable else None
 
 
 def read_envelope(value: dict[str, Any]) -> Envelope:
     """Check the envelope's fields, saying precisely what is wrong."""
     ref = value.get("ref")
     if ref is not None and frame_ref(value) is None:
-        raise Invalid("`ref` must be a string of 1 to 64 characters.", fields={"ref": "invalid"})
+        raise Invalid("`ref` must be a string of 1 to 64 characters (no NUL).", fields={"ref": "invalid"})
     type_ = value.get("type")
     if not isinstance(type_, str) or not type_:
         raise BadRequest("A frame needs a `type` string.")
     data = value.get("data", {})
     if not isinstance(data, dict):
         raise Invalid("`data` must be an object.", fields={"data": "must be an object"})
+    field = _unstorable_field(data)
+    if field is not None:
+        reason = "must not contain NUL characters or unpaired surrogates"
+        raise Invalid(f"Text {reason}.", fields={field: reason})
     return Envelope(type=type_, ref=ref, data=data)
 
 

@@ -45,8 +45,10 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Server:
-    port = free_port()
+def start_server(
+    tmp_path: Path, *, env: dict[str, str] | None = None, port: int | None = None, args: tuple[str, ...] = ()
+) -> Server:
+    port = port or free_port()
     log = tmp_path / f"server-{port}.log"
     environment = {
         **os.environ,
@@ -57,10 +59,10 @@ def start_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Server
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "livehub.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, "livehub.asgi:application"],
         cwd=ROOT,
         env=environment,
-        stdout=log.open("w"),
+        stdout=log.open("a"),
         stderr=subprocess.STDOUT,
     )
     server = Server(port, process, log)

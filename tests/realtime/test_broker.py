@@ -86,3 +86,11 @@ async def test_the_log_is_bounded(broker, settings):
     assert (await small.replay(4, ("public",), {"public": 6}, None)) is None
     replay = await small.replay(4, ("public",), {"public": 7}, None)
     assert [seq for _s, seq, _f in replay.frames] == [8, 9, 10, 11, 12]
+
+
+def test_each_redis_database_has_its_own_fanout_channel():
+    """Pub/sub ignores the database number: two deployments on one Redis must not hear each other."""
+    from livehub.realtime.broker import fanout_channel
+
+    assert fanout_channel("redis://127.0.0.1:6379/9") != fanout_channel("redis://127.0.0.1:6379/0")
+    assert fanout_channel("redis://127.0.0.1:6379") == fanout_channel("redis://127.0.0.1:6379/0")

@@ -1,0 +1,217 @@
+"""The real topology, made to fail: two Daphne processes, a Redis of the test's own (so it can be
+killed and restarted) and PostgreSQL behind a proxy that can cut every connection."""
+
+import contextlib
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from qa.models import Question
+from sessions.models import Event
+from tests.integration.conftest import Server, database_url, free_port, start_server
+
+
+class RedisProcess:
+    """A throwaway redis-server: nothing saved, so a restart starts empty like a lost node."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.dir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:port to a target; `cut()` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.down = False
+        self.cuts = 0
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True, name="proxy-accept").start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()  # refused at once, like a database that is restarting
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._open.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with self._lock:
+                    self._open.discard(end)
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+
+    def cut(self) -> None:
+        self.down = True
+        self.cuts += 1
+        with self._lock:
+            ends, self._open = list(self._open), set()
+        for end in ends:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        self.down = False
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+class Cluster:
+    """Two server processes on fixed ports, so a restarted one comes back where clients look."""
+
+    def __init__(self, tmp_path: Path, *, env: dict[str, str], args: tuple[str, ...] = (), count: int = 2) -> None:
+        self.tmp_path = tmp_path
+        self.env = env
+        self.args = args
+        self.ports = [free_port() for _ in range(count)]
+        self.servers: list[Server | None] = [self._start(port) for port in self.ports]
+
+    def _start(self, port: int) -> Server:
+        return start_server(self.tmp_path, env=self.env, port=port, args=self.args)
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"ws://127.0.0.1:{port}/ws/events/SFH2022/" for port in self.ports]
+
+    def http(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.ports[index]}"
+
+    def kill(self, index: int) -> None:
+        """SIGKILL: no goodbye, sockets drop, whatever was in flight is gone."""
+        server = self.servers[index]
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(10)
+
+    def terminate(self, index: int) -> None:
+        """SIGTERM: the process closes its sockets with "reconnect" and stops."""
+        server = self.servers[index]
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(5)
+
+    def restart(self, index: int) -> None:
+        self.servers[index] = self._start(self.ports[index])
+
+    def logs(self) -> str:
+        return "\n".join(path.read_text() for path in sorted(self.tmp_path.glob("server-*.log")))
+
+    def stop(self) -> None:
+        for server in self.servers:
+            if server is not None:
+                server.stop()
+
+
+def health(url: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=3) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture
+def congress(transactional_db, event) -> Event:
+    """The demo congress with questions approved at once (so everyone can vote at once)."""
+    Event.objects.filter(pk=event.pk).update(auto_approve=True, stream_delay=0)
+    Question.objects.filter(session__event=event).delete()
+    event.refresh_from_db()
+    return event
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    redis = RedisProcess(tmp_path)
+    yield redis
+    redis.kill()
+
+
+@pytest.fixture
+def db_proxy():
+    proxy = TcpProxy(5432)
+    yield proxy
+    proxy.close()
+
+
+def proxied_database_url(proxy: TcpProxy) -> str:
+    return database_url().replace(":5432/", f":{proxy.port}/")
+
+
+@pytest.fixture
+def cluster(tmp_path, private_redis):
+    """`cluster(**options)` starts two servers on the private Redis; they are stopped afterwards."""
+    started: list[Cluster] = []
+
+    def start(*, env: dict[str, str] | None = None, args: tuple[str, ...] = (), count: int = 2) -> Cluster:
+        environment = {"REDIS_URL": private_redis.url, **(env or {})}
+        running = Cluster(tmp_path, env=environment, args=args, count=count)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()

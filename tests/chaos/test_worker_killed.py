@@ -1,0 +1,71 @@
+"""Worker processes killed and restarted while the hall asks, votes and answers: nothing lost."""
+
+import asyncio
+import json
+import os
+import time
+
+import pytest
+
+from .client import converged
+from .scenario import Outcome, audience, check_database, prepare, run_with_faults
+
+pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = int(os.environ.get("CHAOS_CLIENTS", "300"))
+SECONDS = 14.0
+
+
+@pytest.mark.parametrize("fault", ["kill", "terminate"])
+def test_acknowledged_actions_survive_worker_faults(cluster, congress, fault, record_property):
+    servers = cluster()
+    clients = audience(congress, CLIENTS if fault == "kill" else CLIENTS // 2, servers.urls)
+    outcome = Outcome()
+    stage = prepare(congress)
+    stop = getattr(servers, fault)  # SIGKILL, or SIGTERM: a rolling restart
+
+    async def faults() -> float:
+        for index in (0, 1):
+            await asyncio.sleep(3.0)
+            await asyncio.to_thread(stop, index)
+            await asyncio.sleep(1.0)
+            await asyncio.to_thread(servers.restart, index)
+        return time.monotonic()
+
+    async def scenario():
+        last_fault = await run_with_faults(clients, stage=stage, faults=faults, seconds=SECONDS, outcome=outcome)
+        took, different = await converged(
+            clients, servers.urls[0], since=outcome.last_ack, deadline=outcome.last_ack + 5
+        )
+        stats = [client.stats for client in clients]
+        for client in clients:
+            await client.stop()
+        return last_fault, took, different, stats
+
+    _last_fault, took, different, stats = asyncio.run(scenario())
+    assert different == [], f"{len(different)} clients never matched a fresh snapshot: {different[:3]}"
+    assert took <= 5, f"the last client settled {took:.1f} s after the last acknowledged action"
+    counts = check_database(congress, clients, outcome)
+    assert counts["receipts"] == outcome.acknowledged, "one receipt per acknowledged command, no more"
+    reconnects = sum(s["connects"] for s in stats) - len(clients)
+    assert reconnects >= len(clients) // 2, "the faults reached the clients"
+    if fault == "terminate":
+        # A process told to stop says "reconnect" (4000) rather than dropping sockets.
+        closes = {code: sum(s["closes"].get(code, 0) for s in stats) for s in stats for code in s["closes"]}
+        assert closes.get(4000, 0) >= len(clients) // 2, closes
+    record_property(
+        "chaos",
+        json.dumps(
+            {
+                "fault": fault,
+                "clients": len(clients),
+                "acknowledged": outcome.acknowledged,
+                "refused": dict(outcome.refused),
+                "reconnects": reconnects,
+                "retries": sum(s["retries"] for s in stats),
+                "gaps": sum(s["gaps"] for s in stats),
+                "converged_in": round(took, 2),
+                **counts,
+            }
+        ),
+    )

@@ -1,0 +1,63 @@
+"""A change committed while the broker could not take it is never silently missing."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from livehub.realtime.broker import get_broker
+from livehub.realtime.protocol import Close
+from livehub.realtime.publish import healer
+from sessions import services
+from tests.helpers import Socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
+
+
+@pytest.fixture
+def broken_publish(monkeypatch):
+    """The broker refuses every publish (Redis gone) until the test calls the returned repair."""
+    broker = get_broker()
+
+    def refuse(**kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(broker, "publish", refuse)
+    # The healer's own thread must not heal behind the test's back while the broker is "down".
+    monkeypatch.setattr(healer, "mark", lambda event_id: healer._events.add(event_id))
+    yield lambda: monkeypatch.setattr(broker, "publish", type(broker).publish.__get__(broker))
+    healer._events.clear()
+
+
+async def test_a_lost_publish_makes_every_follower_take_a_snapshot(event, attendee, broken_publish):
+    socket = await Socket.open(token=attendee.token)
+    epoch, seqs = socket.snapshot["epoch"], socket.snapshot["seqs"]
+    debate = await database_sync_to_async(lambda: event.sessions.get(kind="debate"))()
+
+    # The command commits (it is acknowledged to whoever ran it) but its event is lost.
+    await database_sync_to_async(services.session_set_status)(event_id=event.pk, session_id=debate.pk, status="live")
+    await socket.nothing(0.3)
+    assert healer.pending() == {event.pk}
+
+    broken_publish()
+    assert await database_sync_to_async(healer.heal_now)()
+    assert await socket.closed() == Close.RECONNECT
+
+    # Replaying from where it was would skip the lost change: the old epoch gets a snapshot.
+    since = ",".join(f"{stream}:{seq}" for stream, seq in seqs.items())
+    again = await Socket.open(token=attendee.token, since=since, epoch=epoch)
+    assert again.snapshot is not None and again.snapshot["epoch"] != epoch
+    live = next(session for session in again.snapshot["data"]["sessions"] if session["id"] == debate.pk)
+    assert live["status"] == "live"
+    await again.close()
+
+
+async def test_publishing_goes_on_after_healing(event, attendee, broken_publish):
+    debate = await database_sync_to_async(lambda: event.sessions.get(kind="debate"))()
+    await database_sync_to_async(services.session_set_status)(event_id=event.pk, session_id=debate.pk, status="live")
+    broken_publish()
+    await database_sync_to_async(healer.heal_now)()
+
+    socket = await Socket.open(token=attendee.token)
+    await database_sync_to_async(services.session_set_status)(event_id=event.pk, session_id=debate.pk, status="paused")
+    update = await socket.take(lambda frame: frame["type"] == "session.updated")
+    assert update["data"]["status"] == "paused" and update["seq"] == socket.snapshot["seqs"]["public"] + 1
+    await socket.close()
