@@ -1,9 +1,11 @@
 """Reads of the polls: payloads, exact results with the room / online split, the stance swing."""
 
-from collections import Counter
+import copy
+import threading
+from collections import Counter, OrderedDict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
@@ -118,6 +120,78 @@ def poll_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
     return result
 
 
+# Snapshots reuse results computed for the same data: a connect storm would otherwise recount
+# every answer of every poll once per socket. The key is the data's version (answers, their
+# last change and review, the options, the paired poll's answers), so a hit is always exact.
+_MEMO_SIZE = 512
+_memo: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _answers_version(poll_id: int) -> tuple:
+    approved, rejected = Response.Review.APPROVED, Response.Review.REJECTED
+    version = Response.objects.filter(poll_id=poll_id).aggregate(
+        n=Count("id"),
+        last=Max("updated_at"),
+        approved=Count("id", filter=Q(review=approved)),
+        rejected=Count("id", filter=Q(review=rejected)),
+    )
+    return tuple(version.values())
+
+
+def _results_key(poll: Poll, for_moderators: bool) -> tuple:
+    key: tuple = (
+        poll.pk,
+        for_moderators,
+        poll.kind,
+        poll.state,
+        poll.phase,
+        poll.scale,
+        tuple(option.pk for option in poll.options.all()),
+        _answers_version(poll.pk),
+    )
+    if poll.kind == Poll.Kind.STANCE and poll.phase == Poll.Phase.AFTER and poll.state == Poll.State.CLOSED:
+        before = poll.stance_pair_id or Poll.objects.filter(stance_pair=poll).values_list("pk", flat=True).first()
+        key += (before, _answers_version(before) if before else None)
+    return key
+
+
+def _remember(key: tuple, result: dict[str, Any]) -> None:
+    with _memo_lock:
+        _memo[key] = copy.deepcopy(result)
+        _memo.move_to_end(key)
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+
+
+def snapshot_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
+    """`poll_results`, computed once per version of the data (for snapshots)."""
+    key = _results_key(poll, for_moderators)
+    with _memo_lock:
+        hit = _memo.get(key)
+        if hit is not None:
+            _memo.move_to_end(key)
+            return copy.deepcopy(hit)
+    result = poll_results(poll, for_moderators=for_moderators)
+    _remember(key, result)
+    return result
+
+
+def fresh_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
+    """`poll_results` computed now, and remembered for the snapshots that follow.
+
+    Two answers saved in one order and committed in the other leave the version unchanged;
+    a snapshot between them could reuse results without the second answer. Each flush after a
+    commit stores its fresh results under the current version, so any such snapshot is either
+    corrected by that flush's event (published after its position) or reads the fresh copy.
+    """
+    result = poll_results(poll, for_moderators=for_moderators)
+    _remember(_results_key(poll, for_moderators), result)
+    if poll.kind != Poll.Kind.TEXT:  # both audiences see the same results
+        _remember(_results_key(poll, not for_moderators), result)
+    return result
+
+
 def stance_swing(poll: Poll) -> dict[str, Any] | None:
     """Who moved between the before and after polls of a debate, once the after poll is closed."""
     if poll.kind != Poll.Kind.STANCE or poll.phase != Poll.Phase.AFTER or poll.state != Poll.State.CLOSED:
@@ -175,7 +249,7 @@ def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
     data: dict[str, Any] = {
         "polls": [poll_payload(poll) for poll in polls],
         "results": {
-            str(poll.pk): poll_results(poll, for_moderators=moderator)
+            str(poll.pk): snapshot_results(poll, for_moderators=moderator)
             for poll in polls
             if moderator or poll.results_visible
         },

@@ -17,7 +17,7 @@ from sessions.models import Event, Participant
 from sessions.selectors import session_get
 
 from .models import Option, Poll, Response
-from .selectors import grace_until, poll_get, poll_payload, poll_results, response_payload
+from .selectors import fresh_results, grace_until, poll_get, poll_payload, response_payload
 
 Kind, State = Poll.Kind, Poll.State
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
@@ -37,12 +37,12 @@ def _send_results(poll: Poll) -> None:
     """One frame per flush for every client: moderators read the public copy when results are
     shown, except for open text, whose moderators' copy (pending answers too) is sent after it."""
     if poll.results_visible:
-        publish_on_commit(event_id=poll.event_id, type="poll.results", data=poll_results(poll, for_moderators=False))
+        publish_on_commit(event_id=poll.event_id, type="poll.results", data=fresh_results(poll, for_moderators=False))
     if not poll.results_visible or poll.kind == Kind.TEXT:
         publish_on_commit(
             event_id=poll.event_id,
             type="poll.results",
-            data=poll_results(poll, for_moderators=True),
+            data=fresh_results(poll, for_moderators=True),
             stream=MODERATORS,
         )
 
