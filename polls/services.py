@@ -47,8 +47,8 @@ def _send_results(poll: Poll) -> None:
         )
 
 
-# Results reach clients at most four times a second per event (so also per poll).
-poll_totals = Coalescer("polls", _publish_results, interval=0.25)
+# Results reach clients three times a second per event (so also per poll); see vote_totals.
+poll_totals = Coalescer("polls", _publish_results, interval=1 / 3)
 
 
 def _publish(poll: Poll) -> None:

@@ -68,7 +68,7 @@ return 0
 class Coalescer:
     registry: list[Coalescer] = []
 
-    def __init__(self, name: str, flush: Flush, *, interval: float = 0.25) -> None:
+    def __init__(self, name: str, flush: Flush, *, interval: float = 1 / 3) -> None:
         self.name = name
         self.flush = flush
         self.interval = interval
