@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import contributor
+from livehub.realtime.snapshot import shared_contributor
 from sessions.selectors import local_iso
 
 from .models import Poll, Response
@@ -242,11 +242,17 @@ def visible_polls(ctx: CommandContext) -> QuerySet[Poll]:
     return polls if ctx.role == MODERATOR else polls.exclude(state=Poll.State.DRAFT)
 
 
-@contributor
+def _own_responses(ctx: CommandContext, data: dict[str, Any]) -> None:
+    if ctx.participant_id is not None:
+        responses = Response.objects.filter(participant_id=ctx.participant_id, poll__event_id=ctx.event_id)
+        data["responses"] = {str(r.poll_id): response_payload(r) for r in responses.select_related("poll")}
+
+
+@shared_contributor(personalize=_own_responses)
 def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
     polls = list(visible_polls(ctx))
     moderator = ctx.role == MODERATOR
-    data: dict[str, Any] = {
+    return {
         "polls": [poll_payload(poll) for poll in polls],
         "results": {
             str(poll.pk): snapshot_results(poll, for_moderators=moderator)
@@ -254,7 +260,3 @@ def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
             if moderator or poll.results_visible
         },
     }
-    if ctx.participant_id is not None:
-        responses = Response.objects.filter(participant_id=ctx.participant_id, poll__event_id=ctx.event_id)
-        data["responses"] = {str(r.poll_id): response_payload(r) for r in responses.select_related("poll")}
-    return data

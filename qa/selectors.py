@@ -1,6 +1,7 @@
 """Reads of the Q&A: payloads (the same for snapshot and events), visibility, duplicate hints."""
 
 import difflib
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -9,7 +10,7 @@ from django.db.models import Q, QuerySet
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import contributor
+from livehub.realtime.snapshot import shared_contributor
 from sessions.selectors import local_iso
 
 from .models import ModerationAction, Question, Vote
@@ -83,16 +84,6 @@ def similar_questions(question: Question) -> list[dict[str, Any]]:
     return [{"id": other.pk, "text": other.text, "votes": other.vote_count} for other in found]
 
 
-def visible_questions(ctx: CommandContext) -> QuerySet[Question]:
-    questions = Question.objects.filter(event_id=ctx.event_id).select_related("event")
-    if ctx.role == MODERATOR:
-        return questions
-    public = Q(state__in=Question.PUBLIC_STATES)
-    if ctx.participant_id is not None:
-        public |= Q(author_id=ctx.participant_id)
-    return questions.filter(public)
-
-
 def public_questions(*, session, order: str = "top") -> QuerySet[Question]:
     """A session's public questions: by votes (ties: older first) or newest first; answered last."""
     questions = Question.objects.filter(session=session, state__in=Question.PUBLIC_STATES).select_related("event")
@@ -112,25 +103,39 @@ def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
     }
 
 
-@contributor
-def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
-    questions = list(visible_questions(ctx).order_by("created_at"))
-    voted: set[int] = set()
-    if ctx.participant_id is not None:
-        voted = set(
-            Vote.objects.filter(participant_id=ctx.participant_id, question__event_id=ctx.event_id).values_list(
-                "question_id", flat=True
-            )
+def _own_questions(ctx: CommandContext, data: dict[str, Any]) -> None:
+    """The participant's part: their questions nobody else sees yet, and what they voted for."""
+    if ctx.participant_id is None:
+        return
+    items = data["questions"]
+    own = list(Question.objects.filter(event_id=ctx.event_id, author_id=ctx.participant_id).select_related("event"))
+    mine = {question.pk for question in own}
+    if ctx.role != MODERATOR:
+        held = {item["id"] for item in items}
+        extra = [question_payload(question) for question in own if question.pk not in held]
+        if extra:
+            items.extend(extra)
+            items.sort(key=lambda item: (datetime.fromisoformat(item["created_at"]), item["id"]))
+    voted = set(
+        Vote.objects.filter(participant_id=ctx.participant_id, question__event_id=ctx.event_id).values_list(
+            "question_id", flat=True
         )
+    )
+    for item in items:
+        item["voted"] = item["id"] in voted
+        item["mine"] = item["id"] in mine
+
+
+@shared_contributor(personalize=_own_questions)
+def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    if ctx.role == MODERATOR:
+        questions = Question.objects.filter(event_id=ctx.event_id).select_related("event")
+    else:
+        questions = Question.objects.filter(event_id=ctx.event_id, state__in=Question.PUBLIC_STATES)
     render = moderator_payload if ctx.role == MODERATOR else question_payload
-    items = []
-    for question in questions:
-        item = render(question)
-        if ctx.participant_id is not None:
-            item["voted"] = question.pk in voted
-            item["mine"] = question.author_id == ctx.participant_id
-        items.append(item)
-    data: dict[str, Any] = {"questions": items}
+    data: dict[str, Any] = {
+        "questions": [render(question) for question in questions.select_related("event").order_by("created_at", "id")]
+    }
     if ctx.role == MODERATOR:
         entries = ModerationAction.objects.filter(event_id=ctx.event_id).select_related("event")[:AUDIT_LENGTH]
         data["audit"] = [audit_payload(entry, entry.event.timezone) for entry in entries]

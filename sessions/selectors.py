@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from livehub.errors import NotFound, Unauthorized
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import contributor
+from livehub.realtime.snapshot import shared_contributor
 
 from .models import Event, EventRole, Participant, Session, hash_token
 
@@ -116,12 +116,13 @@ def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | 
     return None
 
 
-@contributor
-def programme_snapshot(ctx: CommandContext) -> dict[str, Any]:
-    event = Event.objects.get(pk=ctx.event_id)
-    data = programme(event)
+def _you(ctx: CommandContext, data: dict[str, Any]) -> None:
     participant = None
     if ctx.participant_id is not None:
         participant = participant_payload(Participant.objects.get(pk=ctx.participant_id))
     data["you"] = {"role": ctx.role, "participant": participant}
-    return data
+
+
+@shared_contributor(personalize=_you)
+def programme_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    return programme(Event.objects.get(pk=ctx.event_id))

@@ -78,8 +78,8 @@ def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> C
 
 
 @db_work
-def _snapshot(ctx: CommandContext) -> dict[str, Any]:
-    return build_snapshot(ctx)
+def _snapshot(ctx: CommandContext, position: tuple) -> dict[str, Any]:
+    return build_snapshot(ctx, position=position)
 
 
 @db_work
@@ -188,7 +188,9 @@ class EventSocket:
                 self.connection.go_live(replay.seqs)
                 return
         epoch, seqs = await hub.broker.position(ctx.event_id, streams)
-        data = await _snapshot(ctx)
+        # Sockets at the same position on the shared streams may share the snapshot's common part.
+        shared_at = (epoch, tuple(sorted((s, n) for s, n in seqs.items() if not s.startswith("p:"))))
+        data = await _snapshot(ctx, shared_at)
         data["presence"] = hub.presence(ctx.event_id)
         await self._send_text(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
         self.connection.go_live(seqs)
