@@ -13,43 +13,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def _uvicorn(ws: str) -> list[str]:
+    return [
+        *("-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "--ws", ws),
+        *("--ws-per-message-deflate", "false", "--no-access-log", "--lifespan", "off"),
+        "livehub.asgi:application",
+    ]
+
+
 # The same LiveHub ASGI application under each server; options that matter for fan-out:
 # no per-message deflate (it compresses every frame once per socket) and no access log.
 COMMANDS = {
     "daphne": ["-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", "{port}", "livehub.asgi:application"],
-    "uvicorn": [
-        "-m",
-        "uvicorn",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--ws",
-        "websockets",
-        "--ws-per-message-deflate",
-        "false",
-        "--no-access-log",
-        "--lifespan",
-        "off",
-        "livehub.asgi:application",
-    ],
+    "uvicorn": _uvicorn("websockets"),
     # Uvicorn's sans-I/O websockets implementation: no tasks per connection, timers for pings.
-    "uvicorn-sansio": [
-        "-m",
-        "uvicorn",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--ws",
-        "websockets-sansio",
-        "--ws-per-message-deflate",
-        "false",
-        "--no-access-log",
-        "--lifespan",
-        "off",
-        "livehub.asgi:application",
-    ],
+    "uvicorn-sansio": _uvicorn("websockets-sansio"),
     "floor": ["-m", "bench.floor", "--host", "127.0.0.1", "--port", "{port}"],
 }
 
@@ -71,13 +50,18 @@ class LocalServer:
         return f"ws://127.0.0.1:{self.port}/" if self.kind == "floor" else f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if it has not stopped within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def _ready(kind: str, port: int) -> bool:

@@ -77,19 +77,18 @@ class Coalescer:
         self._leased: set[int] = set()
         Coalescer.registry.append(self)
 
-    def _keys(self, event_id: int) -> tuple[str, str]:
-        return f"lh:{{{event_id}}}:dirty:{self.name}", f"lh:{{{event_id}}}:lease:{self.name}"
-
-    def _flushing_key(self, event_id: int) -> str:
-        return f"lh:{{{event_id}}}:flushing:{self.name}"
+    def _keys(self, event_id: int) -> tuple[str, str, str]:
+        """The marks waiting, the lease, and the marks being flushed."""
+        prefix = f"lh:{{{event_id}}}"
+        return f"{prefix}:dirty:{self.name}", f"{prefix}:lease:{self.name}", f"{prefix}:flushing:{self.name}"
 
     def sweep(self, event_id: int) -> None:
         """Flush marks left behind by a process that died holding the lease."""
         if not settings.REDIS_URL:
             return  # one process: nobody else can strand a mark
-        dirty, lease = self._keys(event_id)
+        dirty, lease, flushing = self._keys(event_id)
         client = lhredis.sync_client(settings.REDIS_URL)
-        if client.eval(SWEEP_SCRIPT, 3, dirty, self._flushing_key(event_id), lease, LEASE_SAFETY_MS):
+        if client.eval(SWEEP_SCRIPT, 3, dirty, flushing, lease, LEASE_SAFETY_MS):
             log.info("%s: flushing marks of event %s left without a lease", self.name, event_id)
             self._schedule(event_id)
 
@@ -97,7 +96,7 @@ class Coalescer:
         """Something of `event_id` changed (call after commit)."""
         if settings.REDIS_URL:
             client = lhredis.sync_client(settings.REDIS_URL)
-            dirty, lease = self._keys(event_id)
+            dirty, lease, _flushing = self._keys(event_id)
             try:
                 leased = client.eval(MARK_SCRIPT, 2, dirty, lease, key, LEASE_SAFETY_MS)
             except Exception as error:  # noqa: BLE001 - Redis away: the totals reach clients by a snapshot
@@ -119,8 +118,7 @@ class Coalescer:
 
     def _take(self, event_id: int) -> list[str]:
         if settings.REDIS_URL:
-            dirty, lease = self._keys(event_id)
-            flushing = self._flushing_key(event_id)
+            dirty, lease, flushing = self._keys(event_id)
             keys = lhredis.sync_client(settings.REDIS_URL).eval(
                 TAKE_SCRIPT, 3, dirty, flushing, lease, LEASE_SAFETY_MS, 10 * LEASE_SAFETY_MS
             )
@@ -131,7 +129,7 @@ class Coalescer:
     def _release(self, event_id: int) -> bool:
         """True when more was marked during the flush (the lease is kept for another one)."""
         if settings.REDIS_URL:
-            dirty, lease = self._keys(event_id)
+            dirty, lease, _flushing = self._keys(event_id)
             return bool(lhredis.sync_client(settings.REDIS_URL).eval(RELEASE_SCRIPT, 2, dirty, lease, LEASE_SAFETY_MS))
         with self._lock:
             if self._marked.get(event_id):
@@ -141,7 +139,7 @@ class Coalescer:
 
     def _done(self, event_id: int) -> None:
         if settings.REDIS_URL:
-            lhredis.sync_client(settings.REDIS_URL).eval(DONE_SCRIPT, 1, self._flushing_key(event_id))
+            lhredis.sync_client(settings.REDIS_URL).eval(DONE_SCRIPT, 1, self._keys(event_id)[2])
 
     def _run(self, event_id: int) -> None:
         try:

@@ -288,9 +288,8 @@ class Hub:
 
     def resync_all(self) -> None:
         """Events may have been lost on the way here: every client replays from the log."""
-        for connections in self._by_event.values():
-            for connection in tuple(connections):
-                connection.close(Close.RECONNECT)
+        for event_id in tuple(self._by_event):
+            self.resync_event(event_id)
 
     def local_presence(self, event_id: int) -> dict[str, int]:
         """Distinct participants connected to this process, by mode."""

@@ -1,7 +1,6 @@
 """Real server processes on 127.0.0.1, sharing the test PostgreSQL database and Redis."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from bench.servers import free_port, stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -29,13 +24,7 @@ class Server:
         self.ws = f"ws://127.0.0.1:{port}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
 
 
 def database_url() -> str:

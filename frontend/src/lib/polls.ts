@@ -119,6 +119,11 @@ function byOrder(a: Poll, b: Poll): number {
   return (a.order ?? 0) - (b.order ?? 0) || a.id - b.id;
 }
 
+/** The most recently opened of `polls` (null when there are none). */
+function lastOpened(polls: Poll[]): Poll | null {
+  return [...polls].sort((a, b) => instant(b.opened_at) - instant(a.opened_at) || byOrder(a, b))[0] ?? null;
+}
+
 /** The held polls of one session (null: the polls of the whole event), in their order. */
 export function pollsOf(state: LiveState, sessionId: number | null): Poll[] {
   return (state.polls ?? []).filter((poll) => poll.session === sessionId).sort(byOrder);
@@ -143,7 +148,7 @@ export function canAnswer(poll: Poll, mode: Mode | null | undefined, now: number
 export function openPollFor(state: LiveState, sessionId: number | null, now: number = Date.now()): Poll | null {
   const polls = pollsOf(state, sessionId);
   const open = polls.filter((poll) => poll.state === "open");
-  if (open.length) return open.sort((a, b) => instant(b.opened_at) - instant(a.opened_at) || byOrder(a, b))[0];
+  if (open.length) return lastOpened(open);
   if (state.you.participant?.mode !== "online") return null;
   const grace = polls.filter((poll) => graceLeft(poll, now) > 0);
   return grace.sort((a, b) => instant(b.closed_at) - instant(a.closed_at) || byOrder(b, a))[0] ?? null;
@@ -169,7 +174,7 @@ export function pollForAttendee(state: LiveState, currentId: number | null, now:
   if (mine) return mine;
   // A moderator may open a poll of a session that is not live (yet): the audience still gets it.
   const open = (state.polls ?? []).filter((poll) => poll.state === "open");
-  return open.sort((a, b) => instant(b.opened_at) - instant(a.opened_at) || byOrder(a, b))[0] ?? null;
+  return lastOpened(open);
 }
 
 /** The session's poll on the projector (one at most; never a draft). */
