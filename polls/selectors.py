@@ -1,6 +1,7 @@
 """Reads of the polls: payloads, exact results with the room / online split, the stance swing."""
 
 import copy
+import json
 import threading
 from collections import Counter, OrderedDict
 from typing import Any
@@ -10,7 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import shared_contributor
+from livehub.realtime.snapshot import SharedPart, shared_contributor
 from sessions.selectors import local_iso
 
 from .models import Poll, Response
@@ -242,13 +243,30 @@ def visible_polls(ctx: CommandContext) -> QuerySet[Poll]:
     return polls if ctx.role == MODERATOR else polls.exclude(state=Poll.State.DRAFT)
 
 
-def _own_responses(ctx: CommandContext, data: dict[str, Any]) -> None:
-    if ctx.participant_id is not None:
-        responses = Response.objects.filter(participant_id=ctx.participant_id, poll__event_id=ctx.event_id)
-        data["responses"] = {str(r.poll_id): response_payload(r) for r in responses.select_related("poll")}
+def _own_responses(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str, Any]:
+    if ctx.participant_id is None:
+        return {}
+    responses = {}
+    for poll_id, kind, options, value, words, text in sorted(rows, key=lambda row: row[0]):
+        response = Response(
+            poll=Poll(pk=poll_id, kind=kind),
+            options=json.loads(options),
+            value=None if value is None else int(value),
+            words=json.loads(words),
+            text=text,
+        )
+        responses[str(poll_id)] = response_payload(response)
+    return {"responses": responses}
 
 
-@shared_contributor(personalize=_own_responses)
+@shared_contributor(
+    personalize=_own_responses,
+    own_rows="""
+SELECT r.poll_id, p.kind, CAST(r.options AS TEXT), CAST(r.value AS TEXT), CAST(r.words AS TEXT), r.text
+FROM polls_response r JOIN polls_poll p ON p.id = r.poll_id
+WHERE r.participant_id = %(participant)s AND p.event_id = %(event)s
+""",
+)
 def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
     polls = list(visible_polls(ctx))
     moderator = ctx.role == MODERATOR

@@ -8,12 +8,12 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from livehub.errors import NotFound
-from livehub.realtime.protocol import MODERATOR
+from livehub.realtime.protocol import MODERATOR, dumps
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import shared_contributor
+from livehub.realtime.snapshot import Raw, SharedPart, shared_contributor
 from sessions.selectors import local_iso
 
-from .models import ModerationAction, Question, Vote
+from .models import ModerationAction, Question
 
 AUDIT_LENGTH = 100
 SIMILAR_LIMIT = 3
@@ -103,30 +103,65 @@ def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
     }
 
 
-def _own_questions(ctx: CommandContext, data: dict[str, Any]) -> None:
+def _question_order(item: dict[str, Any]) -> tuple[datetime, int]:
+    return datetime.fromisoformat(item["created_at"]), item["id"]
+
+
+def _marked(fragment: str, *, voted: bool, mine: bool) -> str:
+    """A question's JSON text (without its closing brace) with this participant's two marks."""
+    return f'{fragment},"voted":{"true" if voted else "false"},"mine":{"true" if mine else "false"}}}'
+
+
+def _own_questions(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str, Any]:
     """The participant's part: their questions nobody else sees yet, and what they voted for."""
     if ctx.participant_id is None:
-        return
-    items = data["questions"]
-    own = list(Question.objects.filter(event_id=ctx.event_id, author_id=ctx.participant_id).select_related("event"))
-    mine = {question.pk for question in own}
+        return {}
+    items = shared.data["questions"]
+    mine = {row[0] for row in rows if row[1] == "asked"}
+    voted = {row[0] for row in rows if row[1] == "voted"}
+    if not mine and not voted:  # most sockets: the same text for all of them
+        unmarked = shared.memo("questions:unmarked", lambda: _questions_text(shared, [], voted=set(), mine=set()))
+        return {"questions": unmarked}
+    extra: list[dict[str, Any]] = []
     if ctx.role != MODERATOR:
-        held = {item["id"] for item in items}
-        extra = [question_payload(question) for question in own if question.pk not in held]
-        if extra:
-            items.extend(extra)
-            items.sort(key=lambda item: (datetime.fromisoformat(item["created_at"]), item["id"]))
-    voted = set(
-        Vote.objects.filter(participant_id=ctx.participant_id, question__event_id=ctx.event_id).values_list(
-            "question_id", flat=True
-        )
-    )
-    for item in items:
-        item["voted"] = item["id"] in voted
-        item["mine"] = item["id"] in mine
+        held = shared.memo("questions:ids", lambda: {item["id"] for item in items})
+        if mine - held:
+            own = Question.objects.filter(pk__in=mine - held).select_related("event")
+            extra = [question_payload(question) for question in own]
+    return {"questions": _questions_text(shared, extra, voted=voted, mine=mine)}
 
 
-@shared_contributor(personalize=_own_questions)
+def _questions_text(shared: SharedPart, extra: list[dict[str, Any]], *, voted: set, mine: set) -> Raw:
+    """The shared questions and `extra` ones in order, each marked `voted` and `mine`, as JSON.
+
+    The shared questions are serialized once per shared part; a socket only adds its marks.
+    """
+    items = shared.data["questions"]
+    fragments = shared.memo("questions:fragments", lambda: [dumps(item)[:-1] for item in items])
+    texts = [
+        _marked(text, voted=item["id"] in voted, mine=item["id"] in mine)
+        for item, text in zip(items, fragments, strict=True)
+    ]
+    if extra:
+        order = shared.memo("questions:order", lambda: [_question_order(item) for item in items])
+        marked = [_marked(dumps(item)[:-1], voted=item["id"] in voted, mine=True) for item in extra]
+        own = zip(map(_question_order, extra), marked, strict=True)
+        entries = sorted([*zip(order, texts, strict=True), *own], key=lambda entry: entry[0])
+        texts = [text for _order, text in entries]
+    return Raw(f"[{','.join(texts)}]")
+
+
+@shared_contributor(
+    personalize=_own_questions,
+    own_rows="""
+SELECT id, 'asked', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+FROM qa_question WHERE event_id = %(event)s AND author_id = %(participant)s
+UNION ALL
+SELECT v.question_id, 'voted', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+FROM qa_vote v JOIN qa_question q ON q.id = v.question_id
+WHERE v.participant_id = %(participant)s AND q.event_id = %(event)s
+""",
+)
 def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
     if ctx.role == MODERATOR:
         questions = Question.objects.filter(event_id=ctx.event_id).select_related("event")

@@ -3,14 +3,16 @@
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 
 from livehub.errors import NotFound, Unauthorized
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import shared_contributor
+from livehub.realtime.snapshot import SharedPart, shared_contributor
 
 from .models import Event, EventRole, Participant, Session, hash_token
 
@@ -102,6 +104,32 @@ def participant_by_token(*, event: Event, token: str) -> Participant:
     return participant
 
 
+_ATTENDEE_BY_TOKEN = """
+SELECT e.id, e.code, p.id, p.name, p.mode
+FROM livesessions_event e LEFT JOIN livesessions_participant p ON p.event_id = e.id AND p.token_hash = %s
+WHERE UPPER(e.code) = UPPER(%s) ORDER BY e.starts_on, e.code LIMIT 1
+"""
+
+
+def attendee_by_token(*, code: str, token: str) -> tuple[int, str, Participant]:
+    """`event_get` and `participant_by_token` in one query: the connect of nearly every socket.
+
+    Returns the event's id and code and the participant (id, name and mode only).
+    """
+    row = None
+    if code.strip():
+        with connection.cursor() as cursor:
+            cursor.execute(_ATTENDEE_BY_TOKEN, [hash_token(token), code.strip()])
+            row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"There is no event with the code {code!r}.")
+    event_id, event_code, participant_id, name, mode = row
+    if participant_id is None:
+        raise Unauthorized("This attendee token is not known for this event; join again.")
+    participant_id = participant_id if isinstance(participant_id, UUID) else UUID(participant_id)
+    return event_id, event_code, Participant(id=participant_id, event_id=event_id, name=name, mode=mode)
+
+
 def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | None:
     """The strongest role a logged-in user holds on the event (superusers moderate everything)."""
     if not user.is_authenticated or not user.is_active:
@@ -116,13 +144,20 @@ def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | 
     return None
 
 
-def _you(ctx: CommandContext, data: dict[str, Any]) -> None:
+def _you(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str, Any]:
     participant = None
     if ctx.participant_id is not None:
-        participant = participant_payload(Participant.objects.get(pk=ctx.participant_id))
-    data["you"] = {"role": ctx.role, "participant": participant}
+        if not rows:
+            raise Participant.DoesNotExist(f"Participant {ctx.participant_id} is gone.")
+        _, name, mode, *_ = rows[0]
+        participant = participant_payload(Participant(id=ctx.participant_id, name=name, mode=mode))
+    return {"you": {"role": ctx.role, "participant": participant}}
 
 
-@shared_contributor(personalize=_you)
+@shared_contributor(
+    personalize=_you,
+    own_rows="SELECT CAST(NULL AS INTEGER), name, mode, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+    " FROM livesessions_participant WHERE id = %(participant)s",
+)
 def programme_snapshot(ctx: CommandContext) -> dict[str, Any]:
     return programme(Event.objects.get(pk=ctx.event_id))

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from livehub.errors import Forbidden, Unauthorized
 from sessions import selectors
+from sessions.models import Participant
 from sessions.rolelinks import role_key_read
 
 from .protocol import ATTENDEE
@@ -17,6 +18,11 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
     participant's `p:` stream, and a moderator socket also acts for them (asking, voting). Raises NotFound (no such
     event), Unauthorized (no or bad credentials) or Forbidden (signed in without a role here).
     """
+    user = user or AnonymousUser()
+    if token and not key and not user.is_authenticated:
+        # An attendee, nearly every socket of a connect storm: the event and them in one query.
+        event_id, event_code, participant = selectors.attendee_by_token(code=code, token=token)
+        return _attendee(event_id, event_code, participant)
     event = selectors.event_get(code=code)
     participant = selectors.participant_by_token(event=event, token=token) if token else None
     base = {"event_id": event.pk, "event_code": event.code}
@@ -27,7 +33,6 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
         # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
         actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
         return CommandContext(**base, role=role, actor=actor, label=f"{role} link")
-    user = user or AnonymousUser()
     if user.is_authenticated:
         role = selectors.user_role(event=event, user=user)
         if role is not None:
@@ -37,4 +42,16 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
             raise Forbidden("Your account has no role on this event.")
     if participant is None:
         raise Unauthorized("Join the event (token) or sign in (session or role link) first.")
-    return CommandContext(**base, role=ATTENDEE, actor=f"p:{participant.pk}", label=participant.name or "attendee")
+    return _attendee(event.pk, event.code, participant)
+
+
+def _attendee(event_id: int, event_code: str, participant: Participant) -> CommandContext:
+    return CommandContext(
+        event_id=event_id,
+        event_code=event_code,
+        participant_id=participant.pk,
+        mode=participant.mode,
+        role=ATTENDEE,
+        actor=f"p:{participant.pk}",
+        label=participant.name or "attendee",
+    )

@@ -32,6 +32,7 @@ from .hub import Connection, get_hub
 from .protocol import (
     Close,
     decode_frame,
+    dumps,
     error_frame,
     frame_ref,
     ok_frame,
@@ -78,7 +79,7 @@ def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> C
 
 
 @db_work
-def _snapshot(ctx: CommandContext, position: tuple) -> dict[str, Any]:
+def _snapshot(ctx: CommandContext, position: tuple) -> dict[str, str]:
     return build_snapshot(ctx, position=position)
 
 
@@ -191,7 +192,7 @@ class EventSocket:
         # Sockets at the same position on the shared streams may share the snapshot's common part.
         shared_at = (epoch, tuple(sorted((s, n) for s, n in seqs.items() if not s.startswith("p:"))))
         data = await _snapshot(ctx, shared_at)
-        data["presence"] = hub.presence(ctx.event_id)
+        data["presence"] = dumps(hub.presence(ctx.event_id))
         await self._send_text(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
         self.connection.go_live(seqs)
 

@@ -63,8 +63,11 @@ def error_frame(ref: str | None, error: DomainError) -> str:
     return dumps({"type": "error", "ref": ref, "error": error.as_dict()})
 
 
-def snapshot_frame(*, epoch: str, seqs: dict[str, int], data: dict[str, Any]) -> str:
-    return dumps({"type": "snapshot", "epoch": epoch, "seqs": seqs, "seq": seqs.get(PUBLIC, 0), "data": data})
+def snapshot_frame(*, epoch: str, seqs: dict[str, int], data: dict[str, str]) -> str:
+    """`data` holds the JSON text of each key: a shared part is serialized once, not per socket."""
+    head = dumps({"type": "snapshot", "epoch": epoch, "seqs": seqs, "seq": seqs.get(PUBLIC, 0)})
+    body = ",".join(f"{dumps(key)}:{text}" for key, text in data.items())
+    return f'{head[:-1]},"data":{{{body}}}}}'
 
 
 def synced_frame(*, epoch: str, seqs: dict[str, int]) -> str:

@@ -4,27 +4,56 @@ Most of an audience snapshot is the same for every socket of a role (the program
 questions, the polls and their results); only a small part is the participant's own (who they
 are, their pending questions, votes and answers). In a connect storm, thousands of sockets
 would each build the shared part again; instead it is built once per event, role and stream
-position and reused. Reuse is exact: a socket uses a shared part only if no event was published
-on its non-personal streams since that part's position was read, so anything that changed
-later still reaches it as an event after its snapshot.
+position and reused, JSON text included. Reuse is exact: a socket uses a shared part only if no
+event was published on its non-personal streams since that part's position was read, so
+anything that changed later still reaches it as an event after its snapshot.
+
+A socket's own part costs one query: every app's own rows are read with one UNION ALL.
 """
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from .protocol import MODERATOR
+from django.db import connection
+
+from .protocol import MODERATOR, dumps
 from .registry import CommandContext
 
+
+class Raw(str):
+    """A value already serialized as JSON text (e.g. a shared list with this socket's marks)."""
+
+
+class SharedPart:
+    """The common part of one event, role and position. Its values are never changed after it
+    is built (sockets share them); what is derived from them is made once, on first use."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, name: str, make: Callable[[], Any]) -> Any:
+        # Two threads may both make it the first time: `make` is pure, either result is right.
+        try:
+            return self._memo[name]
+        except KeyError:
+            value = self._memo[name] = make()
+            return value
+
+    def text(self, key: str) -> str:
+        return self.memo(f"text:{key}", lambda: dumps(self.data[key]))
+
+
 Contributor = Callable[[CommandContext], dict[str, Any]]
-Personalize = Callable[[CommandContext, dict[str, Any]], None]
+# (ctx, the shared part, this app's own rows) -> the keys it adds or replaces: JSON values or Raw text.
+Personalize = Callable[[CommandContext, SharedPart, list[tuple]], dict[str, Any]]
 _contributors: list[Contributor] = []
-_shared: list[tuple[Contributor, Personalize | None]] = []
+_shared: list[tuple[Contributor, Personalize | None, str | None]] = []
 
 _CACHE_SIZE = 64
-_cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+_cache: OrderedDict[tuple, SharedPart] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -34,18 +63,26 @@ def contributor(function: Contributor) -> Contributor:
     return function
 
 
-def shared_contributor(*, personalize: Personalize | None = None) -> Callable[[Contributor], Contributor]:
+def shared_contributor(
+    *, personalize: Personalize | None = None, own_rows: str | None = None
+) -> Callable[[Contributor], Contributor]:
     """Register a selector whose part is the same for every socket of a role: it must read only
-    the context's event and role. `personalize(ctx, data)` then adds the socket's own part."""
+    the context's event and role. `personalize(ctx, shared, rows)` then returns the socket's own
+    keys, never changing `shared`.
+
+    `own_rows` is the app's SELECT of a participant's rows, with `%(event)s` and
+    `%(participant)s` parameters. Its columns are an integer then five texts (cast them: the
+    apps' selects are one UNION ALL); `rows` holds them, empty for a socket without participant.
+    """
 
     def register(function: Contributor) -> Contributor:
-        _shared.append((function, personalize))
+        _shared.append((function, personalize, own_rows))
         return function
 
     return register
 
 
-def _shared_part(ctx: CommandContext, position: tuple | None) -> dict[str, Any]:
+def _shared_part(ctx: CommandContext, position: tuple | None) -> SharedPart:
     # Moderators see everything as it is, audit log included; they are few: never cached.
     key = None if position is None or ctx.role == MODERATOR else (ctx.event_id, ctx.role, position)
     if key is not None:
@@ -53,25 +90,51 @@ def _shared_part(ctx: CommandContext, position: tuple | None) -> dict[str, Any]:
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-                return copy.deepcopy(hit)
-    shared: dict[str, Any] = {}
-    for function, _personalize in _shared:
-        shared.update(function(ctx))
+                return hit
+    data: dict[str, Any] = {}
+    for function, _personalize, _own_rows in _shared:
+        data.update(function(ctx))
+    shared = SharedPart(data)
     if key is not None:
         with _cache_lock:
-            _cache[key] = copy.deepcopy(shared)
+            shared = _cache.setdefault(key, shared)
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
     return shared
 
 
-def build_snapshot(ctx: CommandContext, *, position: tuple | None = None) -> dict[str, Any]:
-    """The snapshot of `ctx`. `position` (the epoch and the seqs of the socket's non-personal
-    streams, read before this call) lets sockets at the same position share the common part."""
-    data = _shared_part(ctx, position)
-    for _function, personalize in _shared:
+def _own_rows(ctx: CommandContext) -> list[list[tuple]]:
+    """Each shared contributor's own rows of the socket's participant, in one query."""
+    rows: list[list[tuple]] = [[] for _ in _shared]
+    selects = [(index, sql) for index, (_f, _p, sql) in enumerate(_shared) if sql]
+    if ctx.participant_id is None or not selects:
+        return rows
+    participant = ctx.participant_id if connection.features.has_native_uuid_field else ctx.participant_id.hex
+    # The selects are the apps' constants; the values are parameters.
+    query = " UNION ALL ".join(f"SELECT {index} AS part, own.* FROM ({sql}) AS own" for index, sql in selects)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, {"event": ctx.event_id, "participant": participant})
+        for part, *row in cursor.fetchall():
+            rows[part].append(tuple(row))
+    return rows
+
+
+def build_snapshot(ctx: CommandContext, *, position: tuple | None = None) -> dict[str, str]:
+    """The snapshot of `ctx`, as the JSON text of each of its keys, in order. `position` (the
+    epoch and the seqs of the socket's non-personal streams, read before this call) lets
+    sockets at the same position share the common part."""
+    shared = _shared_part(ctx, position)
+    own: dict[str, Any] = {}
+    for (_function, personalize, _sql), rows in zip(_shared, _own_rows(ctx), strict=True):
         if personalize is not None:
-            personalize(ctx, data)
+            own.update(personalize(ctx, shared, rows))
     for function in _contributors:
-        data.update(function(ctx))
-    return data
+        own.update(function(ctx))
+    # The order of `dict.update`: the shared keys, replaced in place, then the socket's new ones.
+    texts = {key: _text(own[key]) if key in own else shared.text(key) for key in shared.data}
+    texts.update((key, _text(value)) for key, value in own.items() if key not in texts)
+    return texts
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, Raw) else dumps(value)
