@@ -39,8 +39,8 @@ def moderator_key(code: str) -> str:
 class Profiler:
     """py-spy on a server during the measured phase only (setup is not what we look at)."""
 
-    def __init__(self, *, out: Path, pid: int) -> None:
-        self.out, self.pid = out, pid
+    def __init__(self, *, out: Path, pid: int, gil: bool = False) -> None:
+        self.out, self.pid, self.gil = out, pid, gil
         self.process: subprocess.Popen | None = None
 
     def __call__(self, started: bool) -> None:
@@ -48,6 +48,8 @@ class Profiler:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             py_spy = str(Path(sys.executable).parent / "py-spy")
             command = [py_spy, "record", "--format", "raw", "--rate", "100", "-o", str(self.out), "-p", str(self.pid)]
+            if self.gil:
+                command.append("--gil")  # only the thread holding the GIL: where the CPU goes
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)  # attached before the first action
         elif self.process is not None:
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--code", default="SFH2022")
     parser.add_argument("--profile", type=Path, help="Folder for py-spy recordings of the LiveHub servers.")
+    parser.add_argument("--gil", action="store_true", help="Profile only the thread holding the GIL.")
     parser.add_argument("--out", type=Path, help="Append the results as JSON lines to this file.")
     args = parser.parse_args()
     key = moderator_key(args.code)
@@ -89,7 +92,7 @@ def main() -> None:
             profiler = None
             if args.profile and kind != "floor":
                 name = spec.replace("@", "-")
-                profiler = Profiler(out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.process.pid)
+                profiler = Profiler(out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.process.pid, gil=args.gil)
             try:
                 target = Target(
                     name=kind if kind == "floor" else f"LiveHub on {spec}",

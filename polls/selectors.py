@@ -67,40 +67,48 @@ def _paired_with(poll: Poll) -> int | None:
 
 
 def _tally(rows: list[dict[str, Any]], keys_of) -> dict[str, Any]:
+    """Counts overall and per mode; each row stands for `n` answers (1 when not grouped)."""
     counts: Counter[str] = Counter()
     split = {mode: {"total": 0, "counts": Counter()} for mode in MODES}
+    total = 0
     for row in rows:
+        weight = row.get("n", 1)
         keys = [str(key) for key in keys_of(row)]
-        counts.update(keys)
         part = split.setdefault(row["mode"], {"total": 0, "counts": Counter()})
-        part["total"] += 1
-        part["counts"].update(keys)
+        total += weight
+        part["total"] += weight
+        for key in keys:
+            counts[key] += weight
+            part["counts"][key] += weight
     return {
-        "total": len(rows),
+        "total": total,
         "counts": dict(counts),
         "split": {mode: {"total": part["total"], "counts": dict(part["counts"])} for mode, part in split.items()},
     }
 
 
+def _grouped(poll: Poll, field: str) -> list[dict[str, Any]]:
+    # Counted by the database, one row per mode and distinct answer: a poll with 2,000 answers
+    # among five options is ten rows to read, not 2,000 (results are recounted on every flush).
+    answers = Response.objects.filter(poll=poll).order_by()
+    return list(answers.values("mode", field).annotate(n=Count("id")))
+
+
 def poll_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
     """Exact results, computed from the stored responses (one per participant)."""
-    rows = list(
-        Response.objects.filter(poll=poll).values(
-            "id", "mode", "options", "value", "words", "text", "review", "participant_id"
-        )
-    )
     kind = poll.kind
     if kind in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE, Poll.Kind.STANCE):
-        result = _tally(rows, lambda row: row["options"])
+        result = _tally(_grouped(poll, "options"), lambda row: row["options"])
         for option in poll.options.all():
             result["counts"].setdefault(str(option.pk), 0)
     elif kind == Poll.Kind.RATING:
+        rows = _grouped(poll, "value")
         result = _tally(rows, lambda row: [row["value"]])
-        values = [row["value"] for row in rows]
-        result["mean"] = round(sum(values) / len(values), 2) if values else None
+        total = sum(row["value"] * row["n"] for row in rows)
+        result["mean"] = round(total / result["total"], 2) if result["total"] else None
         result["distribution"] = {str(n): result["counts"].get(str(n), 0) for n in range(1, (poll.scale or 5) + 1)}
     elif kind == Poll.Kind.WORDCLOUD:
-        result = _tally(rows, lambda row: row["words"])
+        result = _tally(_grouped(poll, "words"), lambda row: row["words"])
         top = sorted(result["counts"].items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS]
         result["words"] = [[word, count] for word, count in top]
         kept = {word for word, _ in top}
@@ -108,6 +116,7 @@ def poll_results(poll: Poll, *, for_moderators: bool) -> dict[str, Any]:
         for part in result["split"].values():
             part["counts"] = {word: count for word, count in part["counts"].items() if word in kept}
     else:  # open text: moderated like questions before anyone else sees it
+        rows = list(Response.objects.filter(poll=poll).values("id", "mode", "text", "review"))
         result = _tally(rows, lambda row: [])
         shown = [row for row in rows if for_moderators or row["review"] == Response.Review.APPROVED]
         result["answers"] = [

@@ -1,14 +1,19 @@
-"""Writes of the polls. Each persists in one transaction and publishes after commit."""
+"""Writes of the polls. Each persists in one transaction and publishes after commit.
+
+Nested in a command's transaction (with its receipt), a service takes no savepoint: it applies
+in full or raises, and the whole transaction rolls back with it.
+"""
 
 import re
 import unicodedata
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
-from livehub.errors import Conflict, Invalid
+from livehub.errors import Conflict, Forbidden, Invalid, NotFound
 from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.protocol import MODERATORS, PUBLIC, participant_stream
 from livehub.realtime.publish import publish_on_commit
@@ -141,7 +146,7 @@ def poll_create(
     auto_open: bool = False,
 ) -> Poll:
     """A draft poll, prepared before the event or on the spot."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = Event.objects.get(pk=event_id)
         session = session_get(event_id=event_id, session_id=session_id) if session_id is not None else None
         poll = Poll(event=event, session=session, auto_open=auto_open and session is not None)
@@ -160,7 +165,7 @@ def poll_create(
 
 def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Poll:
     """Edit a draft (the fields given replace the old ones)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state != State.DRAFT:
             raise Conflict("Only drafts can be edited; this poll has been opened.")
@@ -193,7 +198,7 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
 
 
 def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state == State.OPEN:
             raise Conflict("This poll is already open.")
@@ -206,7 +211,7 @@ def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
 
 
 def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state != State.OPEN:
             raise Conflict(f"Only an open poll can be closed; this one is {poll.state}.")
@@ -219,7 +224,7 @@ def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
 
 
 def poll_set_results_visible(*, event_id: int, poll_id: int, visible: bool, actor: str) -> Poll:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.results_visible != visible:
             poll.results_visible = visible
@@ -233,7 +238,7 @@ def poll_set_results_visible(*, event_id: int, poll_id: int, visible: bool, acto
 
 def poll_set_on_screen(*, event_id: int, poll_id: int, on_screen: bool, actor: str) -> Poll:
     """Put a poll on the room's screen (one per session) or take it off."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state == State.DRAFT and on_screen:
             raise Conflict("Open the poll before putting it on screen.")
@@ -280,39 +285,65 @@ def poll_respond(
     text: str | None = None,
 ) -> Response:
     """Answer a poll, or change one's answer while it is open (online: also during the grace)."""
-    with transaction.atomic():
-        poll = poll_get(event_id=event_id, poll_id=poll_id)
-        participant = Participant.objects.get(pk=participant_id)
-        _check_open(poll, participant)
+    with transaction.atomic(savepoint=False):
+        # The event is read only for a closed poll's grace (lazily); the mode may have changed.
+        poll = (
+            Poll.objects.filter(event_id=event_id, pk=poll_id)
+            .annotate(answering_mode=Subquery(Participant.objects.filter(pk=participant_id).values("mode")[:1]))
+            .first()
+        )
+        if poll is None:
+            raise NotFound(f"There is no poll {poll_id} in this event.")
+        if poll.answering_mode is None:
+            raise Forbidden("You are no longer a participant of this event; join again.")
+        _check_open(poll, mode=poll.answering_mode)
         fields = _answer_fields(poll, options=options, value=value, text=text)
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(poll=poll, participant=participant, mode=participant.mode, **fields)
-        except IntegrityError:  # changing an answer
-            response = Response.objects.select_for_update().get(poll=poll, participant=participant)
-            for name, field_value in fields.items():
-                setattr(response, name, field_value)
-            response.mode = participant.mode
-            response.save()
-        response.poll = poll
+        response = Response(poll=poll, participant_id=participant_id, mode=poll.answering_mode, **fields)
+        # A first answer or a changed one, in one statement.
+        Response.objects.bulk_create(
+            [response],
+            update_conflicts=True,
+            unique_fields=["poll", "participant"],
+            update_fields=[*fields, "mode", "updated_at"],
+        )
+        # Marked before the publish: a process dying between the two leaves a mark (swept) or an
+        # announcement (healed), never neither.
+        transaction.on_commit(lambda: poll_totals.mark(event_id, str(poll.pk)), robust=True)
         publish_on_commit(
             event_id=event_id,
             type="poll.response",
             data=response_payload(response),
             stream=participant_stream(participant_id),
         )
-        transaction.on_commit(lambda: poll_totals.mark(event_id, str(poll.pk)), robust=True)
     return response
 
 
-def _check_open(poll: Poll, participant: Participant) -> None:
+def _check_open(poll: Poll, *, mode: str) -> None:
     if poll.state == State.OPEN:
         return
-    if poll.state == State.CLOSED and participant.mode == Participant.Mode.ONLINE:
+    if poll.state == State.CLOSED and mode == Participant.Mode.ONLINE:
         deadline = grace_until(poll)
         if deadline is not None and timezone.now() <= deadline:
             return  # the livestream is behind the room: online viewers still get to answer
     raise Conflict("This poll is closed." if poll.state == State.CLOSED else "This poll is not open yet.")
+
+
+# Options change only while a poll is a draft, and drafts take no answers: the ids of an
+# answerable poll's options are read once per process (keyed with its creation time, so a
+# recreated id never reads another poll's).
+_OPTION_IDS: dict[tuple[int, Any], frozenset[int]] = {}
+_OPTION_IDS_KEPT = 512
+
+
+def _option_ids(poll: Poll) -> frozenset[int]:
+    key = (poll.pk, poll.created_at)
+    ids = _OPTION_IDS.get(key)
+    if ids is None:
+        ids = frozenset(poll.options.values_list("pk", flat=True))
+        if len(_OPTION_IDS) >= _OPTION_IDS_KEPT:
+            _OPTION_IDS.clear()
+        _OPTION_IDS[key] = ids
+    return ids
 
 
 def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
@@ -320,7 +351,7 @@ def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
     if kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.STANCE):
         if not options or value is not None or text is not None:
             raise Invalid("Choose an option.", fields={"options": "required for this poll"})
-        valid = set(poll.options.values_list("pk", flat=True))
+        valid = _option_ids(poll)
         chosen = list(dict.fromkeys(options))
         if any(option not in valid for option in chosen):
             raise Invalid("That option is not part of this poll.", fields={"options": "unknown option"})
@@ -351,7 +382,7 @@ def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
 
 def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, actor: str) -> Response:
     """Open-text answers are seen by the audience only once approved."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         response = (
             Response.objects.select_for_update(of=("self",))
             .select_related("poll", "poll__event")
@@ -359,8 +390,6 @@ def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, acto
             .first()
         )
         if response is None:
-            from livehub.errors import NotFound
-
             raise NotFound(f"There is no open-text answer {response_id} in this event.")
         response.review = Response.Review.APPROVED if approve else Response.Review.REJECTED
         response.save(update_fields=["review"])

@@ -22,10 +22,10 @@ def ask(ctx: CommandContext, cmd: Ask) -> dict[str, Any]:
 
 @command("question.vote", schema=VoteIn, roles=ATTENDEES, needs_participant=True)
 def vote(ctx: CommandContext, cmd: VoteIn) -> dict[str, Any]:
-    question, voted = services.question_vote(
+    votes, voted = services.question_vote(
         participant_id=ctx.participant_id, event_id=ctx.event_id, question_id=cmd.question, up=cmd.up
     )
-    return {"question": question.pk, "voted": voted, "votes": question.vote_count}
+    return {"question": cmd.question, "voted": voted, "votes": votes}
 
 
 @command("question.moderate", schema=Moderate, roles=STAGE)

@@ -25,7 +25,9 @@ class Question(models.Model):
     highlighted = models.BooleanField(default=False)
     flagged_words = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
-    # Kept equal to the number of Vote rows by the services (same transaction, F() updates).
+    # The number of Vote rows, brought up to date by each coalesced flush of vote totals (at
+    # most a third of a second behind), by moderators' changes (exact, under the row's lock)
+    # and when an event is healed; votes themselves never write this row (see question_vote).
     vote_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -1,18 +1,23 @@
-"""Writes of the Q&A. Each persists in one transaction and publishes after commit."""
+"""Writes of the Q&A. Each persists in one transaction and publishes after commit.
+
+Nested in a command's transaction (with its receipt), a service takes no savepoint: it applies
+in full or raises, and the whole transaction rolls back with it.
+"""
 
 import re
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from livehub.errors import Conflict, Forbidden, Invalid, RateLimited
+from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
-from livehub.realtime.publish import publish_on_commit
+from livehub.realtime.publish import publish_on_commit, repair
 from sessions.models import Event, Participant, Session
 from sessions.selectors import event_payload, session_get
 
@@ -25,16 +30,31 @@ TEXT_MIN, TEXT_MAX = 3, 500
 SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
 
 
+def recount_votes(*, event_id: int, question_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
+    """Bring `vote_count` to the number of Vote rows, for some or all questions of an event.
+
+    Returns {question id: (votes, state)}. Votes do not write the question's row (see
+    `question_vote`): this is what keeps the column right, run by every coalesced flush.
+    """
+    questions = Question.objects.filter(event_id=event_id)
+    if question_ids is not None:
+        questions = questions.filter(pk__in=question_ids)
+    counted = Vote.objects.filter(question=OuterRef("pk")).order_by().values("question").annotate(n=Count("id"))
+    questions.update(vote_count=Coalesce(Subquery(counted.values("n")), 0))
+    return {pk: (votes, state) for pk, votes, state in questions.values_list("pk", "vote_count", "state")}
+
+
+@repair
+def _repair_votes(event_id: int) -> None:
+    # A vote's flush may have been lost with its process or with Redis: recount before healing.
+    recount_votes(event_id=event_id)
+
+
 def _publish_votes(event_id: int, keys: list[str]) -> None:
-    counts = dict(
-        Question.objects.filter(
-            event_id=event_id, pk__in=[int(key) for key in keys], state__in=Question.PUBLIC_STATES
-        ).values_list("pk", "vote_count")
-    )
+    totals = recount_votes(event_id=event_id, question_ids=[int(key) for key in keys])
+    counts = {str(pk): votes for pk, (votes, state) in totals.items() if state in Question.PUBLIC_STATES}
     if counts:
-        publish_on_commit(
-            event_id=event_id, type="votes.updated", data={"counts": {str(k): v for k, v in counts.items()}}
-        )
+        publish_on_commit(event_id=event_id, type="votes.updated", data={"counts": counts})
 
 
 # Vote totals reach clients three times a second per event, whatever the number of votes: flushes
@@ -93,7 +113,7 @@ def blocked_words_in(event: Event, text: str) -> list[str]:
 def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: str, anonymous: bool) -> Question:
     """Store a question: pending for the moderators (and its author), or public with auto-approve."""
     text = clean_text(text)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         participant = Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
         event = participant.event
         session = session_get(event_id=event_id, session_id=session_id)
@@ -134,46 +154,109 @@ def _check_question_rate(participant: Participant) -> None:
         )
 
 
-def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[Question, bool]:
-    """Upvote (or withdraw the upvote of) a public question; one vote per participant."""
-    with transaction.atomic():
-        # Locked: a vote and a rejection of the same question do not interleave.
-        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
-        if not question.is_public:
+# One round trip per vote, and no write to the question's row: 2,000 votes for one question
+# within seconds would otherwise queue on that row's lock one transaction at a time. KEY SHARE
+# lets votes run side by side while a moderator's FOR UPDATE (reject, merge...) waits for those
+# in flight and holds new ones back, so a vote never lands on a question as it leaves public view.
+_VOTE_SQL = """
+WITH q AS (
+    SELECT q.id, q.state, q.author_id, e.allow_self_votes
+    FROM qa_question q JOIN livesessions_event e ON e.id = q.event_id
+    WHERE q.id = %(question)s AND q.event_id = %(event)s
+    FOR KEY SHARE OF q
+), allowed AS (
+    SELECT q.id FROM q WHERE q.state = ANY(%(public)s)
+        AND (NOT %(up)s OR q.author_id IS DISTINCT FROM %(participant)s OR q.allow_self_votes)
+), added AS (
+    INSERT INTO qa_vote (question_id, participant_id, created_at)
+    SELECT allowed.id, %(participant)s, now() FROM allowed WHERE %(up)s
+    ON CONFLICT (question_id, participant_id) DO NOTHING RETURNING 1
+), removed AS (
+    DELETE FROM qa_vote v USING allowed
+    WHERE NOT %(up)s AND v.question_id = allowed.id AND v.participant_id = %(participant)s RETURNING 1
+)
+SELECT q.state, q.author_id = %(participant)s, q.allow_self_votes,
+       (SELECT count(*) FROM added) + (SELECT count(*) FROM removed),
+       (SELECT count(*) FROM qa_vote v WHERE v.question_id = q.id)
+FROM q
+"""
+
+
+# (state, is the author, self votes allowed, rows changed, votes counted before the change)
+VoteRow = tuple[str, bool, bool, int, int] | None
+
+
+def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
+    params = {
+        "question": question_id,
+        "event": event_id,
+        "participant": participant_id,
+        "up": up,
+        "public": list(Question.PUBLIC_STATES),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTE_SQL, params)
+        return cursor.fetchone()
+
+
+def _vote_row_portable(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
+    """The same with the ORM, for the embedded SQLite (one process, writes serialized anyway)."""
+    question = Question.objects.filter(event_id=event_id, pk=question_id).select_related("event").first()
+    if question is None:
+        return None
+    own = question.author_id == participant_id
+    votes = Vote.objects.filter(question=question)
+    counted = votes.count()
+    allowed = question.is_public and (not up or not own or question.event.allow_self_votes)
+    changed = 0
+    if allowed and up and not votes.filter(participant_id=participant_id).exists():
+        Vote.objects.create(question=question, participant_id=participant_id)
+        changed = 1
+    elif allowed and not up:
+        changed, _ = votes.filter(participant_id=participant_id).delete()
+    return question.state, own, question.event.allow_self_votes, changed, counted
+
+
+def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[int, bool]:
+    """Upvote (or withdraw the upvote of) a public question; one vote per participant.
+
+    Returns the question's number of votes (as seen by this transaction) and whether this
+    participant now votes for it. `Question.vote_count` is brought up to date by the coalesced
+    flush (`vote_totals`) a third of a second later, not here.
+    """
+    with transaction.atomic(savepoint=False):
+        vote_row = _vote_row_postgresql if connection.vendor == "postgresql" else _vote_row_portable
+        row = vote_row(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
+        if row is None:
+            raise NotFound(f"There is no question {question_id} in this event.")
+        state, own, self_votes_allowed, changed, counted = row
+        if state not in Question.PUBLIC_STATES:
             raise Conflict("Only approved questions can be voted on.")
-        if up and question.author_id == participant_id and not question.event.allow_self_votes:
+        if up and own and not self_votes_allowed:
             raise Conflict("You cannot vote for your own question at this event.")
-        changed = _add_vote(question, participant_id) if up else _remove_vote(question, participant_id)
         if changed:
-            # The row is locked: its count read above is current, no need to read it again.
-            question.vote_count += 1 if up else -1
-        voted = up
+            # Marked before the publish below: a process dying between the two leaves either a
+            # mark (flushed by another process's sweep) or an announcement (healed), never neither.
+            transaction.on_commit(lambda: vote_totals.mark(event_id, str(question_id)), robust=True)
         publish_on_commit(
             event_id=event_id,
             type="vote.updated",
-            data={"question": question.pk, "voted": voted},
+            data={"question": question_id, "voted": up},
             stream=participant_stream(participant_id),
         )
-        if changed:
-            transaction.on_commit(lambda: vote_totals.mark(event_id, str(question.pk)), robust=True)
-    return question, voted
+    # The count did not see this statement's own change.
+    return counted + (changed if up else -changed), up
 
 
-def _add_vote(question: Question, participant_id: UUID) -> bool:
-    # Votes of one question are serialized by the question's row lock, so a check then an
-    # insert cannot race (and costs one round trip less than a savepoint around the insert).
-    if Vote.objects.filter(question=question, participant_id=participant_id).exists():
-        return False
-    Vote.objects.create(question=question, participant_id=participant_id)
-    Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") + 1)
-    return True
-
-
-def _remove_vote(question: Question, participant_id: UUID) -> bool:
-    deleted, _ = Vote.objects.filter(question=question, participant_id=participant_id).delete()
-    if deleted:
-        Question.objects.filter(pk=question.pk).update(vote_count=F("vote_count") - 1)
-    return bool(deleted)
+def _locked(*, event_id: int, question_id: int) -> Question:
+    """The question, locked for a moderator's change, with its exact number of votes: its lock
+    waited for the votes in flight (they hold KEY SHARE) and holds back new ones."""
+    question = question_get(event_id=event_id, question_id=question_id, for_update=True)
+    votes = Vote.objects.filter(question=question).count()
+    if votes != question.vote_count:
+        question.vote_count = votes
+        Question.objects.filter(pk=question.pk).update(vote_count=votes)
+    return question
 
 
 # action: (states it applies to, resulting state or None to keep)
@@ -193,8 +276,8 @@ def question_moderate(*, event_id: int, question_id: int, action: str, actor: st
     if role == SPEAKER and action not in SPEAKER_ACTIONS:
         raise Forbidden(f"Speakers may {', '.join(sorted(SPEAKER_ACTIONS))}, not {action}.")
     states, target = MODERATION[action]
-    with transaction.atomic():
-        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
+    with transaction.atomic(savepoint=False):
+        question = _locked(event_id=event_id, question_id=question_id)
         if question.state not in states:
             raise Conflict(f"Cannot {action} a question that is {question.state}.")
         if action == "restore" and question.merged_into_id:
@@ -246,8 +329,8 @@ def _unhighlight_others(question: Question) -> None:
 def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> Question:
     """Correct a question's text; the original is kept and the question shows as edited."""
     text = clean_text(text)
-    with transaction.atomic():
-        question = question_get(event_id=event_id, question_id=question_id, for_update=True)
+    with transaction.atomic(savepoint=False):
+        question = _locked(event_id=event_id, question_id=question_id)
         if question.state == State.ARCHIVED:
             raise Conflict("Archived questions cannot be edited; restore it first.")
         if text == question.text:
@@ -264,12 +347,9 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
     """Fold a duplicate into another question; each participant's vote counts once."""
     if question_id == into_id:
         raise Invalid("A question cannot be merged into itself.", fields={"into": "must be another question"})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         first, second = sorted([question_id, into_id])  # lock in id order: no deadlock between merges
-        locked = {
-            q.pk: q
-            for q in [question_get(event_id=event_id, question_id=pk, for_update=True) for pk in (first, second)]
-        }
+        locked = {q.pk: q for q in [_locked(event_id=event_id, question_id=pk) for pk in (first, second)]}
         duplicate, target = locked[question_id], locked[into_id]
         if duplicate.merged_into_id:
             raise Conflict(f"This question was already merged into question {duplicate.merged_into_id}.")
@@ -304,7 +384,7 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
 
 
 def event_set_moderation(*, event_id: int, auto_approve: bool, actor: str) -> Event:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.auto_approve == auto_approve:
             return event

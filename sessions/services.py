@@ -1,4 +1,8 @@
-"""Writes of the programme. Each persists in one transaction and publishes after commit."""
+"""Writes of the programme. Each persists in one transaction and publishes after commit.
+
+Nested in a command's transaction (with its receipt), a service takes no savepoint: it applies
+in full or raises, and the whole transaction rolls back with it.
+"""
 
 from dataclasses import dataclass
 from uuid import UUID
@@ -43,7 +47,7 @@ def _publish_event(event: Event) -> None:
 
 def session_set_status(*, event_id: int, session_id: int, status: str) -> Session:
     """Move a session through its status machine; going live also makes it the current session."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = Event.objects.select_for_update().get(pk=event_id)
         session = session_get(event_id=event_id, session_id=session_id, for_update=True)
         if status == session.status:
@@ -71,7 +75,7 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Sessio
 
 def session_set_current(*, event_id: int, session_id: int | None) -> Event:
     """Say which session the room is in (None: between sessions)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = Event.objects.select_for_update().get(pk=event_id)
         if session_id is not None:
             session_get(event_id=event_id, session_id=session_id)
@@ -94,7 +98,7 @@ def participant_update(
     *, participant_id: UUID, name: str | None = None, mode: str | None = None, set_name: bool = False
 ) -> Participant:
     """Change a participant's display name (when `set_name`) and/or mode; their sockets hear it."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         participant = Participant.objects.select_for_update().get(pk=participant_id)
         fields = []
         if set_name and (name or "") != participant.name:
@@ -145,7 +149,7 @@ def audience_purge(*, event: Event, anonymise: bool) -> PurgeReport:
     participants without answers are deleted, votes and receipts are deleted.
     Either way the replay logs, which quote names and texts, are dropped.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         participants = Participant.objects.filter(event=event)
         questions = Question.objects.filter(event=event)
         votes = Vote.objects.filter(question__event=event)

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # Keys of an event share a hash tag so that one script may touch them all on a cluster.
 STATE_TTL = 7 * 24 * 3600
 FANOUT_CHANNEL = "lh:fanout"
+# Publishes announced before their transaction commits (see livehub.realtime.publish).
+INFLIGHT_KEY = "lh:inflight"
 
 
 def fanout_channel(url: str) -> str:
@@ -65,7 +67,8 @@ class Replay:
 
 
 class Broker(Protocol):
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int: ...
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
+        """Append and deliver; `inflight` is the announcement this publish crosses off."""
 
     async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]: ...
 
@@ -97,7 +100,7 @@ class MemoryBroker:
         self._logs: dict[tuple[int, str], deque[str]] = {}
         self._hubs: list[Hub] = []
 
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int:
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
         key = (event_id, stream)
         with self._lock:
@@ -233,7 +236,8 @@ class RedisBroker:
         self.url = url
         self.channel = fanout_channel(url)
         self._log_length = log_length
-        self._publish = lhredis.sync_client(url).register_script(PUBLISH_SCRIPT)
+        self._sync = lhredis.sync_client(url)
+        self._publish = self._sync.register_script(PUBLISH_SCRIPT)
         self._clients: dict[asyncio.AbstractEventLoop, object] = {}
         self._readers: dict[Hub, asyncio.Task] = {}
 
@@ -244,23 +248,19 @@ class RedisBroker:
             client = self._clients[loop] = lhredis.async_client(self.url)
         return client
 
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str) -> int:
+    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
-        return int(
-            self._publish(
-                keys=[state_key(event_id), log_key(event_id, stream)],
-                args=[
-                    head,
-                    tail,
-                    self._log_length,
-                    self.channel,
-                    f"{event_id}\n{stream}\n",
-                    new_epoch(),
-                    STATE_TTL,
-                    stream,
-                ],
-            )
-        )
+        keys = [state_key(event_id), log_key(event_id, stream)]
+        args = [head, tail, self._log_length, self.channel, f"{event_id}\n{stream}\n", new_epoch(), STATE_TTL, stream]
+        if inflight is None:
+            return int(self._publish(keys=keys, args=args))
+        # One round trip: the publish, then its announcement crossed off (only if it succeeded;
+        # a failed publish raises and leaves the announcement for the caller to deal with).
+        pipe = self._sync.pipeline(transaction=False)
+        self._publish(keys=keys, args=args, client=pipe)
+        pipe.zrem(INFLIGHT_KEY, inflight)
+        seq, _removed = pipe.execute()
+        return int(seq)
 
     async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]:
         result = await self._aclient().eval(POSITION_SCRIPT, 1, state_key(event_id), new_epoch(), *streams)

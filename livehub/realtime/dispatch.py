@@ -6,9 +6,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
-from livehub.errors import Conflict, Forbidden, Invalid, UnknownType
+from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
 
 from .models import CommandReceipt
+from .publish import discard_announcements
 from .registry import COMMANDS, CommandContext
 
 log = logging.getLogger(__name__)
@@ -40,18 +41,21 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
     except ValidationError as error:
         raise Invalid("The command's data is not valid.", fields=validation_fields(error)) from None
 
-    if ref is not None:
-        previous = _receipt(ctx.actor, ref, type)
-        if previous is not None:
-            return previous
+    # Optimistic: a ref is nearly always new, so the receipt is not looked up first. A retry of
+    # an applied command runs again and rolls back, on the receipt's unique key if it succeeds
+    # again, or on the error its second run raises (already approved, already voted...); either
+    # way the stored reply stands.
     try:
         with transaction.atomic():
             reply = command.handler(ctx, payload)
             if ref is not None:
                 CommandReceipt.objects.create(actor=ctx.actor, ref=ref, type=type, reply=reply)
-    except IntegrityError:
-        # The same ref raced in on another socket and won; its reply stands for both.
-        previous = _receipt(ctx.actor, ref, type) if ref is not None else None
+    except Exception as error:
+        if not transaction.get_connection().in_atomic_block:
+            discard_announcements()  # rolled back: nothing it announced will be published
+        if ref is None or not isinstance(error, IntegrityError | DomainError):
+            raise
+        previous = _receipt(ctx.actor, ref, type)
         if previous is None:
             raise
         return previous

@@ -5,16 +5,28 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 
 from . import redis as lhredis
-from .broker import get_broker
+from .broker import INFLIGHT_KEY, get_broker
 from .protocol import PUBLIC, dumps
 
 log = logging.getLogger(__name__)
+
+
+# What a healed event's fresh snapshots must not miss: each app brings its derived state (say,
+# vote totals kept up to date by coalesced flushes) back in line with the rows before a heal.
+Repair = Callable[[int], None]
+repairs: list[Repair] = []
+
+
+def repair(function: Repair) -> Repair:
+    repairs.append(function)
+    return function
 
 
 class Healer:
@@ -47,6 +59,8 @@ class Healer:
         """One pass over the marked events; True when none is left."""
         for event_id in self.pending():
             try:
+                for repair in repairs:
+                    repair(event_id)
                 get_broker().heal(event_id)
             except Exception as error:  # noqa: BLE001 - still unreachable: try again later
                 log.warning("cannot heal event %s yet (%s)", event_id, error.__class__.__name__)
@@ -59,7 +73,11 @@ class Healer:
     def _run(self) -> None:
         delay = 0.2
         while True:
-            if self.heal_now():
+            try:
+                healed = self.heal_now()
+            finally:
+                close_old_connections()  # a repair's connection broken by an outage is not reused
+            if healed:
                 with self._lock:
                     if not self._events:
                         self._thread = None
@@ -75,16 +93,24 @@ healer = Healer()
 
 # A process can die between a command's commit and its publish (SIGKILL, OOM): the change is
 # acknowledged on retry (its receipt was committed) but no client would ever hear of it. Each
-# publish is therefore announced in Redis before the commit and crossed off after; an
-# announcement older than INFLIGHT_STALE seconds was orphaned, and whoever sweeps first heals
-# its event (every client of it takes a fresh snapshot).
-INFLIGHT_KEY = "lh:inflight"
+# publish made inside a transaction is therefore announced in Redis before the commit and
+# crossed off by the publish itself; an announcement older than INFLIGHT_STALE seconds was
+# orphaned, and whoever sweeps first heals its event (every client of it takes a fresh snapshot).
 INFLIGHT_STALE = 5.0
 SWEEP_SCRIPT = """
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 return stale
 """
+# Announcements of this thread's open transaction: a rollback must cross them off, or the sweep
+# would resync a whole event for a change that never happened.
+_announced = threading.local()
+
+
+def _pending() -> set[str]:
+    if not hasattr(_announced, "members"):
+        _announced.members = set()
+    return _announced.members
 
 
 def _inflight_begin(event_id: int) -> str | None:
@@ -95,15 +121,23 @@ def _inflight_begin(event_id: int) -> str | None:
         lhredis.sync_client(settings.REDIS_URL).zadd(INFLIGHT_KEY, {member: time.time()})
     except Exception:  # noqa: BLE001 - Redis is away: the publish will fail and heal itself
         return None
+    _pending().add(member)
     return member
 
 
-def _inflight_end(member: str | None) -> None:
-    if member is None:
+def _inflight_end(members: list[str]) -> None:
+    if not members:
         return
     # Left behind, an announcement only causes one needless resync.
     with contextlib.suppress(Exception):
-        lhredis.sync_client(settings.REDIS_URL).zrem(INFLIGHT_KEY, member)
+        lhredis.sync_client(settings.REDIS_URL).zrem(INFLIGHT_KEY, *members)
+
+
+def discard_announcements() -> None:
+    """Cross off what this thread announced for a transaction that rolled back (call after it)."""
+    members = list(_pending())
+    _pending().clear()
+    _inflight_end(members)
 
 
 def sweep_orphaned_publishes() -> set[int]:
@@ -123,16 +157,18 @@ def publish_on_commit(*, event_id: int, type: str, data: dict[str, Any], stream:
     The payload is serialized now, from the state this transaction wrote.
     """
     data_text = dumps(data)
-    member = _inflight_begin(event_id)
+    # Outside a transaction the write is already committed and nothing precedes the publish.
+    member = _inflight_begin(event_id) if transaction.get_connection().in_atomic_block else None
 
     def send() -> None:
+        if member is not None:
+            _pending().discard(member)
         try:
-            get_broker().publish(event_id=event_id, stream=stream, type=type, data_text=data_text)
+            get_broker().publish(event_id=event_id, stream=stream, type=type, data_text=data_text, inflight=member)
         except Exception as error:  # noqa: BLE001 - the write is committed whatever happens here
             # The command stays acknowledged; the clients get the change by a snapshot instead.
             log.warning("publishing %s for event %s failed (%s)", type, event_id, error.__class__.__name__)
             healer.mark(event_id)
-        finally:
-            _inflight_end(member)
+            _inflight_end([member] if member else [])
 
     transaction.on_commit(send)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from livehub.errors import Conflict, Invalid
+from livehub.errors import Conflict, Forbidden, Invalid
 from polls import services
 from polls.models import Poll, Response
 from polls.selectors import poll_results
@@ -143,6 +143,40 @@ def test_changing_an_answer_moves_the_count(join, make_poll, answer):
     result = results(poll)
     assert result["total"] == 1 and result["counts"][str(a)] == 0 and result["counts"][str(b)] == 1
     assert Response.objects.count() == 1
+
+
+def test_a_changed_answer_keeps_its_first_time_and_takes_the_current_mode(join, make_poll, answer):
+    poll = make_poll("single")
+    a, b, _c = options_of(poll)
+    voter = join(mode="online")
+    answer(voter, poll, options=[a])
+    first = Response.objects.get(poll=poll, participant=voter)
+    voter.mode = "room"
+    voter.save()
+    answer(voter, poll, options=[b])
+    changed = Response.objects.get(poll=poll, participant=voter)
+    assert changed.pk == first.pk and changed.created_at == first.created_at
+    assert changed.options == [b] and changed.mode == "room" and changed.updated_at > first.updated_at
+
+
+def test_an_answer_from_a_participant_who_was_removed_is_refused(join, make_poll, answer):
+    poll = make_poll("single")
+    a, _b, _c = options_of(poll)
+    gone = join()
+    gone.delete()
+    with pytest.raises(Forbidden):
+        answer(gone, poll, options=[a])
+    assert Response.objects.count() == 0
+
+
+def test_options_edited_as_a_draft_are_the_ones_answered(event, join, make_poll, answer):
+    poll = make_poll("single", open_=False)
+    services.poll_update(event_id=event.pk, poll_id=poll.pk, actor="Mo", options=["A", "B"])
+    services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="Mo")
+    new_a, _new_b = (option.pk for option in poll.options.all())
+    answer(join(), poll, options=[new_a])
+    with pytest.raises(Invalid):
+        answer(join(), poll, options=[new_a - 1])  # an option of the draft before its edit
 
 
 def test_multiple_choice_respects_the_maximum(join, make_poll, answer):

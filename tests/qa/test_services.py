@@ -111,50 +111,79 @@ def vote(event, participant, question, up=True):
     return services.question_vote(participant_id=participant.pk, event_id=event.pk, question_id=question.pk, up=up)
 
 
-def test_votes_toggle_and_count_once_per_participant(event, join, approved):
+@pytest.fixture(params=["postgresql", "portable"])
+def vote_path(request, monkeypatch):
+    """Both ways of voting: one statement on PostgreSQL, the ORM for the embedded SQLite."""
+    if request.param == "portable":
+        monkeypatch.setattr(services, "_vote_row_postgresql", services._vote_row_portable)
+    return request.param
+
+
+def test_votes_toggle_and_count_once_per_participant(event, join, approved, vote_path):
     question = approved(join())
     voter = join()
-    assert vote(event, voter, question)[0].vote_count == 1
-    assert vote(event, voter, question)[0].vote_count == 1  # again: still one
-    assert vote(event, voter, question, up=False)[0].vote_count == 0
-    assert vote(event, voter, question, up=False)[0].vote_count == 0
+    assert vote(event, voter, question) == (1, True)
+    assert vote(event, voter, question) == (1, True)  # again: still one
+    assert vote(event, voter, question, up=False) == (0, False)
+    assert vote(event, voter, question, up=False) == (0, False)
+    assert Vote.objects.count() == 0
+
+
+def test_the_count_in_the_reply_includes_everyone_elses_votes(event, join, approved, vote_path):
+    question = approved(join())
+    first, second = join(), join()
+    assert vote(event, first, question) == (1, True)
+    assert vote(event, second, question) == (2, True)
+    assert vote(event, first, question, up=False) == (1, False)
 
 
 @pytest.mark.parametrize("state", ["pending", "rejected", "archived"])
-def test_voting_on_a_question_that_is_not_public_is_a_conflict(event, join, ask, state):
+def test_voting_on_a_question_that_is_not_public_is_a_conflict(event, join, ask, state, vote_path):
     question = ask(join())
     Question.objects.filter(pk=question.pk).update(state=state)
     with pytest.raises(Conflict):
         vote(event, join(), question)
+    with pytest.raises(Conflict):
+        vote(event, join(), question, up=False)
     assert Vote.objects.count() == 0
 
 
-def test_voting_on_an_answered_question_is_allowed(event, join, approved):
+def test_voting_on_a_question_of_another_event_or_none_is_not_found(event, another_event, join, approved, vote_path):
+    question = approved(join())
+    with pytest.raises(NotFound):
+        services.question_vote(participant_id=join().pk, event_id=another_event.pk, question_id=question.pk, up=True)
+    with pytest.raises(NotFound):
+        services.question_vote(participant_id=join().pk, event_id=event.pk, question_id=question.pk + 999, up=True)
+    assert Vote.objects.count() == 0
+
+
+def test_voting_on_an_answered_question_is_allowed(event, join, approved, vote_path):
     question = approved(join())
     moderate(event, question, "answer")
-    assert vote(event, join(), question)[0].vote_count == 1
+    assert vote(event, join(), question) == (1, True)
 
 
-def test_authors_may_not_upvote_their_own_unless_the_event_allows_it(event, join, approved):
+def test_authors_may_not_upvote_their_own_unless_the_event_allows_it(event, join, approved, vote_path):
     author = join()
     question = approved(author)
     with pytest.raises(Conflict):
         vote(event, author, question)
+    assert vote(event, author, question, up=False) == (0, False)  # withdrawing nothing is fine
     event.allow_self_votes = True
     event.save()
-    assert vote(event, author, question)[0].vote_count == 1
+    assert vote(event, author, question) == (1, True)
 
 
 def test_fifty_participants_voting_at_once_give_exactly_fifty(event, join, approved):
     question = approved(join())
     voters = [join() for _ in range(50)]
     barrier = threading.Barrier(50)
-    errors = []
+    errors, replies = [], []
 
     def cast(voter):
         try:
             barrier.wait()
-            vote(event, voter, question)
+            replies.append(vote(event, voter, question))
             vote(event, voter, question)  # a double click on top
         except Exception as error:  # noqa: BLE001
             errors.append(error)
@@ -167,8 +196,97 @@ def test_fifty_participants_voting_at_once_give_exactly_fifty(event, join, appro
     for thread in threads:
         thread.join()
     assert errors == []
+    assert Vote.objects.filter(question=question).count() == 50
+    # Each saw its own vote and those committed before it (not yet the flushed total).
+    assert len(replies) == 50 and all(1 <= votes <= 50 and voted for votes, voted in replies)
+    assert services.recount_votes(event_id=event.pk) == {question.pk: (50, "approved")}
     question.refresh_from_db()
-    assert question.vote_count == 50 == Vote.objects.filter(question=question).count()
+    assert question.vote_count == 50
+
+
+def _in_open_transaction(work, *, release: threading.Event, done: threading.Event):
+    """Run `work` in a transaction on another connection and keep it open until `release`."""
+    from django.db import transaction
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+                done.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_vote_does_not_wait_for_another_vote_on_the_same_question(event, join, approved):
+    question = approved(join())
+    first, second = join(), join()
+    release, done = threading.Event(), threading.Event()
+    thread = _in_open_transaction(lambda: vote(event, first, question), release=release, done=done)
+    try:
+        assert done.wait(10)
+        from django.db import transaction
+
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '500ms'")  # a queue on the row would fail here
+            assert vote(event, second, question) == (1, True)  # the first is not committed yet
+    finally:
+        release.set()
+        thread.join()
+    assert Vote.objects.filter(question=question).count() == 2
+
+
+def test_a_rejection_waits_for_the_votes_in_flight_and_counts_them(event, join, approved):
+    question = approved(join())
+    voter = join()
+    release, done = threading.Event(), threading.Event()
+    thread = _in_open_transaction(lambda: vote(event, voter, question), release=release, done=done)
+    assert done.wait(10)
+    rejected = []
+
+    def reject():
+        try:
+            rejected.append(moderate(event, question, "reject"))
+        finally:
+            connection.close()
+
+    moderator = threading.Thread(target=reject)
+    moderator.start()
+    try:
+        with connection.cursor() as cursor:
+            for _ in range(100):  # until the moderator's lock request queues behind the vote
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                if cursor.fetchone()[0]:
+                    break
+                threading.Event().wait(0.05)
+            else:
+                pytest.fail("the rejection did not wait for the vote in flight")
+        assert not rejected
+    finally:
+        release.set()
+        thread.join()
+        moderator.join()
+    assert rejected[0].state == "rejected" and rejected[0].vote_count == 1  # the vote counted, exactly
+    with pytest.raises(Conflict):
+        vote(event, join(), question)  # and none after it
+
+
+def test_recounting_repairs_a_stale_total_and_healing_recounts(event, join, approved):
+    from livehub.realtime.publish import healer
+
+    question = approved(join())
+    vote(event, join(), question)
+    vote(event, join(), question)
+    Question.objects.filter(pk=question.pk).update(vote_count=7)  # a flush lost with its process
+    healer.mark(event.pk)
+    assert healer.heal_now()
+    question.refresh_from_db()
+    assert question.vote_count == 2
 
 
 # --- moderating ---------------------------------------------------------------------------------
@@ -321,7 +439,7 @@ def test_similar_questions_are_offered_for_pending_ones(event, join, approved, a
     assert [item["id"] for item in similar] == [existing.pk]
 
 
-def test_an_author_may_always_withdraw_their_own_vote(event, join, approved):
+def test_an_author_may_always_withdraw_their_own_vote(event, join, approved, vote_path):
     author = join()
     question = approved(author)
     event.allow_self_votes = True
@@ -329,7 +447,7 @@ def test_an_author_may_always_withdraw_their_own_vote(event, join, approved):
     vote(event, author, question)
     event.allow_self_votes = False
     event.save()
-    assert vote(event, author, question, up=False)[0].vote_count == 0
+    assert vote(event, author, question, up=False) == (0, False)
 
 
 def test_restoring_an_answered_then_archived_question_clears_its_answer_time(event, join, approved):

@@ -79,3 +79,37 @@ async def test_a_database_outage_during_a_command_is_unavailable(event, attendee
     # Retrying with the same ref is safe: nothing was applied, so now it is.
     assert (await socket.send("participant.update", {"mode": "room"}, ref="u1"))["type"] == "ok"
     await socket.close()
+
+
+async def test_a_retry_whose_second_run_is_refused_gets_the_first_reply(event, roundtable):
+    key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    moderator = await Socket.open(key=key)
+    first = await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"}, ref="s1")
+    # Run again, the command would be refused (the session is live already); the ref's reply stands.
+    again = await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"}, ref="s1")
+    assert first["type"] == again["type"] == "ok" and first["data"] == again["data"]
+    other = await moderator.send("session.set_status", {"session": roundtable.pk, "status": "paused"}, ref="s1")
+    assert other["data"] == first["data"]  # same ref, same command: the first reply, nothing applied
+    status = await database_sync_to_async(lambda: Session.objects.get(pk=roundtable.pk).status)()
+    assert status == "live"
+    reused = await moderator.send("event.set_moderation", {"auto_approve": True}, ref="s1")
+    assert reused["error"]["code"] == "conflict" and reused["error"]["fields"] == {"ref": "reused"}
+    await moderator.close()
+
+
+async def test_a_command_that_rolls_back_leaves_no_announcement_behind(failing_command, event, roundtable, settings):
+    """An announcement left behind would resync every client of the event five seconds later."""
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY
+
+    assert settings.REDIS_URL, "announcements are made in Redis"
+    client = lhredis.sync_client(settings.REDIS_URL)
+    key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    moderator = await Socket.open(key=key)
+    for ref in ("r1", None):
+        reply = await moderator.send("test.go_live_then_fail", {"session": roundtable.pk}, ref=ref)
+        assert reply["error"]["code"] == "conflict"
+        assert client.zcard(INFLIGHT_KEY) == 0
+    await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"}, ref="r2")
+    assert client.zcard(INFLIGHT_KEY) == 0  # published and crossed off
+    await moderator.close()
