@@ -142,6 +142,8 @@ LIVEHUB_REALTIME = {
     # so clients move to another process and replay instead of seeing a dropped connection.
     "CLOSE_ON_SIGNAL": True,
     "SHUTDOWN_GRACE": 0.5,
+    # A command's stored reply (its `ref` receipt) is kept this long for retries, then forgotten.
+    "RECEIPT_HOURS": int(os.environ.get("LIVEHUB_RECEIPT_HOURS", "24")),
 }
 
 # Joins (new participants) per client address a minute. A hall behind one NAT joins in a burst;

@@ -1,9 +1,11 @@
 """Running one command: authorise, validate, apply once per `ref`, in one transaction."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from pydantic import ValidationError
 
 from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
@@ -69,3 +71,12 @@ def _receipt(actor: str, ref: str, type: str) -> dict[str, Any] | None:
     if receipt.type != type:
         raise Conflict(f"`ref` {ref!r} was already used for {receipt.type!r}.", fields={"ref": "reused"})
     return receipt.reply
+
+
+def receipts_purge(*, older_than: timedelta) -> int:
+    """Forget the replies of commands applied longer ago than `older_than` (a retry comes within
+    minutes of a reconnect); returns how many. The hub runs it every few minutes."""
+    deleted, _ = CommandReceipt.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    if deleted:
+        log.info("forgot %s command receipts", deleted)
+    return deleted

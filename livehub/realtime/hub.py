@@ -17,13 +17,16 @@ import threading
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
+from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.db import close_old_connections
 
 from .broker import RESYNC_STREAM, get_broker
 from .coalesce import Coalescer
+from .dispatch import receipts_purge
 from .protocol import Close, presence_frame
 from .publish import sweep_orphaned_publishes
 
@@ -225,6 +228,7 @@ class Hub:
         self._presence_task: asyncio.Task | None = None
         # Stopping: sockets that still connect here are sent on at once.
         self.draining = False
+        self._receipts_purged_at: float | None = None
 
     async def start(self) -> None:
         await self.broker.attach(self)
@@ -331,6 +335,28 @@ class Hub:
                 self._by_event.pop(event_id, None)
         if self.broker.shared:
             await asyncio.to_thread(_sweep, events)
+        await self._purge_receipts()
+
+    async def _purge_receipts(self) -> None:
+        # Every few minutes per process; several processes deleting the same old rows is harmless.
+        now = self.loop.time()
+        if self._receipts_purged_at is not None and now - self._receipts_purged_at < RECEIPT_PURGE_EVERY:
+            return
+        self._receipts_purged_at = now
+        try:
+            await asyncio.to_thread(_purge_receipts)
+        except Exception as error:  # noqa: BLE001 - the database is away: purge next time
+            log.warning("purging command receipts failed (%s)", error.__class__.__name__)
+
+
+RECEIPT_PURGE_EVERY = 600.0
+
+
+def _purge_receipts() -> None:
+    try:
+        receipts_purge(older_than=timedelta(hours=settings.LIVEHUB_REALTIME["RECEIPT_HOURS"]))
+    finally:
+        close_old_connections()
 
 
 def _sweep(events: set[int]) -> None:
