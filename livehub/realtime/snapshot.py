@@ -55,6 +55,7 @@ _shared: list[tuple[Contributor, Personalize | None, str | None]] = []
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple, SharedPart] = OrderedDict()
 _cache_lock = threading.Lock()
+_building: dict[tuple, threading.Lock] = {}
 
 
 def contributor(function: Contributor) -> Contributor:
@@ -85,22 +86,37 @@ def shared_contributor(
 def _shared_part(ctx: CommandContext, position: tuple | None) -> SharedPart:
     # Moderators see everything as it is, audit log included; they are few: never cached.
     key = None if position is None or ctx.role == MODERATOR else (ctx.event_id, ctx.role, position)
-    if key is not None:
+    if key is None:
+        return _build_shared(ctx)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+        building = _building.setdefault(key, threading.Lock())
+    # One build per key: the sockets that miss at the same time wait for it instead of each
+    # building it too (at the start of a storm, one per worker thread).
+    with building:
         with _cache_lock:
             hit = _cache.get(key)
-            if hit is not None:
-                _cache.move_to_end(key)
-                return hit
+        if hit is None:
+            try:
+                hit = _build_shared(ctx)
+                with _cache_lock:
+                    _cache[key] = hit
+                    while len(_cache) > _CACHE_SIZE:
+                        _cache.popitem(last=False)
+            finally:
+                with _cache_lock:
+                    _building.pop(key, None)
+    return hit
+
+
+def _build_shared(ctx: CommandContext) -> SharedPart:
     data: dict[str, Any] = {}
     for function, _personalize, _own_rows in _shared:
         data.update(function(ctx))
-    shared = SharedPart(data)
-    if key is not None:
-        with _cache_lock:
-            shared = _cache.setdefault(key, shared)
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return shared
+    return SharedPart(data)
 
 
 def _own_rows(ctx: CommandContext) -> list[list[tuple]]:

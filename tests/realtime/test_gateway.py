@@ -185,3 +185,13 @@ async def test_database_down_at_connect_closes_with_try_again(event, attendee, m
     monkeypatch.setattr("livehub.realtime.consumer.authenticate", down)
     socket = await Socket.open(token=attendee.token, expect_snapshot=False)
     assert await socket.closed() == 1013
+
+
+async def test_a_socket_without_session_cookie_reads_no_session(event, attendee, monkeypatch):
+    async def read_session(scope):
+        raise AssertionError("an attendee's connect read the session store")
+
+    monkeypatch.setattr("channels.auth.get_user", read_session)
+    socket = await Socket.open(token=attendee.token)
+    assert socket.snapshot["data"]["you"]["role"] == "attendee"
+    await socket.close()

@@ -1,11 +1,15 @@
 """Sockets at the same stream position share the snapshot's common part, never their own part."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
 from django.db.models import F
 
+from livehub.realtime import snapshot
 from livehub.realtime.auth import authenticate
 from polls import services as polls_services
 from polls.models import Response
@@ -196,3 +200,26 @@ async def test_a_shared_part_is_never_changed_by_the_sockets_that_use_it(event, 
     assert ids_of["pending"] in ids(marked.snapshot) and ids_of["pending"] not in ids(after.snapshot)
     for socket in (before, marked, after):
         await socket.close()
+
+
+def test_sockets_that_miss_together_build_the_shared_part_once(event, attendee, monkeypatch):
+    builds = []
+    build = snapshot._build_shared
+
+    def slow_build(ctx):
+        builds.append(ctx)
+        time.sleep(0.2)  # long enough for every other socket to miss too
+        return build(ctx)
+
+    def connect(_):
+        try:
+            return snapshot.build_snapshot(ctx, position=("e1", (("public", 7),)))
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(snapshot, "_build_shared", slow_build)
+    ctx = authenticate(code="SFH2022", token=attendee.token, key=None)
+    with ThreadPoolExecutor(4) as pool:
+        texts = list(pool.map(connect, range(4)))
+    assert len(builds) == 1
+    assert all(text == texts[0] for text in texts)
