@@ -40,8 +40,13 @@ def recount_votes(*, event_id: int, question_ids: list[int] | None = None) -> di
     if question_ids is not None:
         questions = questions.filter(pk__in=question_ids)
     counted = Vote.objects.filter(question=OuterRef("pk")).order_by().values("question").annotate(n=Count("id"))
-    questions.update(vote_count=Coalesce(Subquery(counted.values("n")), 0))
-    return {pk: (votes, state) for pk, votes, state in questions.values_list("pk", "vote_count", "state")}
+    with transaction.atomic(savepoint=False):
+        # Locked in id order first, as a merge locks its two questions: no deadlock between them.
+        # NO KEY UPDATE does not wait for the votes in flight (they hold KEY SHARE).
+        locked = list(questions.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+        Question.objects.filter(pk__in=locked).update(vote_count=Coalesce(Subquery(counted.values("n")), 0))
+        rows = Question.objects.filter(pk__in=locked).values_list("pk", "vote_count", "state")
+        return {pk: (votes, state) for pk, votes, state in rows}
 
 
 @repair
