@@ -92,7 +92,9 @@ def main() -> None:
             profiler = None
             if args.profile and kind != "floor":
                 name = spec.replace("@", "-")
-                profiler = Profiler(out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.process.pid, gil=args.gil)
+                profiler = Profiler(
+                    out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.process.pid, gil=args.gil
+                )
             try:
                 target = Target(
                     name=kind if kind == "floor" else f"LiveHub on {spec}",
