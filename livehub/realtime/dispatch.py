@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
 
 from .models import CommandReceipt
-from .publish import discard_announcements
+from .publish import settle_announcements
 from .registry import COMMANDS, CommandContext
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,19 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
     # an applied command runs again and rolls back, on the receipt's unique key if it succeeds
     # again, or on the error its second run raises (already approved, already voted...); either
     # way the stored reply stands.
+    rolled_back = False
     try:
         with transaction.atomic():
-            reply = command.handler(ctx, payload)
-            if ref is not None:
-                CommandReceipt.objects.create(actor=ctx.actor, ref=ref, type=type, reply=reply)
+            try:
+                reply = command.handler(ctx, payload)
+                if ref is not None:
+                    CommandReceipt.objects.create(actor=ctx.actor, ref=ref, type=type, reply=reply)
+            except Exception:
+                rolled_back = True  # raised inside the block: it rolls back
+                raise
     except Exception as error:
         if not transaction.get_connection().in_atomic_block:
-            discard_announcements()  # rolled back: nothing it announced will be published
+            settle_announcements(rolled_back=rolled_back)
         if ref is None or not isinstance(error, IntegrityError | DomainError):
             raise
         previous = _receipt(ctx.actor, ref, type)

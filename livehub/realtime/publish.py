@@ -133,11 +133,14 @@ def _inflight_end(members: list[str]) -> None:
         lhredis.sync_client(settings.REDIS_URL).zrem(INFLIGHT_KEY, *members)
 
 
-def discard_announcements() -> None:
-    """Cross off what this thread announced for a transaction that rolled back (call after it)."""
+def settle_announcements(*, rolled_back: bool) -> None:
+    """After this thread's transaction failed: a sure rollback crosses off what it announced; a
+    commit that failed may have been applied (the connection dropped before its answer), so its
+    announcements stay in Redis for the sweep to heal the event, and are only forgotten here."""
     members = list(_pending())
     _pending().clear()
-    _inflight_end(members)
+    if rolled_back:
+        _inflight_end(members)
 
 
 def sweep_orphaned_publishes() -> set[int]:

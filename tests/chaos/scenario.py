@@ -6,6 +6,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Count
+
 from livehub.realtime.models import CommandReceipt
 from polls.models import Response
 from qa.models import Question, Vote
@@ -97,6 +99,24 @@ def check_database(event, clients: list[Client], outcome: Outcome) -> dict[str, 
     assert responses == outcome.answered, "poll answers: one each, the last acknowledged"
     receipts = CommandReceipt.objects.filter(actor__in=[f"p:{client.participant}" for client in clients]).count()
     return {"questions": len(questions), "votes": sum(map(len, stored_votes.values())), "receipts": receipts}
+
+
+def _unflushed_totals(event) -> list[tuple[int, int, int]]:
+    questions = Question.objects.filter(session__event=event).annotate(counted=Count("votes"))
+    return [(q.pk, q.vote_count, q.counted) for q in questions if q.vote_count != q.counted]
+
+
+async def totals_settled(event, *, within: float = 8.0) -> float:
+    """Seconds until the stored vote totals are the votes. They are flushed a third of a second
+    after a vote (healed by the sweep some seconds later if a process died with the flush), and
+    fresh snapshots read them: only then is a fresh snapshot the truth clients must reach."""
+    started = time.monotonic()
+    while True:
+        behind = await asyncio.to_thread(_unflushed_totals, event)
+        if not behind:
+            return time.monotonic() - started
+        assert time.monotonic() - started < within, f"vote totals never flushed: {behind}"
+        await asyncio.sleep(0.1)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 
 from .client import converged
 from .conftest import health, proxied_database_url
-from .scenario import Outcome, audience, check_database, prepare, run_with_faults
+from .scenario import Outcome, audience, check_database, prepare, run_with_faults, totals_settled
 
 pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +35,7 @@ def run(servers, congress, faults) -> tuple[Outcome, list, dict[str, int]]:
 
     async def scenario():
         await run_with_faults(clients, stage=stage, faults=faults, seconds=SECONDS, outcome=outcome)
+        await totals_settled(congress)
         took, different = await converged(
             clients, servers.urls[0], since=outcome.last_ack, deadline=outcome.last_ack + 5
         )

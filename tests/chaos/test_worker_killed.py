@@ -8,7 +8,7 @@ import time
 import pytest
 
 from .client import converged
-from .scenario import Outcome, audience, check_database, prepare, run_with_faults
+from .scenario import Outcome, audience, check_database, prepare, run_with_faults, totals_settled
 
 pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +34,7 @@ def test_acknowledged_actions_survive_worker_faults(cluster, congress, fault, re
 
     async def scenario():
         last_fault = await run_with_faults(clients, stage=stage, faults=faults, seconds=SECONDS, outcome=outcome)
+        await totals_settled(congress)
         took, different = await converged(
             clients, servers.urls[0], since=outcome.last_ack, deadline=outcome.last_ack + 5
         )

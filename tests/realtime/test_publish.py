@@ -61,3 +61,48 @@ async def test_publishing_goes_on_after_healing(event, attendee, broken_publish)
     update = await socket.take(lambda frame: frame["type"] == "session.updated")
     assert update["data"]["status"] == "paused" and update["seq"] == socket.snapshot["seqs"]["public"] + 1
     await socket.close()
+
+
+async def test_a_vote_whose_commit_answer_was_lost_is_counted_after_the_heal(
+    event, attendee, join, approved, monkeypatch, settings
+):
+    """The connection drops after PostgreSQL committed the vote but before the server heard so:
+    the voter gets `unavailable`, no total was flushed, and nothing was published. The
+    announcement made before the commit stays, and the sweep heals the event with exact totals."""
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from livehub.realtime import publish
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY
+    from qa.models import Question
+
+    assert settings.REDIS_URL, "announcements are made in Redis"
+    question = await database_sync_to_async(lambda: approved(join()))()
+    socket = await Socket.open(token=attendee.token)
+    commit = BaseDatabaseWrapper.commit
+
+    def commit_then_drop(connection):
+        commit(connection)
+        monkeypatch.setattr(BaseDatabaseWrapper, "commit", commit)  # once
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "commit", commit_then_drop)
+    reply = await socket.send("question.vote", {"question": question.pk, "up": True}, ref="v1")
+    assert reply["error"]["code"] == "unavailable"
+    assert lhredis.sync_client(settings.REDIS_URL).zcard(INFLIGHT_KEY) == 1  # still announced
+
+    monkeypatch.setattr(publish, "INFLIGHT_STALE", -1.0)  # as five seconds later
+    monkeypatch.setattr(healer, "mark", lambda event_id: healer._events.add(event_id))  # healed below
+    assert await database_sync_to_async(publish.sweep_orphaned_publishes)() == {event.pk}
+    assert await database_sync_to_async(healer.heal_now)()
+    assert await socket.closed() == Close.RECONNECT
+    votes = await database_sync_to_async(lambda: Question.objects.get(pk=question.pk).vote_count)()
+    assert votes == 1
+    again = await Socket.open(token=attendee.token)
+    held = next(q for q in again.snapshot["data"]["questions"] if q["id"] == question.pk)
+    assert held["votes"] == 1 and held["voted"] is True
+    # The retry finds the vote applied and gets the stored reply.
+    retry = await again.send("question.vote", {"question": question.pk, "up": True}, ref="v1")
+    assert retry["type"] == "ok" and retry["data"]["votes"] == 1
+    await again.close()
