@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
 from django.conf import settings
+from redis.exceptions import NoScriptError
 
 from . import redis as lhredis
 from .protocol import event_frame_parts
@@ -254,12 +255,16 @@ class RedisBroker:
         args = [head, tail, self._log_length, self.channel, f"{event_id}\n{stream}\n", new_epoch(), STATE_TTL, stream]
         if inflight is None:
             return int(self._publish(keys=keys, args=args))
-        # One round trip: the publish, then its announcement crossed off (only if it succeeded;
-        # a failed publish raises and leaves the announcement for the caller to deal with).
+        # One round trip: the publish, then its announcement crossed off. By its sha: a script
+        # registered on a pipeline costs a SCRIPT EXISTS round trip on every execute.
         pipe = self._sync.pipeline(transaction=False)
-        self._publish(keys=keys, args=args, client=pipe)
+        pipe.evalsha(self._publish.sha, len(keys), *keys, *args)
         pipe.zrem(INFLIGHT_KEY, inflight)
-        seq, _removed = pipe.execute()
+        seq, _removed = pipe.execute(raise_on_error=False)
+        if isinstance(seq, NoScriptError):  # Redis restarted without its scripts: load it again
+            return int(self._publish(keys=keys, args=args))
+        if isinstance(seq, Exception):
+            raise seq  # the caller heals the event
         return int(seq)
 
     async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]:

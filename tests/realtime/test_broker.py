@@ -94,3 +94,20 @@ def test_each_redis_database_has_its_own_fanout_channel():
 
     assert fanout_channel("redis://127.0.0.1:6379/9") != fanout_channel("redis://127.0.0.1:6379/0")
     assert fanout_channel("redis://127.0.0.1:6379") == fanout_channel("redis://127.0.0.1:6379/0")
+
+
+@pytest.mark.parametrize("scripts", ["loaded", "flushed"])
+async def test_a_publish_crosses_off_its_announcement_even_after_redis_lost_its_scripts(settings, scripts):
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY
+
+    broker = get_broker()
+    client = lhredis.sync_client(settings.REDIS_URL)
+    broker.publish(event_id=4, stream="public", type="x", data_text="{}")  # the script is known
+    if scripts == "flushed":
+        client.script_flush()  # as after a Redis restart
+    client.zadd(INFLIGHT_KEY, {"4:abc": 1.0})
+    assert broker.publish(event_id=4, stream="public", type="x", data_text="{}", inflight="4:abc") == 2
+    assert client.zscore(INFLIGHT_KEY, "4:abc") is None
+    replay = await broker.replay(4, ("public",), {"public": 1}, None)
+    assert [seq for _stream, seq, _frame in replay.frames] == [2]
