@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.hub import stop_hub
+from livehub.realtime.publish import healer
 from qa import services as qa_services
 from sessions.demo import seed_demo
 from sessions.models import Session
@@ -23,6 +25,16 @@ def _release_test_database(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_background_database_work():
+    """Coalesced flushes and heals run on threads of their own, after a test's commands. One
+    still writing when the test's database is emptied (TRUNCATE) deadlocks with it: every test
+    ends with none left. (Torn down before pytest-django's database fixtures, set up first.)"""
+    yield
+    Coalescer.cancel_all()
+    healer.cancel()
 
 
 @pytest.fixture(autouse=True)

@@ -75,6 +75,7 @@ class Coalescer:
         self._lock = threading.Lock()
         self._marked: dict[int, set[str]] = {}
         self._leased: set[int] = set()
+        self._timers: set[threading.Timer] = set()
         Coalescer.registry.append(self)
 
     def _keys(self, event_id: int) -> tuple[str, str, str]:
@@ -114,7 +115,28 @@ class Coalescer:
     def _schedule(self, event_id: int) -> None:
         timer = threading.Timer(self.interval, self._run, args=(event_id,))
         timer.daemon = True
+        with self._lock:
+            self._timers.add(timer)
         timer.start()
+
+    @classmethod
+    def cancel_all(cls, *, timeout: float = 5.0) -> None:
+        """Drop the flushes not started yet and wait for those running (a test's end: its
+        database is about to be emptied, and a flush writing meanwhile could deadlock with it)."""
+        for coalescer in cls.registry:
+            for _ in range(10):  # a running flush may schedule the next one before it ends
+                with coalescer._lock:
+                    timers = list(coalescer._timers)
+                    coalescer._marked.clear()
+                    coalescer._leased.clear()
+                if not timers:
+                    break
+                for timer in timers:
+                    timer.cancel()
+                for timer in timers:
+                    timer.join(timeout)
+                    with coalescer._lock:
+                        coalescer._timers.discard(timer)  # cancelled before it ran
 
     def _take(self, event_id: int) -> list[str]:
         if settings.REDIS_URL:
@@ -142,6 +164,8 @@ class Coalescer:
             lhredis.sync_client(settings.REDIS_URL).eval(DONE_SCRIPT, 1, self._keys(event_id)[2])
 
     def _run(self, event_id: int) -> None:
+        with self._lock:
+            self._timers.discard(threading.current_thread())
         try:
             keys = self._take(event_id)
             if keys:

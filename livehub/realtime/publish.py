@@ -51,6 +51,15 @@ class Healer:
                 self._thread.start()
         self._wake.set()
 
+    def cancel(self, *, timeout: float = 5.0) -> None:
+        """Forget what is left to heal and wait for the thread to end (a test's end)."""
+        with self._lock:
+            self._events.clear()
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
     def pending(self) -> set[int]:
         with self._lock:
             return set(self._events)

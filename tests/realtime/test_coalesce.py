@@ -1,0 +1,39 @@
+"""Coalescing: marks flushed together, and no flush left running when a test ends."""
+
+import threading
+
+import pytest
+
+from livehub.realtime.coalesce import Coalescer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def recorder():
+    flushed: list[tuple[int, list[str]]] = []
+    done = threading.Event()
+
+    def flush(event_id: int, keys: list[str]) -> None:
+        flushed.append((event_id, keys))
+        done.set()
+
+    coalescer = Coalescer("test", flush, interval=0.2)
+    yield coalescer, flushed, done
+    Coalescer.registry.remove(coalescer)
+
+
+def test_marks_within_an_interval_are_flushed_together(recorder):
+    coalescer, flushed, done = recorder
+    for key in ("2", "1", "2"):
+        coalescer.mark(501, key)
+    assert done.wait(3)
+    assert flushed == [(501, ["1", "2"])]
+
+
+def test_cancelling_drops_the_flushes_not_started_and_leaves_no_thread(recorder):
+    coalescer, flushed, done = recorder
+    coalescer.mark(502, "1")
+    Coalescer.cancel_all()
+    assert not coalescer._timers
+    assert not done.wait(0.5) and flushed == []
