@@ -21,8 +21,8 @@ from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
 
 from .broker import RESYNC_STREAM, get_broker
 from .coalesce import Coalescer
@@ -343,20 +343,14 @@ class Hub:
         if self._receipts_purged_at is not None and now - self._receipts_purged_at < RECEIPT_PURGE_EVERY:
             return
         self._receipts_purged_at = now
+        older_than = timedelta(hours=settings.LIVEHUB_REALTIME["RECEIPT_HOURS"])
         try:
-            await asyncio.to_thread(_purge_receipts)
+            await database_sync_to_async(receipts_purge, thread_sensitive=False)(older_than=older_than)
         except Exception as error:  # noqa: BLE001 - the database is away: purge next time
             log.warning("purging command receipts failed (%s)", error.__class__.__name__)
 
 
 RECEIPT_PURGE_EVERY = 600.0
-
-
-def _purge_receipts() -> None:
-    try:
-        receipts_purge(older_than=timedelta(hours=settings.LIVEHUB_REALTIME["RECEIPT_HOURS"]))
-    finally:
-        close_old_connections()
 
 
 def _sweep(events: set[int]) -> None:

@@ -111,15 +111,16 @@ local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 return stale
 """
+
+
 # Announcements of this thread's open transaction: a rollback must cross them off, or the sweep
 # would resync a whole event for a change that never happened.
-_announced = threading.local()
+class _Announced(threading.local):
+    def __init__(self) -> None:
+        self.members: set[str] = set()
 
 
-def _pending() -> set[str]:
-    if not hasattr(_announced, "members"):
-        _announced.members = set()
-    return _announced.members
+_announced = _Announced()
 
 
 def _inflight_begin(event_id: int) -> str | None:
@@ -130,7 +131,7 @@ def _inflight_begin(event_id: int) -> str | None:
         lhredis.sync_client(settings.REDIS_URL).zadd(INFLIGHT_KEY, {member: time.time()})
     except Exception:  # noqa: BLE001 - Redis is away: the publish will fail and heal itself
         return None
-    _pending().add(member)
+    _announced.members.add(member)
     return member
 
 
@@ -146,8 +147,8 @@ def settle_announcements(*, rolled_back: bool) -> None:
     """After this thread's transaction failed: a sure rollback crosses off what it announced; a
     commit that failed may have been applied (the connection dropped before its answer), so its
     announcements stay in Redis for the sweep to heal the event, and are only forgotten here."""
-    members = list(_pending())
-    _pending().clear()
+    members = list(_announced.members)
+    _announced.members.clear()
     if rolled_back:
         _inflight_end(members)
 
@@ -174,7 +175,7 @@ def publish_on_commit(*, event_id: int, type: str, data: dict[str, Any], stream:
 
     def send() -> None:
         if member is not None:
-            _pending().discard(member)
+            _announced.members.discard(member)
         try:
             get_broker().publish(event_id=event_id, stream=stream, type=type, data_text=data_text, inflight=member)
         except Exception as error:  # noqa: BLE001 - the write is committed whatever happens here
