@@ -1,6 +1,5 @@
 """Bad input on the socket: each gets its error code, nothing changes, the socket stays usable."""
 
-import asyncio
 import json
 
 import pytest
