@@ -9,13 +9,14 @@ import unicodedata
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound
 from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.protocol import MODERATORS, PUBLIC, participant_stream
 from livehub.realtime.publish import publish_on_commit
+from livehub.sql import uuid_param
 from qa.services import audit_log
 from sessions.models import Event, Participant
 from sessions.selectors import session_get
@@ -322,8 +323,7 @@ FROM polls_poll p WHERE p.id = %s AND p.event_id = %s
 
 
 def _answerable(*, event_id: int, poll_id: int, participant_id: UUID) -> Poll | None:
-    participant = Participant._meta.pk.get_db_prep_value(participant_id, connection)  # uuid or hex
-    return next(iter(Poll.objects.raw(_ANSWERABLE, [participant, poll_id, event_id])), None)
+    return next(iter(Poll.objects.raw(_ANSWERABLE, [uuid_param(participant_id), poll_id, event_id])), None)
 
 
 def _check_open(poll: Poll, *, mode: str) -> None:

@@ -3,7 +3,6 @@
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,6 +12,7 @@ from livehub.errors import NotFound, Unauthorized
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
 from livehub.realtime.snapshot import SharedPart, shared_contributor
+from livehub.sql import uuid_value
 
 from .models import Event, EventRole, Participant, Session, hash_token
 
@@ -126,8 +126,7 @@ def attendee_by_token(*, code: str, token: str) -> tuple[int, str, Participant]:
     event_id, event_code, participant_id, name, mode = row
     if participant_id is None:
         raise Unauthorized("This attendee token is not known for this event; join again.")
-    participant_id = participant_id if isinstance(participant_id, UUID) else UUID(participant_id)
-    return event_id, event_code, Participant(id=participant_id, event_id=event_id, name=name, mode=mode)
+    return event_id, event_code, Participant(id=uuid_value(participant_id), event_id=event_id, name=name, mode=mode)
 
 
 def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | None:

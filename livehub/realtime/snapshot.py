@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection
 
+from livehub.sql import uuid_param
+
 from .protocol import MODERATOR, dumps
 from .registry import CommandContext
 
@@ -125,7 +127,7 @@ def _own_rows(ctx: CommandContext) -> list[list[tuple]]:
     selects = [(index, sql) for index, (_f, _p, sql) in enumerate(_shared) if sql]
     if ctx.participant_id is None or not selects:
         return rows
-    participant = ctx.participant_id if connection.features.has_native_uuid_field else ctx.participant_id.hex
+    participant = uuid_param(ctx.participant_id)
     # The selects are the apps' constants; the values are parameters.
     query = " UNION ALL ".join(f"SELECT {index} AS part, own.* FROM ({sql}) AS own" for index, sql in selects)  # noqa: S608
     with connection.cursor() as cursor:
