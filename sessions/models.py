@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 def new_link_secret() -> str:
@@ -31,6 +32,14 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_on", "code"]
+        # People type codes in any case: "sfh2022" and "SFH2022" must not be two events.
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"),
+                name="event_code_unique_ignoring_case",
+                violation_error_message="An event with this code already exists (codes ignore case).",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

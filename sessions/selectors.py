@@ -104,10 +104,11 @@ def participant_by_token(*, event: Event, token: str) -> Participant:
     return participant
 
 
+# Codes are unique ignoring case (a constraint), so this finds the event `event_get` finds.
 _ATTENDEE_BY_TOKEN = """
 SELECT e.id, e.code, p.id, p.name, p.mode
 FROM livesessions_event e LEFT JOIN livesessions_participant p ON p.event_id = e.id AND p.token_hash = %s
-WHERE UPPER(e.code) = UPPER(%s) ORDER BY e.starts_on, e.code LIMIT 1
+WHERE UPPER(e.code) = UPPER(%s)
 """
 
 

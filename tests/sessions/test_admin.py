@@ -55,3 +55,21 @@ def test_qa_admin_pages_open(admin_client, event, url):
 
     call_command("seed_demo", stdout=StringIO())
     assert admin_client.get(url).status_code == 200
+
+
+def test_an_event_code_taken_in_another_case_is_refused_with_a_message(admin_client, event):
+    form = {
+        "code": event.code.lower(),
+        "name": "A second congress",
+        "timezone": "Europe/Brussels",
+        "starts_on": "2027-03-01",
+        "ends_on": "2027-03-02",
+        "stream_delay": 20,
+        "link_secret": "x" * 32,
+    }
+    page = admin_client.post("/admin/livesessions/event/add/", form)
+    assert page.status_code == 200
+    assert b"An event with this code already exists (codes ignore case)." in page.content
+    from sessions.models import Event
+
+    assert list(Event.objects.values_list("code", flat=True)) == [event.code]
