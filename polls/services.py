@@ -336,9 +336,9 @@ def _check_open(poll: Poll, *, mode: str) -> None:
     raise Conflict("This poll is closed." if poll.state == State.CLOSED else "This poll is not open yet.")
 
 
-# Options change only while a poll is a draft, and drafts take no answers: the ids of an
-# answerable poll's options are read once per process (keyed with its creation time, so a
-# recreated id never reads another poll's).
+# Options change only while a poll is a draft (in the console and in the admin), and drafts take
+# no answers: the ids of an answerable poll's options are read once per process (keyed with its
+# creation time, so a recreated id never reads another poll's).
 _OPTION_IDS: dict[tuple[int, Any], frozenset[int]] = {}
 _OPTION_IDS_KEPT = 512
 
