@@ -60,11 +60,22 @@ def new_epoch() -> str:
 
 @dataclass
 class Replay:
-    """What a reconnecting client missed, per stream, in `seq` order."""
+    """What a reconnecting client missed: (stream, seq, frame) in the order they were published."""
 
     epoch: str
     seqs: dict[str, int]
     frames: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def add(self, logged: list[tuple[int, str, int, str]]) -> None:
+        """Take the missed frames of all streams, each with its event-wide publish number.
+
+        One change often comes on several streams (a question's public copy, its author's copy)
+        and later changes on one of them only (the flushed vote totals). Replayed stream after
+        stream, an older copy would come after the newer state and undo it on the client; in
+        publish order, the client goes through the very states it would have seen live.
+        """
+        logged.sort(key=lambda entry: entry[0])  # stable: each stream stays in seq order
+        self.frames.extend(entry[1:] for entry in logged)
 
 
 class Broker(Protocol):
@@ -98,7 +109,8 @@ class MemoryBroker:
         self._log_length = log_length
         self._lock = threading.Lock()
         self._seqs: dict[tuple[int, str], int] = {}
-        self._logs: dict[tuple[int, str], deque[str]] = {}
+        self._logs: dict[tuple[int, str], deque[tuple[int, str]]] = {}
+        self._published: dict[int, int] = {}  # per event: the publish number of its last frame
         self._hubs: list[Hub] = []
 
     def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
@@ -107,8 +119,9 @@ class MemoryBroker:
         with self._lock:
             seq = self._seqs.get(key, 0) + 1
             self._seqs[key] = seq
+            number = self._published[event_id] = self._published.get(event_id, 0) + 1
             frame = f"{head}{seq}{tail}"
-            self._logs.setdefault(key, deque(maxlen=self._log_length)).append(frame)
+            self._logs.setdefault(key, deque(maxlen=self._log_length)).append((number, frame))
             # Queued under the lock: each loop runs the deliveries in seq order.
             for hub in self._hubs:
                 with contextlib.suppress(RuntimeError):  # that loop has closed
@@ -125,6 +138,7 @@ class MemoryBroker:
         if epoch is not None and epoch != self.epoch:
             return None
         replay = Replay(epoch=self.epoch, seqs={})
+        logged: list[tuple[int, str, int, str]] = []
         with self._lock:
             for stream in streams:
                 current = self._seqs.get((event_id, stream), 0)
@@ -135,7 +149,10 @@ class MemoryBroker:
                     return None
                 replay.seqs[stream] = current
                 first = len(kept) - missed
-                replay.frames.extend((stream, after + 1 + i, kept[first + i]) for i in range(missed))
+                for i in range(missed):
+                    number, frame = kept[first + i]
+                    logged.append((number, stream, after + 1 + i, frame))
+        replay.add(logged)
         return replay
 
     async def attach(self, hub: Hub) -> None:
@@ -164,8 +181,9 @@ class MemoryBroker:
 PUBLISH_SCRIPT = """
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[6])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq:' .. ARGV[8], 1)
+local number = redis.call('HINCRBY', KEYS[1], 'published', 1)
 local frame = ARGV[1] .. seq .. ARGV[2]
-redis.call('RPUSH', KEYS[2], frame)
+redis.call('RPUSH', KEYS[2], number .. '\\n' .. frame)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
@@ -283,11 +301,17 @@ class RedisBroker:
         if result[1] == 0:
             return None
         replay = Replay(epoch=result[0].decode(), seqs={})
+        logged: list[tuple[int, str, int, str]] = []
         for index, stream in enumerate(streams):
-            current, frames = int(result[2 + 2 * index]), result[3 + 2 * index]
+            current, entries = int(result[2 + 2 * index]), result[3 + 2 * index]
             replay.seqs[stream] = current
-            first = current - len(frames) + 1
-            replay.frames.extend((stream, first + i, frame.decode()) for i, frame in enumerate(frames))
+            first = current - len(entries) + 1
+            for i, entry in enumerate(entries):
+                number, _, frame = entry.decode().partition("\n")
+                if not frame:  # logged by a release before publish numbers: older than any numbered
+                    number, frame = "0", number
+                logged.append((int(number), stream, first + i, frame))
+        replay.add(logged)
         return replay
 
     async def attach(self, hub: Hub) -> None:

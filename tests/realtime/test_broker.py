@@ -78,6 +78,43 @@ async def test_replay_frames_are_the_published_text(broker):
     assert replay.seqs == {"p:abc": 1}
 
 
+async def test_replay_interleaves_the_streams_in_publish_order(broker):
+    for stream, type in [("moderators", "a"), ("public", "b"), ("p:abc", "c"), ("public", "d"), ("moderators", "e")]:
+        broker.publish(event_id=5, stream=stream, type=type, data_text="{}")
+    replay = await broker.replay(5, ("public", "moderators", "p:abc"), {"moderators": 0}, None)
+    assert [(stream, seq, json.loads(frame)["type"]) for stream, seq, frame in replay.frames] == [
+        ("moderators", 1, "a"),
+        ("public", 1, "b"),
+        ("p:abc", 1, "c"),
+        ("public", 2, "d"),
+        ("moderators", 2, "e"),
+    ]
+    replay = await broker.replay(5, ("public", "moderators", "p:abc"), {"public": 1, "moderators": 1}, None)
+    assert [(stream, seq) for stream, seq, _frame in replay.frames] == [("p:abc", 1), ("public", 2), ("moderators", 2)]
+
+
+async def test_a_log_written_before_publish_numbers_still_replays(settings):
+    """Frames logged by the previous release (no publish number) are older than any new one."""
+    import redis
+
+    from livehub.realtime.broker import log_key, state_key
+
+    broker = get_broker()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    old = '{"type":"x","stream":"public","seq":1,"data":{}}'
+    client.rpush(log_key(6, "public"), old)
+    client.hset(state_key(6), mapping={"epoch": "0ld", "seq:public": 1})
+    broker.publish(event_id=6, stream="p:abc", type="y", data_text="{}")
+    broker.publish(event_id=6, stream="public", type="z", data_text="{}")
+    replay = await broker.replay(6, ("public", "p:abc"), {}, "0ld")
+    assert [(stream, seq, json.loads(frame)["type"]) for stream, seq, frame in replay.frames] == [
+        ("public", 1, "x"),
+        ("p:abc", 1, "y"),
+        ("public", 2, "z"),
+    ]
+    assert replay.frames[0][2] == old
+
+
 async def test_the_log_is_bounded(broker, settings):
     settings.LIVEHUB_REALTIME = {**settings.LIVEHUB_REALTIME, "REPLAY_LOG_LENGTH": 5}
     small = get_broker()

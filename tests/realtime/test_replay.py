@@ -1,11 +1,13 @@
 """Reconnecting with `since`: exactly what was missed, in order, once, then `synced`."""
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 
 from sessions import services
 from sessions.rolelinks import role_key_make
-from tests.helpers import Socket
+from tests.helpers import Socket, apply_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
@@ -137,3 +139,45 @@ async def test_a_long_replay_is_not_mistaken_for_a_slow_client(broker_kind, even
     assert seqs == list(range(1, limit + 101))
     assert (await socket.pop())["type"] == "synced"
     await socket.close()
+
+
+@database_sync_to_async
+def approve_then_vote(event, author, voters, ask):
+    from qa import services as qa
+
+    question = ask(author)
+    qa.question_moderate(event_id=event.pk, question_id=question.pk, action="approve", actor="Mo", role="moderator")
+    for voter in voters:
+        qa.question_vote(participant_id=voter.pk, event_id=event.pk, question_id=question.pk, up=True)
+    qa.vote_totals.cancel_all()
+    qa._publish_votes(event.pk, [str(question.pk)])  # the coalesced flush, now
+    return question
+
+
+async def test_a_replay_across_streams_comes_in_publish_order(broker_kind, event, join, ask):
+    """The author missed the approval (on `public` and on their `p:` stream) and the flushed total
+    after it (on `public`): replayed stream after stream, the `p:` copy of the approval would
+    come last and put the total back to 0."""
+    author = await database_sync_to_async(join)()
+    voters = [await database_sync_to_async(join)() for _ in range(3)]
+    socket = await Socket.open(token=author.token)
+    epoch, seqs = socket.snapshot["epoch"], socket.snapshot["seqs"]
+    await socket.close()
+    question = await approve_then_vote(event, author, voters, ask)
+
+    since = ",".join(f"{stream}:{seq}" for stream, seq in seqs.items())
+    again = await Socket.open(token=author.token, since=since, epoch=epoch)
+    assert again.snapshot is None
+    state = json.loads(json.dumps(socket.snapshot["data"]))
+    received = []
+    while (frame := await again.pop())["type"] != "synced":
+        received.append((frame["stream"].split(":")[0], frame["type"]))
+        apply_event(state, frame)
+    assert ("p", "question.updated") in received and ("public", "votes.updated") in received
+    fresh = await Socket.open(token=author.token)
+    assert next(q for q in state["questions"] if q["id"] == question.pk)["votes"] == 3
+    for data in (state, fresh.snapshot["data"]):
+        data.pop("presence", None)
+    assert state == fresh.snapshot["data"]
+    for open_socket in (again, fresh):
+        await open_socket.close()
