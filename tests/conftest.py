@@ -37,6 +37,17 @@ def _no_background_database_work():
     healer.cancel()
 
 
+@pytest.fixture
+def stopped_clock(monkeypatch):
+    """The sockets' flood buckets' clock, stopped: a burst is one instant however slow the machine
+    is (a loaded runner refilled tokens mid-burst). Move it on with `stopped_clock[0] += seconds`."""
+    from livehub.realtime import ratelimit
+
+    now = [ratelimit.monotonic()]
+    monkeypatch.setattr(ratelimit, "monotonic", lambda: now[0])
+    return now
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Every test starts with an empty replay log (the test settings use a database of their own)."""

@@ -5,7 +5,6 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from livehub.realtime import ratelimit
 from sessions.models import Session
 from tests.helpers import Socket
 
@@ -122,14 +121,6 @@ async def test_attendee_sending_a_moderator_command_is_forbidden_and_nothing_cha
     status = await database_sync_to_async(lambda: Session.objects.get(pk=roundtable.pk).status)()
     assert status == "scheduled"
     await socket.nothing()
-
-
-@pytest.fixture
-def stopped_clock(monkeypatch):
-    """The flood buckets' clock, stopped: a burst is one instant however slow the machine is."""
-    now = [ratelimit.monotonic()]
-    monkeypatch.setattr(ratelimit, "monotonic", lambda: now[0])
-    return now
 
 
 async def test_a_burst_past_20_commands_a_second_is_rate_limited_then_recovers(socket, stopped_clock):
