@@ -1,6 +1,6 @@
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from livehub.realtime.registry import CommandSchema
 
@@ -35,6 +35,14 @@ class UpdatePoll(CommandSchema):
     phase: Literal["before", "after"] | None = None
     stance_pair: Id | None = None
     auto_open: bool | None = None
+
+    # Left out means "keep"; null unsets a field that may be empty, and these may not.
+    @field_validator("prompt", "kind", "auto_open")
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("leave it out to keep it; it cannot be null")
+        return value
 
 
 class PollRef(CommandSchema):

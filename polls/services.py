@@ -40,10 +40,12 @@ def _publish_results(event_id: int, keys: list[str]) -> None:
 
 def _send_results(poll: Poll) -> None:
     """One frame per flush for every client: moderators read the public copy when results are
-    shown, except for open text, whose moderators' copy (pending answers too) is sent after it."""
-    if poll.results_visible:
+    shown, except for open text, whose moderators' copy (pending answers too) is sent after it.
+    A draft's results stay with the moderators, shown or not: the public does not see drafts."""
+    public = poll.results_visible and poll.state != State.DRAFT
+    if public:
         publish_on_commit(event_id=poll.event_id, type="poll.results", data=fresh_results(poll, for_moderators=False))
-    if not poll.results_visible or poll.kind == Kind.TEXT:
+    if not public or poll.kind == Kind.TEXT:
         publish_on_commit(
             event_id=poll.event_id,
             type="poll.results",
@@ -112,8 +114,17 @@ def _configure(
     return labels
 
 
+def _partners(poll: Poll) -> set[int]:
+    """The polls paired with `poll`, whichever of the two holds the link."""
+    ids = set(Poll.objects.filter(stance_pair=poll).values_list("pk", flat=True))
+    return ids | {poll.stance_pair_id} if poll.stance_pair_id else ids
+
+
 def _pair(poll: Poll, stance_pair_id: int | None) -> None:
-    """Link a before poll and an after poll (the "after" one holds the link; payloads show both)."""
+    """Link a before poll and an after poll, or unlink `poll` (None). The "after" poll holds the
+    link and payloads show it from both sides, so every other poll whose partner changed is
+    published too; the caller publishes `poll`."""
+    touched = _partners(poll)
     Poll.objects.filter(stance_pair=poll).update(stance_pair=None)
     poll.stance_pair = None
     if stance_pair_id is not None:
@@ -123,12 +134,17 @@ def _pair(poll: Poll, stance_pair_id: int | None) -> None:
                 "Pair a before stance poll with an after stance poll.",
                 fields={"stance_pair": "needs a stance poll of the other phase"},
             )
+        touched |= {other.pk} | _partners(other)
         if poll.phase == Poll.Phase.AFTER:
+            # One pair each: the before poll leaves the after poll it had.
+            Poll.objects.filter(stance_pair=other).update(stance_pair=None)
             poll.stance_pair = other
         else:
-            Poll.objects.filter(stance_pair=other).exclude(pk=poll.pk).update(stance_pair=None)
             Poll.objects.filter(pk=other.pk).update(stance_pair=poll)
     poll.save(update_fields=["stance_pair"])
+    touched.discard(poll.pk)
+    for partner in Poll.objects.filter(pk__in=touched):
+        _publish(partner)
 
 
 def poll_create(
@@ -189,6 +205,8 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
         poll.save()
         if pair_given:
             _pair(poll, pair)
+        elif (poll.kind, poll.phase or None) != (current["kind"], current["phase"]):
+            _pair(poll, None)  # no longer a stance poll of that phase: no longer paired
         if labels != current["options"]:
             poll.options.all().delete()
             Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
@@ -206,6 +224,8 @@ def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
         poll.state, poll.opened_at, poll.closed_at = State.OPEN, timezone.now(), None
         poll.save(update_fields=["state", "opened_at", "closed_at"])
         _publish(poll)
+        if poll.results_visible and not reopening:
+            _send_results(poll)  # shown from the start: the public has had none while it was a draft
         audit_log(poll.event, None, actor=actor, action="poll_reopen" if reopening else "poll_open", poll=poll.pk)
     return poll
 

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from polls import services
-from polls.models import Response
+from polls.models import Poll, Response
 from tests.helpers import Socket, verify_action
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
@@ -145,3 +145,53 @@ async def test_verify_poll_lifecycle_for_moderator_and_attendee(event, roundtabl
     await verify_action(moderator, "poll.close", {"poll": poll}, settle=0.4, key=moderator_key)
     await verify_action(moderator, "poll.results_visible", {"poll": poll, "visible": False}, key=moderator_key)
     await attendee.close()
+
+
+@pytest.mark.parametrize("field", ["prompt", "kind", "auto_open"])
+async def test_null_for_a_field_that_cannot_be_empty_is_invalid_and_changes_nothing(
+    event, roundtable, moderator, field
+):
+    data = {"session": roundtable.pk, "kind": "rating", "prompt": "Rate the debate?"}
+    poll = (await moderator.send("poll.create", data))["data"]["poll"]
+    reply = await moderator.send("poll.update", {"poll": poll, field: None})
+    assert reply["error"]["code"] == "invalid" and field in reply["error"]["fields"], reply
+    stored = await database_sync_to_async(lambda: Poll.objects.values("prompt", "kind", "auto_open").get(pk=poll))()
+    assert stored == {"prompt": "Rate the debate?", "kind": "rating", "auto_open": False}
+
+
+async def test_pairing_keeps_every_moderator_in_step_with_both_polls(event, moderator, moderator_key):
+    async def create(phase, **pair):
+        data = {"kind": "stance", "prompt": "Belgium can become the hub.", "phase": phase, **pair}
+        return (await verify_action(moderator, "poll.create", data, key=moderator_key))["data"]["poll"]
+
+    def pairs():
+        return {poll["id"]: poll["stance_pair"] for poll in moderator.snapshot["data"]["polls"]}
+
+    before = await create("before")
+    first_after = await create("after", stance_pair=before)
+    assert pairs() == {before: first_after, first_after: before}
+    # A before poll is in one pair at a time: the second after poll takes it from the first.
+    second_after = await create("after", stance_pair=before)
+    assert pairs() == {before: second_after, first_after: None, second_after: before}
+    other_before = await create("before")
+    await verify_action(moderator, "poll.update", {"poll": other_before, "stance_pair": first_after}, key=moderator_key)
+    assert pairs() == {before: second_after, first_after: other_before, second_after: before, other_before: first_after}
+    # Now a poll of the same phase as its partner: it leaves the pair.
+    await verify_action(moderator, "poll.update", {"poll": second_after, "phase": "before"}, key=moderator_key)
+    assert pairs()[before] is None and pairs()[second_after] is None
+    await verify_action(moderator, "poll.update", {"poll": first_after, "kind": "rating"}, key=moderator_key)
+    assert pairs()[other_before] is None and pairs()[first_after] is None
+
+
+async def test_a_drafts_shown_results_reach_the_public_only_when_it_opens(
+    event, roundtable, moderator, attendee_socket
+):
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": ["Insurers", "Europe"]}
+    poll = (await moderator.send("poll.create", data))["data"]["poll"]
+    assert (await moderator.send("poll.results_visible", {"poll": poll, "visible": True}))["type"] == "ok"
+    assert (await moderator.event("poll.results"))["data"]["poll"] == poll  # the console shows them
+    assert await attendee_socket.collect("poll.results", quiet=0.5) == []
+    assert (await moderator.send("poll.on_screen", {"poll": poll, "on_screen": False}))["type"] == "ok"
+    assert (await moderator.send("poll.open", {"poll": poll}))["type"] == "ok"
+    shown = await attendee_socket.event("poll.results")
+    assert shown["stream"] == "public" and shown["data"]["poll"] == poll and shown["data"]["total"] == 0
