@@ -26,8 +26,16 @@ def local_iso(moment: datetime | None, timezone: str) -> str | None:
     return moment.astimezone(_zone(timezone)).isoformat() if moment else None
 
 
+def _code_to_look_up(code: str) -> str | None:
+    """The code as people typed it, or None when no event can have it (PostgreSQL refuses a NUL
+    in a query's text: that must be "no such event", not a server error)."""
+    code = code.strip()
+    return code if code and "\x00" not in code else None
+
+
 def event_get(*, code: str) -> Event:
-    event = Event.objects.filter(code__iexact=code.strip()).first() if code else None
+    wanted = _code_to_look_up(code)
+    event = Event.objects.filter(code__iexact=wanted).first() if wanted else None
     if event is None:
         raise NotFound(f"There is no event with the code {code!r}.")
     return event
@@ -117,10 +125,10 @@ def attendee_by_token(*, code: str, token: str) -> tuple[int, str, Participant]:
 
     Returns the event's id and code and the participant (id, name and mode only).
     """
-    row = None
-    if code.strip():
+    row, wanted = None, _code_to_look_up(code)
+    if wanted:
         with connection.cursor() as cursor:
-            cursor.execute(_ATTENDEE_BY_TOKEN, [hash_token(token), code.strip()])
+            cursor.execute(_ATTENDEE_BY_TOKEN, [hash_token(token), wanted])
             row = cursor.fetchone()
     if row is None:
         raise NotFound(f"There is no event with the code {code!r}.")

@@ -169,7 +169,7 @@ def parse_since(raw: str) -> dict[str, int]:
         if not part:
             continue
         stream, _, number = part.rpartition(":") if ":" in part else (PUBLIC, "", part)
-        if not number.isdigit() or len(number) > 18:
+        if not (number.isascii() and number.isdigit()) or len(number) > 18:
             raise BadRequest(f"`since` has a bad position: {part!r}.")
         result[stream or PUBLIC] = int(number)
     return result

@@ -116,8 +116,11 @@ async def test_revoked_role_key_is_4401(event):
     assert await socket.closed() == 4401
 
 
-async def test_unknown_event_is_4404(event, attendee):
-    socket = await Socket.open("NOPE2030", token=attendee.token, expect_snapshot=False)
+@pytest.mark.parametrize("code", ["NOPE2030", "SFH\x002022"])
+@pytest.mark.parametrize("credential", ["token", "key"])
+async def test_unknown_event_is_4404(event, attendee, moderator_key, code, credential):
+    given = {"token": attendee.token} if credential == "token" else {"key": moderator_key}
+    socket = await Socket.open(code, expect_snapshot=False, **given)
     assert await socket.closed() == 4404
 
 
@@ -151,8 +154,12 @@ async def test_client_without_origin_header_is_not_a_browser_and_may_connect(eve
     await socket.close()
 
 
-async def test_unreadable_since_gets_a_fresh_snapshot(event, attendee):
-    socket = await Socket.open(token=attendee.token, since="public:abc")
+# Digits other than 0-9 pass str.isdigit() ("²" even fails int()): a number is ASCII digits.
+@pytest.mark.parametrize(
+    "since", ["public:abc", "public:²", "5²", "٣", "public:1e3", "public:-1", "public:" + "9" * 19]
+)
+async def test_unreadable_since_gets_a_fresh_snapshot(event, attendee, since):
+    socket = await Socket.open(token=attendee.token, since=since)
     assert socket.snapshot["type"] == "snapshot"
     await socket.close()
 

@@ -27,8 +27,18 @@ def test_agenda_lists_the_sessions_with_times_in_brussels(client, event):
     assert all(s["status"] == "scheduled" for s in data["sessions"])
 
 
-def test_unknown_event_is_a_json_404(client, db):
-    response = client.get("/api/events/NOPE/")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/events/NOPE/"),
+        # A NUL cannot be in any code (and PostgreSQL refuses it in a query): still "no such event".
+        ("get", "/api/events/SFH%002022/"),
+        ("get", "/api/events/SFH%002022/sessions/1/questions"),
+        ("post", "/api/events/SFH%002022/join"),
+    ],
+)
+def test_unknown_event_is_a_json_404(client, event, method, path):
+    response = getattr(client, method)(path, data={}, content_type="application/json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 

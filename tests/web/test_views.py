@@ -55,6 +55,7 @@ def test_attend_with_a_lowercase_code_redirects_to_the_canonical_address(client,
 def test_unknown_event_page_is_a_friendly_404(client, db):
     response = client.get("/e/NOPE/")
     assert response.status_code == 404 and "No event “NOPE”" in response.content.decode()
+    assert client.get("/e/SFH%002022/").status_code == 404
 
 
 def test_hostile_text_in_the_programme_is_escaped_in_the_embedded_json(client, event, roundtable):
