@@ -7,7 +7,7 @@ from sessions import selectors
 from sessions.models import Participant
 from sessions.rolelinks import role_key_read
 
-from .protocol import ATTENDEE
+from .protocol import ATTENDEE, SCREEN
 from .registry import CommandContext
 
 
@@ -30,6 +30,9 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
         base.update(participant_id=participant.pk, mode=participant.mode)
     if key:
         role = role_key_read(event=event, key=key)
+        if role == SCREEN:
+            # The projector shows the room what everyone may see, never one participant's own.
+            participant, base = None, {"event_id": event.pk, "event_code": event.code}
         # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
         actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
         return CommandContext(**base, role=role, actor=actor, label=f"{role} link")

@@ -30,6 +30,7 @@ from . import dispatch
 from .auth import authenticate
 from .hub import Connection, get_hub
 from .protocol import (
+    ATTENDEE,
     Close,
     decode_frame,
     dumps,
@@ -173,7 +174,7 @@ class EventSocket:
             send_text=self._send_text,
             close=self._close,
             participant_id=ctx.participant_id,
-            mode=ctx.mode,
+            mode=ctx.mode if ctx.role == ATTENDEE else None,  # presence counts the audience only
         )
         hub.attach(self.connection)
         if hub.draining:

@@ -176,6 +176,18 @@ async def test_moderator_with_an_attendee_token_acts_for_that_participant_too(ev
     await socket.close()
 
 
+async def test_the_screen_shows_public_things_only_even_given_an_attendee_token(event, attendee, ask):
+    pending = await sync_to_async(ask)(attendee, text="A pending question the projector must not show")
+    key = await sync_to_async(role_key_make)(event=event, role="screen", hours=1)
+    socket = await Socket.open(key=key, token=attendee.token)
+    data = socket.snapshot["data"]
+    assert socket.snapshot["seqs"] == {"public": 0}
+    assert data["you"]["participant"] is None
+    assert pending.pk not in [question["id"] for question in data["questions"]]
+    assert (await socket.send("participant.update", {"name": "Screen"}))["error"]["code"] == "forbidden"
+    await socket.close()
+
+
 async def test_signed_in_user_without_a_role_but_with_a_token_is_an_attendee(event, outsider_user, attendee):
     cookie = await session_cookie(outsider_user)
     socket = await Socket.open(headers=[(b"origin", b"http://localhost:8000"), cookie], token=attendee.token)

@@ -41,11 +41,20 @@ async def test_counts_split_room_and_online_and_follow_mode_changes(event, moder
     await online.close()
 
 
-async def test_moderators_and_speakers_are_not_counted(event, moderator):
-    key = await database_sync_to_async(role_key_make)(event=event, role="speaker", hours=1)
-    speaker = await Socket.open(key=key)
-    assert speaker.snapshot["data"]["presence"] == {"room": 0, "online": 0}
-    await speaker.close()
+@pytest.mark.parametrize("joined", [False, True])
+async def test_moderators_and_speakers_are_not_counted(event, moderator, attendee, joined):
+    """Not even when they also joined as a participant (a token beside their key)."""
+    token = {"token": attendee.token} if joined else {}
+    sockets = []
+    for role in ("speaker", "moderator"):
+        key = await database_sync_to_async(role_key_make)(event=event, role=role, hours=1)
+        sockets.append(await Socket.open(key=key, **token))
+    await asyncio.sleep(1.2)  # presence is published at most once a second
+    assert [frame for frame in moderator.frames if frame["type"] == "presence"] == []
+    fresh = await Socket.open(key=await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1))
+    assert fresh.snapshot["data"]["presence"] == {"room": 0, "online": 0}
+    for socket in [*sockets, fresh]:
+        await socket.close()
 
 
 async def test_two_tabs_of_one_participant_count_once(event, moderator, attendee):
