@@ -19,7 +19,7 @@ from livehub.realtime.publish import publish_on_commit
 from livehub.sql import uuid_param
 from qa.services import audit_log
 from sessions.models import Event, Participant
-from sessions.selectors import session_get
+from sessions.selectors import PARTICIPANT_GONE, session_get
 
 from .models import Option, Poll, Response
 from .selectors import fresh_results, grace_until, poll_get, poll_payload, response_payload
@@ -310,7 +310,7 @@ def poll_respond(
         if poll is None:
             raise NotFound(f"There is no poll {poll_id} in this event.")
         if poll.answering_mode is None:
-            raise Forbidden("You are no longer a participant of this event; join again.")
+            raise Forbidden(PARTICIPANT_GONE)
         _check_open(poll, mode=poll.answering_mode)
         fields = _answer_fields(poll, options=options, value=value, text=text)
         response = Response(poll=poll, participant_id=participant_id, mode=poll.answering_mode, **fields)

@@ -19,7 +19,7 @@ from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
 from livehub.realtime.publish import publish_on_commit, repair
 from sessions.models import Event, Participant, Session
-from sessions.selectors import event_payload, session_get
+from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
 from .models import BlockedWord, ModerationAction, Question, Vote
 from .selectors import audit_payload, moderator_payload, question_get, question_payload
@@ -119,7 +119,7 @@ def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: 
     """Store a question: pending for the moderators (and its author), or public with auto-approve."""
     text = clean_text(text)
     with transaction.atomic(savepoint=False):
-        participant = Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
+        participant = participant_locked(participant_id=participant_id, with_event=True)
         event = participant.event
         session = session_get(event_id=event_id, session_id=session_id)
         if session.status == Session.Status.ENDED:
@@ -169,8 +169,10 @@ WITH q AS (
     FROM qa_question q JOIN livesessions_event e ON e.id = q.event_id
     WHERE q.id = %(question)s AND q.event_id = %(event)s
     FOR KEY SHARE OF q
+), voter AS (
+    SELECT 1 FROM livesessions_participant WHERE id = %(participant)s FOR KEY SHARE
 ), allowed AS (
-    SELECT q.id FROM q WHERE q.state = ANY(%(public)s)
+    SELECT q.id FROM q WHERE q.state = ANY(%(public)s) AND EXISTS (SELECT 1 FROM voter)
         AND (NOT %(up)s OR q.author_id IS DISTINCT FROM %(participant)s OR q.allow_self_votes)
 ), added AS (
     INSERT INTO qa_vote (question_id, participant_id, created_at)
@@ -182,13 +184,15 @@ WITH q AS (
 )
 SELECT q.state, q.author_id = %(participant)s, q.allow_self_votes,
        (SELECT count(*) FROM added) + (SELECT count(*) FROM removed),
-       (SELECT count(*) FROM qa_vote v WHERE v.question_id = q.id)
+       (SELECT count(*) FROM qa_vote v WHERE v.question_id = q.id),
+       EXISTS (SELECT 1 FROM voter)
 FROM q
 """
 
 
-# (state, is the author, self votes allowed, rows changed, votes counted before the change)
-VoteRow = tuple[str, bool, bool, int, int] | None
+# (state, is the author, self votes allowed, rows changed, votes counted before the change,
+# the voter is still a participant)
+VoteRow = tuple[str, bool, bool, int, int, bool] | None
 
 
 def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
@@ -212,14 +216,15 @@ def _vote_row_portable(*, participant_id: UUID, event_id: int, question_id: int,
     own = question.author_id == participant_id
     votes = Vote.objects.filter(question=question)
     counted = votes.count()
-    allowed = question.is_public and (not up or not own or question.event.allow_self_votes)
+    present = Participant.objects.filter(pk=participant_id).exists()
+    allowed = present and question.is_public and (not up or not own or question.event.allow_self_votes)
     changed = 0
     if allowed and up and not votes.filter(participant_id=participant_id).exists():
         Vote.objects.create(question=question, participant_id=participant_id)
         changed = 1
     elif allowed and not up:
         changed, _ = votes.filter(participant_id=participant_id).delete()
-    return question.state, own, question.event.allow_self_votes, changed, counted
+    return question.state, own, question.event.allow_self_votes, changed, counted, present
 
 
 def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[int, bool]:
@@ -234,7 +239,9 @@ def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: 
         row = vote_row(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
         if row is None:
             raise NotFound(f"There is no question {question_id} in this event.")
-        state, own, self_votes_allowed, changed, counted = row
+        state, own, self_votes_allowed, changed, counted, present = row
+        if not present:
+            raise Forbidden(PARTICIPANT_GONE)
         if state not in Question.PUBLIC_STATES:
             raise Conflict("Only approved questions can be voted on.")
         if up and own and not self_votes_allowed:

@@ -3,12 +3,13 @@
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 
-from livehub.errors import NotFound, Unauthorized
+from livehub.errors import Forbidden, NotFound, Unauthorized
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
 from livehub.realtime.snapshot import SharedPart, shared_contributor
@@ -103,6 +104,21 @@ def programme(event: Event) -> dict[str, Any]:
 
 def participant_payload(participant: Participant) -> dict[str, Any]:
     return {"id": str(participant.id), "name": participant.name or None, "mode": participant.mode}
+
+
+PARTICIPANT_GONE = "You are no longer a participant of this event; join again."
+
+
+def participant_locked(*, participant_id: UUID, with_event: bool = False) -> Participant:
+    """The participant, its row locked for this transaction. Forbidden once they are gone: their
+    socket outlives them when the event's audience is purged (`purge_event`)."""
+    participants = Participant.objects.select_for_update(of=("self",))
+    if with_event:
+        participants = participants.select_related("event")
+    participant = participants.filter(pk=participant_id).first()
+    if participant is None:
+        raise Forbidden(PARTICIPANT_GONE)
+    return participant
 
 
 def participant_by_token(*, event: Event, token: str) -> Participant:

@@ -21,7 +21,7 @@ from polls.models import Response
 from qa.models import ModerationAction, Question, Vote
 
 from .models import Event, Participant, Session, new_link_secret
-from .selectors import event_payload, participant_payload, session_get, session_payload
+from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
 
 Status = Session.Status
 
@@ -99,7 +99,7 @@ def participant_update(
 ) -> Participant:
     """Change a participant's display name (when `set_name`) and/or mode; their sockets hear it."""
     with transaction.atomic(savepoint=False):
-        participant = Participant.objects.select_for_update().get(pk=participant_id)
+        participant = participant_locked(participant_id=participant_id)
         fields = []
         if set_name and (name or "") != participant.name:
             participant.name = name or ""

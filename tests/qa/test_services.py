@@ -129,6 +129,16 @@ def test_votes_toggle_and_count_once_per_participant(event, join, approved, vote
     assert Vote.objects.count() == 0
 
 
+def test_a_participant_who_is_gone_cannot_vote(event, join, approved, vote_path):
+    question = approved(join())
+    voter = join()
+    type(voter).objects.filter(pk=voter.pk).delete()  # the instance keeps its id
+    for up in (True, False):
+        with pytest.raises(Forbidden, match="join again"):
+            vote(event, voter, question, up=up)
+    assert Vote.objects.count() == 0
+
+
 def test_the_count_in_the_reply_includes_everyone_elses_votes(event, join, approved, vote_path):
     question = approved(join())
     first, second = join(), join()

@@ -187,3 +187,33 @@ async def test_the_same_ref_from_two_participants_is_two_commands(event, attende
     assert names == ["One", "Two"]
     await one.close()
     await two.close()
+
+
+async def test_a_socket_that_outlived_its_participant_is_told_to_join_again(event, roundtable, join, approved):
+    """`purge_event` while the hall is still connected: every command is refused, nothing is written."""
+    from polls.services import poll_create, poll_open
+    from qa.models import Question, Vote
+
+    participant = await database_sync_to_async(join)("Ana")
+    question = await database_sync_to_async(approved)(await database_sync_to_async(join)())
+
+    @database_sync_to_async
+    def open_poll():
+        poll = poll_create(event_id=event.pk, actor="Mo", kind="rating", prompt="Rate it?", session_id=roundtable.pk)
+        return poll_open(event_id=event.pk, poll_id=poll.pk, actor="Mo")
+
+    poll = await open_poll()
+    socket = await Socket.open(token=participant.token)
+    await database_sync_to_async(lambda: Participant.objects.filter(pk=participant.pk).delete())()
+    for command, data in [
+        ("participant.update", {"mode": "room"}),
+        ("question.ask", {"session": roundtable.pk, "text": "Is anyone still listening?"}),
+        ("question.vote", {"question": question.pk, "up": True}),
+        ("question.vote", {"question": question.pk, "up": False}),
+        ("poll.respond", {"poll": poll.pk, "value": 4}),
+    ]:
+        reply = await socket.send(command, data)
+        assert reply["error"]["code"] == "forbidden" and "join again" in reply["error"]["message"], (command, reply)
+    written = await database_sync_to_async(lambda: (Question.objects.count(), Vote.objects.count()))()
+    assert written == (1, 0)
+    await socket.close()
