@@ -419,7 +419,10 @@ def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, acto
         )
         if response is None:
             raise NotFound(f"There is no open-text answer {response_id} in this event.")
-        response.review = Response.Review.APPROVED if approve else Response.Review.REJECTED
+        review = Response.Review.APPROVED if approve else Response.Review.REJECTED
+        if response.review == review:
+            return response  # a second click: nothing changed, nothing to log
+        response.review = review
         response.save(update_fields=["review"])
         transaction.on_commit(lambda: poll_totals.mark(event_id, str(response.poll_id)), robust=True)
         audit_log(

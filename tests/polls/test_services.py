@@ -264,6 +264,17 @@ def test_open_text_is_seen_by_the_audience_only_once_approved(event, join, make_
     assert len(results(poll)["answers"]) == 2
 
 
+def test_hiding_an_answer_twice_logs_it_once(event, join, make_poll, answer):
+    from qa.models import ModerationAction
+
+    poll = make_poll("text")
+    rude = answer(join(), poll, text="Something rude.")
+    for _ in range(2):
+        services.poll_moderate_answer(event_id=event.pk, response_id=rude.pk, approve=False, actor="Mo")
+    logged = ModerationAction.objects.filter(action__in=["answer_approve", "answer_reject"])
+    assert list(logged.values_list("action", flat=True)) == ["answer_reject"]
+
+
 def test_two_hundred_answers_at_once_are_counted_exactly(event, join, make_poll):
     poll = make_poll("single")
     a, b, _c = options_of(poll)
