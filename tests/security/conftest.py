@@ -1,7 +1,10 @@
 """A congress in full swing for the hostile tests: questions, votes, polls, receipts, a second event."""
 
+import asyncio
 import secrets
+import threading
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -10,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from livehub.realtime import dispatch
+from livehub.realtime.hub import stop_hub
 from livehub.realtime.models import CommandReceipt
 from livehub.realtime.registry import CommandContext
 from polls import services as polls
@@ -166,3 +170,16 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield build_world()
         call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """One event loop in a thread for all of a fuzz test's examples, so its sockets stay open across them."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield loop
+    asyncio.run_coroutine_threadsafe(stop_hub(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()

@@ -6,8 +6,6 @@ no socket is dropped, the server logs no error, and nothing changes that the sen
 import asyncio
 import json
 import logging
-import threading
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,7 +14,6 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from livehub.realtime.hub import stop_hub
 from livehub.realtime.models import CommandReceipt
 from livehub.realtime.registry import COMMANDS
 from polls.models import Option, Poll, Response
@@ -168,19 +165,6 @@ class ErrorLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """One event loop for all examples, so the sockets stay open across them."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield loop
-    asyncio.run_coroutine_threadsafe(stop_hub(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-    loop.close()
 
 
 def test_fuzzed_frames_change_nothing_they_may_not(world, loop):
