@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currentSession, reduceProgramme, sortedSessions } from "./reducers";
+import { chosenSession, currentSession, reduceProgramme, sortedSessions } from "./reducers";
 import type { LiveState, PushedEvent, Session } from "./types";
 
 function session(id: number, overrides: Partial<Session> = {}): Session {
@@ -135,5 +135,16 @@ describe("currentSession", () => {
   it("else null", () => {
     expect(currentSession(state([session(1), session(2, { status: "ended" })]))).toBeNull();
     expect(currentSession(state([]))).toBeNull();
+  });
+});
+
+describe("chosenSession", () => {
+  it("is the event's current session, live or not", () => {
+    expect(chosenSession(state([session(1, { status: "live" }), session(2, { status: "ended" })], 2))?.id).toBe(2);
+  });
+
+  it("is null when none is set, even while one is live (the console must not pretend)", () => {
+    expect(chosenSession(state([session(1, { status: "live" })]))).toBeNull();
+    expect(chosenSession(state([session(1, { status: "live" })], 99))).toBeNull();
   });
 });

@@ -42,17 +42,22 @@ export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState
   }
 }
 
+/** The session the moderators made current (`event.current_session`), if we know it; no fallback. */
+export function chosenSession(state: LiveState): Session | null {
+  const id = state.event.current_session;
+  if (id === null || id === undefined) return null;
+  return state.sessions.find((session) => session.id === id) ?? null;
+}
+
 /**
- * What is on now: the event's current session if it names one we know, else the first live
- * session, else the first paused one (in agenda order), else null (between sessions).
+ * What is on now, for the audience, stage and screen: the event's current session if it names
+ * one we know, else the first live session, else the first paused one (in agenda order), else
+ * null (between sessions). The moderation console tells the two apart (`chosenSession`).
  */
 export function currentSession(state: LiveState): Session | null {
+  const chosen = chosenSession(state);
+  if (chosen) return chosen;
   const sessions = sortedSessions(state.sessions);
-  const id = state.event.current_session;
-  if (id !== null && id !== undefined) {
-    const chosen = sessions.find((session) => session.id === id);
-    if (chosen) return chosen;
-  }
   return (
     sessions.find((session) => session.status === "live") ??
     sessions.find((session) => session.status === "paused") ??

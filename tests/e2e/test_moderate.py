@@ -1,0 +1,158 @@
+"""The moderator console: keys that stay in the Questions panel, the current session as it is,
+and a layout that holds on a phone and a wide screen."""
+
+import pytest
+from playwright.sync_api import expect
+
+from qa.models import Question
+from sessions.models import Event
+from sessions.rolelinks import role_key_make
+from sessions.services import session_set_status
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
+DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+
+
+@pytest.fixture
+def console_page(server, browser, console, event):
+    key = role_key_make(event=event, role="moderator", hours=1)
+
+    def open_(**context):
+        page = console.watch(browser.new_context(**context).new_page(), "moderate")
+        page.goto(f"{server.http}/e/SFH2022/moderate/?key={key}")
+        expect(page.get_by_test_id("connection")).to_have_text("Live")
+        return page
+
+    return open_
+
+
+def active(page, attribute):
+    return page.evaluate(f"document.activeElement.getAttribute({attribute!r})")
+
+
+def test_question_keys_act_only_in_the_questions_panel_and_only_where_they_apply(
+    console_page, screenshot, event, roundtable, join, ask
+):
+    first = ask(join(), text="Who pays for one-shot gene therapies in the end?")
+    second = ask(join(), text="How do outcome-based contracts work in practice?")
+    page = console_page(**DESKTOP)
+    queue = page.get_by_test_id("qa-tab-queue")
+    expect(queue).to_contain_text("2")
+
+    # Letters typed on a session's or a poll's button are not for the selected question.
+    page.locator(f'li[data-session="{roundtable.pk}"]').get_by_role("button", name="Go live").focus()
+    page.keyboard.press("a")
+    page.get_by_test_id("poll-new").focus()
+    page.keyboard.press("r")
+    page.wait_for_timeout(500)
+    expect(queue).to_contain_text("2")
+    assert {q.state for q in Question.objects.filter(pk__in=[first.pk, second.pk])} == {"pending"}
+
+    # The skip link, first on the page, lands on the selected question.
+    page.reload()
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to questions")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert active(page, "data-cell") == str(first.pk)
+
+    # A key that does not apply to the question's state says so, in words.
+    page.keyboard.press("h")
+    expect(page.get_by_test_id("qa-message")).to_have_text("Highlight applies to approved questions.")
+    assert Question.objects.get(pk=first.pk).highlighted is False
+
+    # Approving the whole queue keeps focus in the panel: on the next question, then on the tab.
+    page.keyboard.press("a")
+    expect(page.get_by_test_id("qa-queue").locator(f'[data-cell="{first.pk}"]')).to_have_count(0)
+    expect(page.locator(f'[data-cell="{second.pk}"]')).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.get_by_test_id("qa-queue")).to_contain_text("The queue is empty.")
+    expect(queue).to_be_focused()
+
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("qa-tab-approved")).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.get_by_test_id("qa-approved").locator("[data-cell]").first).to_be_focused()
+    focused = int(active(page, "data-cell"))
+    page.keyboard.press("a")
+    expect(page.get_by_test_id("qa-message")).to_have_text("Approve applies to questions in the queue.")
+    page.keyboard.press("h")
+    expect(page.get_by_test_id("qa-message")).to_contain_text("Highlighted:")
+    assert Question.objects.get(pk=focused).highlighted is True
+    screenshot(page, "moderate-keys")
+
+
+def test_unset_current_says_no_session_is_current_and_what_the_room_still_sees(
+    console_page, screenshot, event, roundtable
+):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    page = console_page(**DESKTOP)
+    card = page.get_by_test_id("current-session")
+    row = page.locator(f'li[data-session="{roundtable.pk}"]')
+    expect(card).to_contain_text(roundtable.title)
+
+    row.get_by_role("button", name="Unset current").click()
+    expect(card).to_contain_text("No current session is set.")
+    expect(card).to_contain_text(f"show “{roundtable.title}” while it is live")
+    expect(row.get_by_role("button", name="Set current")).to_be_visible()
+    expect(page.locator("li.session.is-current")).to_have_count(0)
+    assert Event.objects.get(pk=event.pk).current_session_id is None
+    toast = page.locator("main > .toast")
+    expect(toast).to_have_text(f"Unset current: {roundtable.title}")
+    screenshot(page, "moderate-no-current")
+
+    # The line gives way after a while.
+    expect(toast).to_have_text("", timeout=10_000)
+
+    row.get_by_role("button", name="Set current").click()
+    expect(card).not_to_contain_text("No current session")
+    expect(row.get_by_role("button", name="Unset current")).to_be_visible()
+
+
+@pytest.mark.parametrize("context", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_new_poll_form_fits_the_screen_and_says_what_is_missing(console_page, screenshot, context):
+    page = console_page(**context)
+    page.get_by_test_id("poll-new").click()
+    builder = page.get_by_test_id("poll-builder")
+    expect(builder).to_be_visible()
+    # The session select holds long titles: it must not push the console sideways.
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+
+    expect(page.get_by_test_id("poll-save")).to_be_disabled()
+    missing = page.get_by_test_id("poll-missing")
+    expect(missing).to_contain_text("Question:")
+    expect(missing).to_contain_text("Options: Every option needs")
+    page.get_by_test_id("poll-prompt").fill("Who should pay?")
+    inputs = page.get_by_test_id("poll-option-input")
+    inputs.nth(0).fill("Payers")
+    inputs.nth(1).fill("Industry")
+    expect(missing).to_have_count(0)
+    expect(page.get_by_test_id("poll-save")).to_be_enabled()
+
+    # Typed text is not bold like its label; "Add option" is a button, not a bar.
+    assert page.get_by_test_id("poll-prompt").evaluate("(el) => getComputedStyle(el).fontWeight") == "400"
+    add = page.get_by_test_id("poll-add-option").bounding_box()
+    assert add["width"] < builder.bounding_box()["width"] / 2
+    screenshot(page, f"moderate-new-poll-{context['viewport']['width']}")
+
+
+def test_current_session_card_never_covers_the_sessions_under_the_header(console_page, event, roundtable):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+
+    def boxes(page):
+        page.evaluate("window.scrollTo(0, 1500)")
+        page.wait_for_timeout(200)
+        return page.evaluate(
+            """() => [document.querySelector('header.top'), document.querySelector('[data-testid=current-session]')]
+                 .map((element) => element.getBoundingClientRect().toJSON())"""
+        )
+
+    # On a phone the card scrolls away with the page (header and card would take a third of it).
+    header, card = boxes(console_page(**PHONE))
+    assert card["bottom"] <= header["bottom"]
+    # On a wide screen it stays in view, just under the header, whatever the header's height.
+    header, card = boxes(console_page(viewport={"width": 1280, "height": 800}))
+    assert abs(card["top"] - header["bottom"]) < 1.5, (header, card)
