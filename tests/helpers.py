@@ -14,6 +14,9 @@ from livehub.asgi import application
 
 ORIGIN = (b"origin", b"http://localhost:8000")
 _refs = count(1)
+# How long a frame that must come may take: a loaded CI runner once took over 3 s. A passing test
+# never waits it out; tests that a frame does *not* come use `nothing()` with its own wait.
+WAIT = 10.0
 
 
 class Socket:
@@ -31,13 +34,13 @@ class Socket:
         if query:
             path += "?" + urlencode(query)
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN] if headers is None else headers)
-        connected, close_code = await communicator.connect(timeout=5)
+        connected, close_code = await communicator.connect(timeout=WAIT)
         socket = cls(communicator)
         if not connected:
             socket.close_code = close_code
             return socket
         if expect_snapshot:
-            first = await socket.next(timeout=5)
+            first = await socket.next(timeout=WAIT)
             assert first["type"] in {"snapshot", "synced"} or first.get("stream"), first
             if first["type"] == "snapshot":
                 socket.snapshot = first
@@ -45,18 +48,18 @@ class Socket:
                 socket.frames.insert(0, first)
         return socket
 
-    async def next(self, timeout: float = 3) -> dict[str, Any]:
+    async def next(self, timeout: float = WAIT) -> dict[str, Any]:
         output = await self.communicator.receive_output(timeout)
         if output["type"] == "websocket.close":
             self.close_code = output.get("code")
             raise ConnectionError(f"socket closed with {self.close_code}")
         return json.loads(output["text"])
 
-    async def pop(self, timeout: float = 3) -> dict[str, Any]:
+    async def pop(self, timeout: float = WAIT) -> dict[str, Any]:
         """The next frame other than presence (which comes whenever counts move)."""
         return await self.take(lambda frame: frame["type"] != "presence", timeout)
 
-    async def take(self, predicate, timeout: float = 3) -> dict[str, Any]:
+    async def take(self, predicate, timeout: float = WAIT) -> dict[str, Any]:
         for index, frame in enumerate(self.frames):
             if predicate(frame):
                 return self.frames.pop(index)
@@ -66,7 +69,7 @@ class Socket:
                 return frame
             self.frames.append(frame)
 
-    async def event(self, type: str, timeout: float = 3) -> dict[str, Any]:
+    async def event(self, type: str, timeout: float = WAIT) -> dict[str, Any]:
         return await self.take(lambda frame: frame["type"] == type, timeout)
 
     async def send(self, type: str, data: dict[str, Any] | None = None, ref: str | None = None) -> dict[str, Any]:
@@ -88,7 +91,7 @@ class Socket:
             (found if frame["type"] == type else self.frames).append(frame)
         return found
 
-    async def closed(self, timeout: float = 3) -> int:
+    async def closed(self, timeout: float = WAIT) -> int:
         """Wait until the server closes the socket; returns the close code."""
         while self.close_code is None:
             try:
