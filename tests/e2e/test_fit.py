@@ -4,12 +4,14 @@ pushed out of view, no sideways scrolling."""
 import pytest
 from playwright.sync_api import expect
 
+from polls import services as poll_services
 from qa import services as qa_services
 from sessions.rolelinks import role_key_make
 from sessions.services import session_set_status
 
 pytestmark = pytest.mark.e2e
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
 # 497 characters: questions have up to 500.
 LONG = (
     "Given that the list price of the first approved gene therapies is above two million euros per patient, "
@@ -69,3 +71,55 @@ def test_a_long_highlighted_question_fits_the_projector(
     assert not page.evaluate(CLIPPED, ".main"), "the left column runs past the screen"
     # Still projector-sized type, not a footnote.
     assert float(page.eval_on_selector(parts[0], "e => parseFloat(getComputedStyle(e).fontSize)")) >= 0.025 * height
+
+
+def poll_with_answers(event, session, join, answers: list[tuple[int, str]], **fields):
+    """An open poll of the session, answered: one (option index, mode) pair per participant."""
+    poll = poll_services.poll_create(event_id=event.pk, actor="moderator", session_id=session.pk, **fields)
+    poll_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="moderator")
+    options = list(poll.options.order_by("order").values_list("pk", flat=True))
+    for index, mode in answers:
+        poll_services.poll_respond(
+            participant_id=join(mode=mode).pk, event_id=event.pk, poll_id=poll.pk, options=[options[index]]
+        )
+    poll_services.poll_set_results_visible(event_id=event.pk, poll_id=poll.pk, visible=True, actor="moderator")
+    poll_services.poll_set_on_screen(event_id=event.pk, poll_id=poll.pk, on_screen=True, actor="moderator")
+    return poll, options
+
+
+# The width of each bar and of each track, by option.
+BARS = """(root) => Object.fromEntries([...document.querySelectorAll(root + ' [data-testid="poll-bar"]')].map((bar) => [
+  bar.dataset.option,
+  [bar.querySelector('.track').getBoundingClientRect().width,
+   [...bar.querySelectorAll('.part')].reduce((sum, part) => sum + part.getBoundingClientRect().width, 0)],
+]))"""
+
+
+def test_equal_counts_give_equal_bars(server, browser, console, screenshot, event, live_roundtable, join):
+    # Equal totals with numbers of different widths: 10 (10 · 0), 10 (5 · 5), 1 (0 · 1).
+    answers = [(0, "room")] * 10 + [(1, "room")] * 5 + [(1, "online")] * 5 + [(2, "online")]
+    _poll, (first, second, third) = poll_with_answers(
+        event,
+        live_roundtable,
+        join,
+        answers,
+        kind="single",
+        prompt="Which outcome matters most to you?",
+        options=["Vision", "Safety and long-term effects for children", "Cost"],
+    )
+    key = role_key_make(event=event, role="screen", hours=1)
+    screen = console.watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page(), "screen")
+    screen.goto(f"{server.http}/e/SFH2022/screen/?key={key}")
+    phone = console.watch(browser.new_context(**PHONE).new_page(), "attend")
+    phone.goto(f"{server.http}/e/SFH2022/")
+    for page, root in ((screen, '[data-testid="screen-poll"]'), (phone, '[data-testid="poll"]')):
+        expect(page.locator(root).get_by_test_id("poll-count")).to_have_text(["10", "10", "1"])
+        page.wait_for_timeout(700)  # the bars grow in half a second
+        bars = page.evaluate(BARS, root)
+        tracks = {round(track) for track, _ in bars.values()}
+        assert len(tracks) == 1, f"tracks of different lengths: {bars}"
+        assert round(bars[str(first)][1]) == round(bars[str(second)][1]) == round(bars[str(first)][0])
+        assert 0 < bars[str(third)][1] < bars[str(first)][1] / 5
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(screen, "fit-bars-screen")
+    screenshot(phone, "fit-bars-attend")
