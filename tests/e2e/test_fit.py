@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from polls import services as poll_services
 from qa import services as qa_services
+from qa.models import Question
 from sessions.rolelinks import role_key_make
 from sessions.services import session_set_status
 
@@ -123,3 +124,50 @@ def test_equal_counts_give_equal_bars(server, browser, console, screenshot, even
         assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot(screen, "fit-bars-screen")
     screenshot(phone, "fit-bars-attend")
+
+
+def test_offline_on_a_phone_the_header_stays_put_and_a_question_waits_for_the_network(
+    server, browser, console, screenshot, event, live_roundtable
+):
+    context = browser.new_context(**PHONE)
+    page = console.watch(context.new_page(), "attend")
+    page.goto(f"{server.http}/e/SFH2022/")
+    badge = page.get_by_test_id("connection")
+    expect(badge).to_have_text("Live")
+    header = page.locator("header.top")
+    online_height = header.bounding_box()["height"]
+
+    context.set_offline(True)
+    expect(badge).to_contain_text("Offline")
+    screenshot(page, "fit-attend-offline")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
+    height = header.bounding_box()["height"]
+    assert height <= max(110, online_height + 40), f"the header grew to {height}px (online {online_height}px)"
+    # The event's name keeps its line: not one word a line.
+    assert page.locator("header.top h1").bounding_box()["height"] < 2.5 * 21
+
+    # A question asked now waits, and says so; it goes out once the network is back.
+    text = "Asked while my phone has no network, will it arrive?"
+    page.get_by_test_id("ask-text").fill(text)
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_test_id("ask-waiting")).to_have_text(
+        "You're offline — your question will be sent when the connection is back."
+    )
+    expect(page.get_by_test_id("ask-submit")).to_be_disabled()
+    screenshot(page, "fit-attend-ask-offline")
+    context.set_offline(False)
+    expect(badge).to_have_text("Live", timeout=15_000)
+    confirmation = page.get_by_test_id("ask-confirmation")
+    expect(confirmation).to_have_text("Sent — awaiting moderation.")
+    expect(page.get_by_test_id("ask-waiting")).to_have_count(0)
+    question = Question.objects.get(text=text)
+
+    # The moderator publishes it: the note under the box follows.
+    qa_services.question_moderate(
+        event_id=event.pk, question_id=question.pk, action="approve", actor="moderator", role="moderator"
+    )
+    expect(confirmation).to_have_text("Sent — your question is published.")
+    expect(page.locator(f'[data-testid="question"][data-question="{question.pk}"]')).to_have_attribute(
+        "data-state", "approved"
+    )
+    context.close()
