@@ -171,3 +171,51 @@ def test_offline_on_a_phone_the_header_stays_put_and_a_question_waits_for_the_ne
         "data-state", "approved"
     )
     context.close()
+
+
+def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_it(
+    server, browser, console, screenshot, event, live_roundtable, join
+):
+    poll = poll_services.poll_create(
+        event_id=event.pk,
+        actor="moderator",
+        session_id=live_roundtable.pk,
+        kind="text",
+        prompt="What worries you most?",
+    )
+    poll_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="moderator")
+    context = browser.new_context(**PHONE)
+    page = console.watch(context.new_page(), "attend-hidden")
+    page.goto(f"{server.http}/e/SFH2022/")
+    card = page.locator(f'[data-testid="poll"][data-poll="{poll.pk}"]')
+    card.get_by_test_id("poll-text").fill("Something off-topic")
+    card.get_by_test_id("poll-send").click()
+    expect(card.get_by_test_id("poll-mine")).to_contain_text("Something off-topic")
+    kept = poll_services.poll_respond(
+        participant_id=join().pk, event_id=event.pk, poll_id=poll.pk, text="Who pays when it stops working?"
+    )
+    hidden = poll.responses.get(text="Something off-topic")
+    poll_services.poll_moderate_answer(event_id=event.pk, response_id=kept.pk, approve=True, actor="moderator")
+    poll_services.poll_moderate_answer(event_id=event.pk, response_id=hidden.pk, approve=False, actor="moderator")
+    poll_services.poll_set_results_visible(event_id=event.pk, poll_id=poll.pk, visible=True, actor="moderator")
+    poll_services.poll_set_on_screen(event_id=event.pk, poll_id=poll.pk, on_screen=True, actor="moderator")
+
+    key = role_key_make(event=event, role="screen", hours=1)
+    screen = console.watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page(), "screen")
+    screen.goto(f"{server.http}/e/SFH2022/screen/?key={key}")
+    shown = screen.get_by_test_id("screen-poll")
+    expect(shown.get_by_test_id("poll-answer")).to_have_text(["Who pays when it stops working?"])
+    expect(shown.get_by_test_id("poll-total")).to_have_text("1 answer shown")
+
+    # The author of the hidden answer learns it is not shown; the phone counts like the screen.
+    expect(card.get_by_test_id("poll-total")).to_have_text("1 answer shown")
+    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-shown", "false")
+    expect(card.get_by_test_id("poll-mine-state")).to_contain_text("Not shown")
+    screenshot(page, "fit-attend-hidden-answer")
+    screenshot(screen, "fit-screen-text-answers")
+
+    # Once the moderator lets it through, it is shown and counted.
+    poll_services.poll_moderate_answer(event_id=event.pk, response_id=hidden.pk, approve=True, actor="moderator")
+    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-shown", "true")
+    expect(shown.get_by_test_id("poll-total")).to_have_text("2 answers shown")
+    context.close()
