@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from polls import services as poll_services
+from polls.demo import seed_demo_polls
 from qa import services as qa_services
 from qa.models import Question
 from sessions.rolelinks import role_key_make
@@ -219,3 +220,69 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-shown", "true")
     expect(shown.get_by_test_id("poll-total")).to_have_text("2 answers shown")
     context.close()
+
+
+def open_stage(server, browser, console, event, width=1920, height=1080):
+    key = role_key_make(event=event, role="speaker", hours=1)
+    page = console.watch(browser.new_context(viewport={"width": width, "height": height}).new_page(), "stage")
+    page.goto(f"{server.http}/e/SFH2022/stage/?key={key}")
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    return page
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1600, 900)])
+def test_the_stage_fits_one_screen_with_a_poll_and_a_long_highlighted_question(
+    server, browser, console, screenshot, event, live_roundtable, join, ask, size
+):
+    seed_demo_polls(event)
+    poll = event.polls.get(prompt="Who should pay for one-shot gene therapies?")
+    poll_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="moderator")
+    for text in ("Is a European fund realistic?", "Who carries the risk of failure?"):
+        qa_services.question_moderate(
+            event_id=event.pk, question_id=ask(join(), text=text).pk, action="approve", actor="m", role="moderator"
+        )
+    highlight(event, ask(join(name=AUTHOR), text=LONG, anonymous=False))
+    page = open_stage(server, browser, console, event, *size)
+    options = page.get_by_test_id("screen-poll").locator(".options li")
+    expect(options).to_have_count(4)
+    expect(page.get_by_test_id("highlighted-question")).to_contain_text("stops working?")
+    screenshot(page, f"fit-stage-poll-{size[0]}")
+    assert page.evaluate("document.documentElement.scrollHeight") <= size[1], "the stage scrolls"
+    parts = [
+        '[data-testid="screen-poll"] .options li:last-child',
+        '[data-testid="session-clock"]',
+        '[data-testid="highlighted-question"] [data-action="unhighlight"]',
+        '[data-testid="highlighted-question"] [data-action="answer"]',
+    ]
+    assert dict(page.evaluate(INSIDE, parts)) == dict.fromkeys(parts, True)
+
+
+def test_the_stage_shows_the_swing_under_the_clock(server, browser, console, screenshot, event, join):
+    seed_demo_polls(event)
+    debate = event.sessions.get(kind="debate")
+    session_set_status(event_id=event.pk, session_id=debate.pk, status="live")  # opens the before poll
+    before = event.polls.get(session=debate, phase="before")
+    after = event.polls.get(session=debate, phase="after")
+    people = [join(mode=mode) for mode in ("room", "room", "online", "online")]
+    before_options = list(before.options.order_by("order").values_list("pk", flat=True))
+    after_options = list(after.options.order_by("order").values_list("pk", flat=True))
+    for index, person in enumerate(people):
+        poll_services.poll_respond(
+            participant_id=person.pk, event_id=event.pk, poll_id=before.pk, options=[before_options[index % 3]]
+        )
+    poll_services.poll_close(event_id=event.pk, poll_id=before.pk, actor="moderator")
+    poll_services.poll_open(event_id=event.pk, poll_id=after.pk, actor="moderator")
+    for person in people:
+        poll_services.poll_respond(
+            participant_id=person.pk, event_id=event.pk, poll_id=after.pk, options=[after_options[0]]
+        )
+    poll_services.poll_close(event_id=event.pk, poll_id=after.pk, actor="moderator")
+    poll_services.poll_set_results_visible(event_id=event.pk, poll_id=after.pk, visible=True, actor="moderator")
+    poll_services.poll_set_on_screen(event_id=event.pk, poll_id=after.pk, on_screen=True, actor="moderator")
+    page = open_stage(server, browser, console, event)
+    expect(page.get_by_test_id("poll-moved")).to_have_text("2 of 4 changed their position")
+    page.wait_for_timeout(700)
+    screenshot(page, "fit-stage-swing")
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1080, "the stage scrolls"
+    parts = ['[data-testid="swing-row"]:last-child', '[data-testid="swing-move"]:last-child', ".next"]
+    assert dict(page.evaluate(INSIDE, parts)) == dict.fromkeys(parts, True)
