@@ -243,7 +243,8 @@ def response_payload(response: Response) -> dict[str, Any]:
     elif kind == Poll.Kind.WORDCLOUD:
         payload["text"] = " ".join(response.words)
     else:
-        payload["text"] = response.text
+        # The author is told whether a moderator showed their answer (pending, approved, rejected).
+        payload.update(text=response.text, review=response.review or Response.Review.PENDING)
     return payload
 
 
@@ -256,13 +257,14 @@ def _own_responses(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -
     if ctx.participant_id is None:
         return {}
     responses = {}
-    for poll_id, kind, options, value, words, text in sorted(rows, key=lambda row: row[0]):
+    for poll_id, kind, options, value, words, text, review in sorted(rows, key=lambda row: row[0]):
         response = Response(
             poll=Poll(pk=poll_id, kind=kind),
             options=json.loads(options),
             value=None if value is None else int(value),
             words=json.loads(words),
             text=text,
+            review=review,
         )
         responses[str(poll_id)] = response_payload(response)
     return {"responses": responses}
@@ -271,7 +273,8 @@ def _own_responses(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -
 @shared_contributor(
     personalize=_own_responses,
     own_rows="""
-SELECT r.poll_id, p.kind, CAST(r.options AS TEXT), CAST(r.value AS TEXT), CAST(r.words AS TEXT), r.text
+SELECT r.poll_id, p.kind, CAST(r.options AS TEXT), CAST(r.value AS TEXT), CAST(r.words AS TEXT), r.text,
+       r.review
 FROM polls_response r JOIN polls_poll p ON p.id = r.poll_id
 WHERE r.participant_id = %(participant)s AND p.event_id = %(event)s
 """,

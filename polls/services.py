@@ -425,6 +425,12 @@ def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, acto
         response.review = review
         response.save(update_fields=["review"])
         transaction.on_commit(lambda: poll_totals.mark(event_id, str(response.poll_id)), robust=True)
+        publish_on_commit(
+            event_id=event_id,
+            type="poll.response",
+            data=response_payload(response),
+            stream=participant_stream(response.participant_id),
+        )
         audit_log(
             response.poll.event,
             None,

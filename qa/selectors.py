@@ -154,10 +154,12 @@ def _questions_text(shared: SharedPart, extra: list[dict[str, Any]], *, voted: s
 @shared_contributor(
     personalize=_own_questions,
     own_rows="""
-SELECT id, 'asked', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT id, 'asked', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT),
+       CAST(NULL AS TEXT)
 FROM qa_question WHERE event_id = %(event)s AND author_id = %(participant)s
 UNION ALL
-SELECT v.question_id, 'voted', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+SELECT v.question_id, 'voted', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT),
+       CAST(NULL AS TEXT)
 FROM qa_vote v JOIN qa_question q ON q.id = v.question_id
 WHERE v.participant_id = %(participant)s AND q.event_id = %(event)s
 """,

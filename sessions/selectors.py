@@ -180,8 +180,8 @@ def _you(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str
 
 @shared_contributor(
     personalize=_you,
-    own_rows="SELECT CAST(NULL AS INTEGER), name, mode, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
-    " FROM livesessions_participant WHERE id = %(participant)s",
+    own_rows="SELECT CAST(NULL AS INTEGER), name, mode, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT),"
+    " CAST(NULL AS TEXT) FROM livesessions_participant WHERE id = %(participant)s",
 )
 def programme_snapshot(ctx: CommandContext) -> dict[str, Any]:
     return programme(Event.objects.get(pk=ctx.event_id))

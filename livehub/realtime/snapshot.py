@@ -74,7 +74,7 @@ def shared_contributor(
     keys, never changing `shared`.
 
     `own_rows` is the app's SELECT of a participant's rows, with `%(event)s` and
-    `%(participant)s` parameters. Its columns are an integer then five texts (cast them: the
+    `%(participant)s` parameters. Its columns are an integer then six texts (cast them: the
     apps' selects are one UNION ALL); `rows` holds them, empty for a socket without participant.
     """
 

@@ -192,6 +192,7 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     card.get_by_test_id("poll-text").fill("Something off-topic")
     card.get_by_test_id("poll-send").click()
     expect(card.get_by_test_id("poll-mine")).to_contain_text("Something off-topic")
+    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-review", "pending")
     kept = poll_services.poll_respond(
         participant_id=join().pk, event_id=event.pk, poll_id=poll.pk, text="Who pays when it stops working?"
     )
@@ -208,16 +209,16 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     expect(shown.get_by_test_id("poll-answer")).to_have_text(["Who pays when it stops working?"])
     expect(shown.get_by_test_id("poll-total")).to_have_text("1 answer shown")
 
-    # The author of the hidden answer learns it is not shown; the phone counts like the screen.
+    # The author of the hidden answer is told so; the phone counts like the screen.
     expect(card.get_by_test_id("poll-total")).to_have_text("1 answer shown")
-    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-shown", "false")
-    expect(card.get_by_test_id("poll-mine-state")).to_contain_text("Not shown")
+    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-review", "rejected")
+    expect(card.get_by_test_id("poll-mine-state")).to_contain_text("chose not to show it")
     screenshot(page, "fit-attend-hidden-answer")
     screenshot(screen, "fit-screen-text-answers")
 
     # Once the moderator lets it through, it is shown and counted.
     poll_services.poll_moderate_answer(event_id=event.pk, response_id=hidden.pk, approve=True, actor="moderator")
-    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-shown", "true")
+    expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-review", "approved")
     expect(shown.get_by_test_id("poll-total")).to_have_text("2 answers shown")
     context.close()
 

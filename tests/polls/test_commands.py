@@ -195,3 +195,23 @@ async def test_a_drafts_shown_results_reach_the_public_only_when_it_opens(
     assert (await moderator.send("poll.open", {"poll": poll}))["type"] == "ok"
     shown = await attendee_socket.event("poll.results")
     assert shown["stream"] == "public" and shown["data"]["poll"] == poll and shown["data"]["total"] == 0
+
+
+async def test_the_author_of_an_open_text_answer_hears_how_it_was_reviewed(
+    event, roundtable, moderator, moderator_key, attendee_socket, make_poll
+):
+    poll = await database_sync_to_async(make_poll)("text")
+    sent = await attendee_socket.send("poll.respond", {"poll": poll.pk, "text": "Who pays when it stops working?"})
+    assert sent["data"]["response"]["review"] == "pending"
+    assert (await attendee_socket.event("poll.response"))["data"]["review"] == "pending"
+    response = await database_sync_to_async(lambda: Response.objects.get(poll=poll).pk)()
+    for approve, review in [(False, "rejected"), (True, "approved")]:
+        await verify_action(
+            moderator, "poll.moderate_answer", {"response": response, "approve": approve}, settle=0.6, key=moderator_key
+        )
+        told = await attendee_socket.event("poll.response")
+        assert told["stream"] == f"p:{attendee_socket.participant.pk}"
+        assert told["data"] == {"poll": poll.pk, "text": "Who pays when it stops working?", "review": review}
+        fresh = await Socket.open(token=attendee_socket.participant.token)
+        assert fresh.snapshot["data"]["responses"][str(poll.pk)] == told["data"]
+        await fresh.close()

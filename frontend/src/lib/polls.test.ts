@@ -53,6 +53,14 @@ describe("reducePolls", () => {
     expect(state.responses?.["7"].options).toEqual([1]);
   });
 
+  it("follows how a moderator reviewed the participant's open-text answer", () => {
+    let state = reducePolls(base(), event("poll.response", { poll: 7, text: "Who pays?", review: "pending" }, "p:1"));
+    state = reducePolls(state, event("poll.response", { poll: 7, text: "Who pays?", review: "rejected" }, "p:1"));
+    expect(state.responses?.["7"]).toEqual({ text: "Who pays?", review: "rejected" });
+    state = reducePolls(state, event("poll.response", { poll: 7, text: "Who pays?", review: "shown?" }, "p:1"));
+    expect(state.responses?.["7"]).toEqual({ text: "Who pays?" });
+  });
+
   it("keeps open-text answers awaiting moderation when the public copy arrives first", () => {
     const pending = { ...results(0), answers: [{ id: 5, text: "Later", state: "pending" }] };
     let state = reducePolls(base("moderator"), event("poll.results", pending, "moderators"));

@@ -77,6 +77,7 @@ function readResponse(data: Record<string, any>): PollResponse | null {
   if (Array.isArray(data.options)) response.options = data.options.filter(isId);
   if (typeof data.value === "number") response.value = data.value;
   if (typeof data.text === "string") response.text = data.text;
+  if (data.review === "pending" || data.review === "approved" || data.review === "rejected") response.review = data.review;
   return Object.keys(response).length ? response : null;
 }
 

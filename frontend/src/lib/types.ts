@@ -182,6 +182,8 @@ export interface PollResponse {
   options?: number[];
   value?: number;
   text?: string;
+  /** Open text: whether a moderator showed the answer with the results. */
+  review?: "pending" | "approved" | "rejected";
 }
 
 /** The `data` of a snapshot: everything this client may see. */
