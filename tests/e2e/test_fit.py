@@ -213,6 +213,7 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     expect(card.get_by_test_id("poll-total")).to_have_text("1 answer shown")
     expect(card.get_by_test_id("poll-mine-state")).to_have_attribute("data-review", "rejected")
     expect(card.get_by_test_id("poll-mine-state")).to_contain_text("chose not to show it")
+    expect(card.get_by_test_id("poll-sent")).to_have_count(0)  # "a moderator reviews it" is over
     screenshot(page, "fit-attend-hidden-answer")
     screenshot(screen, "fit-screen-text-answers")
 
