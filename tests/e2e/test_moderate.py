@@ -156,3 +156,49 @@ def test_current_session_card_never_covers_the_sessions_under_the_header(console
     # On a wide screen it stays in view, just under the header, whatever the header's height.
     header, card = boxes(console_page(viewport={"width": 1280, "height": 800}))
     assert abs(card["top"] - header["bottom"]) < 1.5, (header, card)
+
+
+def test_the_console_offers_only_what_the_server_will_do_and_logs_in_words(
+    console_page, event, roundtable, join, approved
+):
+    from polls import services as polls
+    from qa import services as qa
+
+    target = approved(join(), "Who pays for one-shot gene therapies?")
+    duplicate = approved(join(), "Who pays for one-shot gene therapy?")
+    qa.question_merge(event_id=event.pk, question_id=duplicate.pk, into_id=target.pk, actor="Mo")
+    draft = polls.poll_create(
+        event_id=event.pk, actor="Mo", kind="multiple", prompt="Which fund?", options=["EU", "State", "Industry"],
+        session_id=roundtable.pk, max_choices=2,
+    )  # fmt: skip
+    before = polls.poll_create(event_id=event.pk, actor="Mo", kind="stance", prompt="Belgium hub?", phase="before")
+    after = polls.poll_create(
+        event_id=event.pk, actor="Mo", kind="stance", prompt="Belgium hub?", phase="after", stance_pair_id=before.pk
+    )
+    page = console_page(**DESKTOP)
+
+    # A merged question cannot come back (its votes moved): no Restore to click and fail.
+    page.get_by_test_id("qa-tab-archived").click()
+    merged = page.locator(f'[data-cell="{duplicate.pk}"]')
+    expect(merged).to_be_visible()
+    expect(merged.locator('[data-action="restore"]')).to_have_count(0)
+
+    # The log says what happened in words.
+    page.get_by_test_id("auto-approve").click()
+    expect(page.get_by_test_id("audit-log")).to_contain_text("turned auto-approve on")
+
+    # Emptying "at most" in a draft clears it; flipping a paired stance draft's phase unpairs it.
+    page.get_by_test_id("poll-filter").select_option("all")
+    for poll, change in [(draft, "max"), (after, "phase")]:
+        page.locator(f'[data-testid="poll-admin"][data-poll="{poll.pk}"]').get_by_role("button", name="Edit").click()
+        builder = page.get_by_test_id("poll-builder")
+        if change == "max":
+            builder.get_by_test_id("poll-max").fill("")
+        else:
+            builder.get_by_label("before the debate").check()
+        builder.get_by_test_id("poll-save").click()
+        expect(page.get_by_test_id("poll-builder")).to_have_count(0)
+    draft.refresh_from_db()
+    after.refresh_from_db()
+    assert draft.max_choices is None
+    assert (after.phase, after.stance_pair_id) == ("before", None)

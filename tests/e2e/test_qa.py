@@ -85,3 +85,29 @@ def test_hostile_question_text_is_shown_as_text(server, browser, console, event,
     assert card.locator("img, b").count() == 0
     assert page.evaluate("window.__pwned") is None
     context.close()
+
+
+def test_an_attendee_purged_while_connected_joins_again_and_can_ask(server, browser, console, event, roundtable):
+    """`purge_event` during the congress: the next command is refused, the page joins afresh, the
+    one after works."""
+    from sessions.models import Participant
+
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    page = console.watch(browser.new_context(**PHONE).new_page(), "attend-purged")
+    page.goto(f"{server.http}/e/SFH2022/")
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    Participant.objects.filter(event=event).delete()
+    page.get_by_test_id("ask-text").fill("Is anyone still listening?")
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_text("join again")).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    for _ in range(50):
+        if Participant.objects.filter(event=event).exists():
+            break
+        page.wait_for_timeout(100)
+    assert Participant.objects.filter(event=event).count() == 1, "the page joined again"
+    page.get_by_test_id("ask-text").fill("Is anyone still listening?")
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_test_id("question").filter(has_text="Is anyone still listening?")).to_contain_text(
+        "Awaiting moderation"
+    )

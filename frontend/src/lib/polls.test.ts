@@ -154,6 +154,13 @@ describe("the poll builder", () => {
     expect(stance).not.toHaveProperty("scale");
   });
 
+  it("sends null to clear an emptied limit or pair (an update keeps what is not sent)", () => {
+    const multiple = draftOf({ ...poll, kind: "multiple", max_choices: 2, state: "draft" });
+    expect(draftCommand({ ...multiple, max_choices: null })).toMatchObject({ max_choices: null });
+    const after = draftOf({ ...poll, kind: "stance", phase: "after", stance_pair: 9, state: "draft" });
+    expect(draftCommand({ ...after, stance_pair: null })).toMatchObject({ phase: "after", stance_pair: null });
+  });
+
   it("round-trips an existing draft", () => {
     expect(draftCommand(draftOf({ ...poll, state: "draft" }))).toEqual({
       kind: "single", prompt: "Who pays?", session: 3, auto_open: false, options: ["A", "B"],

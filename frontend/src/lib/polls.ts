@@ -352,11 +352,12 @@ export function draftCommand(draft: PollDraft): Record<string, unknown> {
     auto_open: draft.auto_open,
   };
   if (hasOptions(draft.kind)) command.options = draft.options.map((label) => label.trim());
-  if (draft.kind === "multiple" && draft.max_choices) command.max_choices = draft.max_choices;
+  // null clears (poll.update keeps what is not sent): an emptied "at most" or pair must be sent.
+  if (draft.kind === "multiple") command.max_choices = draft.max_choices || null;
   if (draft.kind === "rating") command.scale = draft.scale;
   if (draft.kind === "stance") {
     command.phase = draft.phase;
-    if (draft.stance_pair) command.stance_pair = draft.stance_pair;
+    command.stance_pair = draft.stance_pair || null;
   }
   return command;
 }
