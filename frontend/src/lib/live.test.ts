@@ -503,6 +503,17 @@ describe("commands", () => {
     expect(client.pending()).toBe(0);
   });
 
+  it("refuses a command over the frame limit itself: the server's answer would carry no ref", async () => {
+    const { client, socket } = connected();
+    const huge = client.send("question.ask", { session: 3, text: "é".repeat(33_000) }); // > 64 KiB of UTF-8
+    await expect(huge).rejects.toMatchObject({ code: "too_large" });
+    expect(socket.sent).toHaveLength(0);
+    expect(client.pending()).toBe(0);
+    void client.send("question.ask", { session: 3, text: "é".repeat(32_000) }); // under the limit: sent
+    expect(socket.sent).toHaveLength(1);
+    (client as any).commands.clear();
+  });
+
   it("resends a command unacknowledged at a drop with the same ref after reconnect; it resolves once", async () => {
     const { client, socket } = connected({ public: 5 });
     const done = vi.fn();

@@ -47,6 +47,9 @@ export interface LiveOptions<S> {
   onlineEvents?: OnlineEvents;
 }
 
+/** The server's frame limit (docs/protocol.md, Limits): 64 KiB of UTF-8. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
 /** Close codes after which reconnecting cannot help (bad credentials, no role, no event). */
 const TERMINAL_CODES = new Set([4401, 4403, 4404]);
 /** The server asks for an immediate reconnect with `since` (lost sync, slow client). */
@@ -203,6 +206,13 @@ export class LiveClient<S extends { presence?: unknown }> {
       }
       this.counter += 1;
       const ref = `${this.prefix}-${this.counter}`;
+      // The server answers an oversized frame without its ref (it did not read it): such a command
+      // would never settle. Refuse it here, as the server would.
+      const bytes = new TextEncoder().encode(JSON.stringify({ type, ref, data })).length;
+      if (bytes > MAX_FRAME_BYTES) {
+        reject(new CommandError({ code: "too_large", message: "This is too long to send." }));
+        return;
+      }
       const command: Command = { type, data, resolve, reject, sent: false };
       this.commands.set(ref, command);
       if (this.isSynced) this.transmit(ref, command);

@@ -35,7 +35,26 @@ export function forgetParticipant(code: string): void {
   }
 }
 
-export class JoinError extends Error {}
+export class JoinError extends Error {
+  /** Seconds the server asked us to wait (429 Retry-After), if any. */
+  readonly retryAfter: number | null;
+  /** Trying again cannot help (no such event, a refused request): stop retrying. */
+  readonly final: boolean;
+
+  constructor(message: string, { retryAfter = null, final = false }: { retryAfter?: number | null; final?: boolean } = {}) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.final = final;
+  }
+}
+
+/** When to try joining again after `error` (the `attempt`-th failure), or null for never. */
+export function joinRetryDelay(error: unknown, attempt: number): number | null {
+  if (error instanceof JoinError && error.final) return null;
+  const backoff = Math.min(30_000, 1000 * 2 ** attempt);
+  const asked = error instanceof JoinError && error.retryAfter !== null ? error.retryAfter * 1000 : 0;
+  return Math.max(backoff, asked);
+}
 
 /** POST /api/events/{code}/join: anonymous unless a name is given. */
 export async function join(url: string, mode: Mode, name: string | null = null): Promise<StoredParticipant> {
@@ -50,6 +69,13 @@ export async function join(url: string, mode: Mode, name: string | null = null):
     throw new JoinError("Could not reach the server. Check your connection; we will keep trying.");
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw new JoinError(body?.error?.message ?? `Joining failed (${response.status}).`);
+  if (!response.ok) {
+    const seconds = Number(response.headers.get("Retry-After") ?? body?.error?.retry_after);
+    throw new JoinError(body?.error?.message ?? `Joining failed (${response.status}).`, {
+      retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : null,
+      // 4xx but 408 and 429 say the request itself cannot succeed; 5xx may pass.
+      final: response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429,
+    });
+  }
   return { participant: body.participant, token: body.token, mode: body.mode, name: body.name };
 }
