@@ -503,6 +503,31 @@ describe("commands", () => {
     expect(client.pending()).toBe(0);
   });
 
+  it("sends a command again with the same ref while the database is unavailable, then settles it", async () => {
+    const { client, socket } = connected();
+    const asked = client.send("question.ask", { session: 3, text: "Who pays?" });
+    const ref = socket.sent[0].ref;
+    for (const wait of [500, 1000, 2000]) {
+      socket.receive({ type: "error", ref, error: { code: "unavailable", message: "Try again in a moment." } });
+      expect(client.pending()).toBe(1);
+      clock.advance(wait - 1);
+      expect(socket.sent).toHaveLength(1 + [500, 1000, 2000].indexOf(wait));
+      clock.advance(1);
+      expect(socket.sent.at(-1)).toEqual(socket.sent[0]); // the same frame, the same ref
+    }
+    socket.receive({ type: "ok", ref, data: { question: 41, state: "pending" } });
+    await expect(asked).resolves.toEqual({ question: 41, state: "pending" });
+
+    const failing = client.send("question.ask", { session: 3, text: "Anyone?" });
+    const second = socket.sent.at(-1).ref;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      socket.receive({ type: "error", ref: second, error: { code: "unavailable", message: "Try again in a moment." } });
+      clock.advance(2000);
+    }
+    await expect(failing).rejects.toMatchObject({ code: "unavailable" });
+    expect(client.pending()).toBe(0);
+  });
+
   it("refuses a command over the frame limit itself: the server's answer would carry no ref", async () => {
     const { client, socket } = connected();
     const huge = client.send("question.ask", { session: 3, text: "é".repeat(33_000) }); // > 64 KiB of UTF-8

@@ -65,7 +65,13 @@ interface Command {
   reject: (error: CommandError) => void;
   /** Sent on the current socket: not sent again until that socket is gone. */
   sent: boolean;
+  /** Times it was sent again after `unavailable`. */
+  retries: number;
 }
+
+/** `unavailable` (the database did not answer) is retried with the same ref, which is safe,
+ * this many times, half a second then one then two later, before the user is told. */
+const UNAVAILABLE_RETRIES = 3;
 
 function isObject(value: unknown): value is Record<string, any> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -213,7 +219,7 @@ export class LiveClient<S extends { presence?: unknown }> {
         reject(new CommandError({ code: "too_large", message: "This is too long to send." }));
         return;
       }
-      const command: Command = { type, data, resolve, reject, sent: false };
+      const command: Command = { type, data, resolve, reject, sent: false, retries: 0 };
       this.commands.set(ref, command);
       if (this.isSynced) this.transmit(ref, command);
     });
@@ -474,12 +480,20 @@ export class LiveClient<S extends { presence?: unknown }> {
     }
     const command = this.commands.get(ref);
     if (!command) return; // A late duplicate reply to a command already settled.
+    const body = isObject(frame.error) ? frame.error : {};
+    if (!ok && body.code === "unavailable" && command.retries < UNAVAILABLE_RETRIES) {
+      command.retries += 1;
+      command.sent = false; // a reconnect meanwhile sends it after the sync instead
+      this.setTimer(() => {
+        if (this.commands.get(ref) === command && !command.sent && this.isSynced) this.transmit(ref, command);
+      }, 500 * 2 ** (command.retries - 1));
+      return;
+    }
     this.commands.delete(ref);
     if (ok) {
       command.resolve(frame.data);
       return;
     }
-    const body = isObject(frame.error) ? frame.error : {};
     command.reject(
       new CommandError({
         code: typeof body.code === "string" ? body.code : "internal",
