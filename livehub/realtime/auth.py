@@ -1,10 +1,12 @@
 """Who is on a socket: credentials are read once, at connect, and fix the socket's role."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 
 from livehub.errors import Forbidden, Unauthorized
 from sessions import selectors
-from sessions.models import Participant
+from sessions.models import Event, Participant
 from sessions.rolelinks import role_key_read
 
 from .protocol import ATTENDEE, SCREEN
@@ -25,27 +27,30 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
         return _attendee(event_id, event_code, participant)
     event = selectors.event_get(code=code)
     participant = selectors.participant_by_token(event=event, token=token) if token else None
-    base = {"event_id": event.pk, "event_code": event.code}
-    if participant is not None:
-        base.update(participant_id=participant.pk, mode=participant.mode)
     if key:
         role = role_key_read(event=event, key=key)
         if role == SCREEN:
-            # The projector shows the room what everyone may see, never one participant's own.
-            participant, base = None, {"event_id": event.pk, "event_code": event.code}
+            participant = None  # the projector shows the room what everyone may see, never one's own
         # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
         actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
-        return CommandContext(**base, role=role, actor=actor, label=f"{role} link")
+        return _staff(event, participant, role=role, actor=actor, label=f"{role} link")
     if user.is_authenticated:
         role = selectors.user_role(event=event, user=user)
         if role is not None:
             actor = f"p:{participant.pk}" if participant else f"u:{event.pk}:{user.pk}"
-            return CommandContext(**base, role=role, actor=actor, user_id=user.pk, label=user.get_username())
+            return _staff(event, participant, role=role, actor=actor, user_id=user.pk, label=user.get_username())
         if participant is None:
             raise Forbidden("Your account has no role on this event.")
     if participant is None:
         raise Unauthorized("Join the event (token) or sign in (session or role link) first.")
     return _attendee(event.pk, event.code, participant)
+
+
+def _staff(event: Event, participant: Participant | None, **fields: Any) -> CommandContext:
+    """A role-link or signed-in socket, acting for `participant` too when it presented a token."""
+    if participant is not None:
+        fields.update(participant_id=participant.pk, mode=participant.mode)
+    return CommandContext(event_id=event.pk, event_code=event.code, **fields)
 
 
 def _attendee(event_id: int, event_code: str, participant: Participant) -> CommandContext:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests.integration.conftest import ROOT, start_server
 
@@ -89,3 +90,16 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def open_page(server, browser, console):
+    """A page of the server in a new browser context, watched for console errors, once it is live."""
+
+    def open_(name, path, **context):
+        page = console.watch(browser.new_context(**context).new_page(), name)
+        page.goto(f"{server.http}{path}")
+        expect(page.get_by_test_id("connection")).to_have_text("Live")
+        return page
+
+    return open_

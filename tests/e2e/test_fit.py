@@ -224,17 +224,14 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     context.close()
 
 
-def open_stage(server, browser, console, event, width=1920, height=1080):
+def open_stage(open_page, event, width=1920, height=1080):
     key = role_key_make(event=event, role="speaker", hours=1)
-    page = console.watch(browser.new_context(viewport={"width": width, "height": height}).new_page(), "stage")
-    page.goto(f"{server.http}/e/SFH2022/stage/?key={key}")
-    expect(page.get_by_test_id("connection")).to_have_text("Live")
-    return page
+    return open_page("stage", f"/e/SFH2022/stage/?key={key}", viewport={"width": width, "height": height})
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1600, 900)])
 def test_the_stage_fits_one_screen_with_a_poll_and_a_long_highlighted_question(
-    server, browser, console, screenshot, event, live_roundtable, join, ask, size
+    open_page, screenshot, event, live_roundtable, join, ask, size
 ):
     seed_demo_polls(event)
     poll = event.polls.get(prompt="Who should pay for one-shot gene therapies?")
@@ -244,7 +241,7 @@ def test_the_stage_fits_one_screen_with_a_poll_and_a_long_highlighted_question(
             event_id=event.pk, question_id=ask(join(), text=text).pk, action="approve", actor="m", role="moderator"
         )
     highlight(event, ask(join(name=AUTHOR), text=LONG, anonymous=False))
-    page = open_stage(server, browser, console, event, *size)
+    page = open_stage(open_page, event, *size)
     options = page.get_by_test_id("screen-poll").locator(".options li")
     expect(options).to_have_count(4)
     expect(page.get_by_test_id("highlighted-question")).to_contain_text("stops working?")
@@ -259,7 +256,7 @@ def test_the_stage_fits_one_screen_with_a_poll_and_a_long_highlighted_question(
     assert dict(page.evaluate(INSIDE, parts)) == dict.fromkeys(parts, True)
 
 
-def test_the_stage_shows_the_swing_under_the_clock(server, browser, console, screenshot, event, join):
+def test_the_stage_shows_the_swing_under_the_clock(open_page, screenshot, event, join):
     seed_demo_polls(event)
     debate = event.sessions.get(kind="debate")
     session_set_status(event_id=event.pk, session_id=debate.pk, status="live")  # opens the before poll
@@ -281,7 +278,7 @@ def test_the_stage_shows_the_swing_under_the_clock(server, browser, console, scr
     poll_services.poll_close(event_id=event.pk, poll_id=after.pk, actor="moderator")
     poll_services.poll_set_results_visible(event_id=event.pk, poll_id=after.pk, visible=True, actor="moderator")
     poll_services.poll_set_on_screen(event_id=event.pk, poll_id=after.pk, on_screen=True, actor="moderator")
-    page = open_stage(server, browser, console, event)
+    page = open_stage(open_page, event)
     expect(page.get_by_test_id("poll-moved")).to_have_text("2 of 4 changed their position")
     page.wait_for_timeout(700)
     screenshot(page, "fit-stage-swing")

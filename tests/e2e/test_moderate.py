@@ -16,16 +16,9 @@ DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 
 
 @pytest.fixture
-def console_page(server, browser, console, event):
+def console_page(open_page, event):
     key = role_key_make(event=event, role="moderator", hours=1)
-
-    def open_(**context):
-        page = console.watch(browser.new_context(**context).new_page(), "moderate")
-        page.goto(f"{server.http}/e/SFH2022/moderate/?key={key}")
-        expect(page.get_by_test_id("connection")).to_have_text("Live")
-        return page
-
-    return open_
+    return lambda **context: open_page("moderate", f"/e/SFH2022/moderate/?key={key}", **context)
 
 
 def active(page, attribute):

@@ -13,17 +13,6 @@ pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
-@pytest.fixture
-def open_page(server, browser, console):
-    def open_(name, path, **context):
-        page = console.watch(browser.new_context(**context).new_page(), name)
-        page.goto(f"{server.http}{path}")
-        expect(page.get_by_test_id("connection")).to_have_text("Live")
-        return page
-
-    return open_
-
-
 def admin(page, poll):
     return page.locator(f'[data-testid="poll-admin"][data-poll="{poll.pk}"]')
 

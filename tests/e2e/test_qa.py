@@ -15,15 +15,9 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 TEXT = "Could outcome-based payments make one-shot therapies affordable?"
 
 
-def test_ask_approve_upvote_highlight_across_all_pages(server, browser, console, screenshot, event, roundtable):
+def test_ask_approve_upvote_highlight_across_all_pages(open_page, screenshot, event, roundtable):
     session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     keys = {role: role_key_make(event=event, role=role, hours=1) for role in ("moderator", "speaker", "screen")}
-
-    def open_page(name, path, **context):
-        page = console.watch(browser.new_context(**context).new_page(), name)
-        page.goto(f"{server.http}{path}")
-        expect(page.get_by_test_id("connection")).to_have_text("Live")
-        return page
 
     moderator = open_page(
         "moderate", f"/e/SFH2022/moderate/?key={keys['moderator']}", viewport={"width": 1400, "height": 1000}
@@ -87,15 +81,13 @@ def test_hostile_question_text_is_shown_as_text(server, browser, console, event,
     context.close()
 
 
-def test_an_attendee_purged_while_connected_joins_again_and_can_ask(server, browser, console, event, roundtable):
+def test_an_attendee_purged_while_connected_joins_again_and_can_ask(open_page, event, roundtable):
     """`purge_event` during the congress: the next command is refused, the page joins afresh, the
     one after works."""
     from sessions.models import Participant
 
     session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
-    page = console.watch(browser.new_context(**PHONE).new_page(), "attend-purged")
-    page.goto(f"{server.http}/e/SFH2022/")
-    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    page = open_page("attend-purged", "/e/SFH2022/", **PHONE)
     Participant.objects.filter(event=event).delete()
     page.get_by_test_id("ask-text").fill("Is anyone still listening?")
     page.get_by_test_id("ask-submit").click()

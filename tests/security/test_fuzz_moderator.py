@@ -18,7 +18,7 @@ from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import COMMANDS
 from tests.helpers import Socket
 
-from .test_fuzz import EDGY_TEXT, TARGETS, WORDS, ErrorLog, _limits, resolve
+from .test_fuzz import EDGY_TEXT, TARGETS, WORDS, ErrorLog, _limits, answered, resolve
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(600)]
 
@@ -88,13 +88,7 @@ def test_fuzzed_moderator_commands_always_get_a_clear_answer(world, loop):
     async def send_batch(batch: list[str]) -> None:
         targets = await drafts(socket, world)  # fresh ones: the last batch may have opened them
         for text in batch:
-            for target, pk in targets.items():
-                text = text.replace(f'"{target}"', str(pk))
-            await socket.communicator.send_input({"type": "websocket.receive", "text": resolve(text, world)})
-            reply = await socket.take(lambda frame: frame["type"] in {"ok", "error"}, timeout=10)
-            code = reply["error"]["code"] if reply["type"] == "error" else "ok"
-            replies[code] = replies.get(code, 0) + 1
-            assert code not in {"internal", "unavailable"}, (text, reply)
+            await answered(socket, resolve(text, world, targets), replies)
         socket.frames.clear()
 
     @seed(20221122)

@@ -59,8 +59,8 @@ const BACKOFF_CAP_MS = 30_000;
 const OPEN = 1; // WebSocket.OPEN, spelled out so fakes without the static constants work
 
 interface Command {
-  type: string;
-  data: Record<string, unknown>;
+  /** The frame's text, made once: every (re)send of the command is the same frame. */
+  frame: string;
   resolve: (value: any) => void;
   reject: (error: CommandError) => void;
   /** Sent on the current socket: not sent again until that socket is gone. */
@@ -212,16 +212,16 @@ export class LiveClient<S extends { presence?: unknown }> {
       }
       this.counter += 1;
       const ref = `${this.prefix}-${this.counter}`;
+      const frame = JSON.stringify({ type, ref, data });
       // The server answers an oversized frame without its ref (it did not read it): such a command
-      // would never settle. Refuse it here, as the server would.
-      const bytes = new TextEncoder().encode(JSON.stringify({ type, ref, data })).length;
-      if (bytes > MAX_FRAME_BYTES) {
+      // would never settle. Refuse it here, as the server would (a UTF-16 unit is at most 3 bytes).
+      if (frame.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(frame).length > MAX_FRAME_BYTES) {
         reject(new CommandError({ code: "too_large", message: "This is too long to send." }));
         return;
       }
-      const command: Command = { type, data, resolve, reject, sent: false, retries: 0 };
+      const command: Command = { frame, resolve, reject, sent: false, retries: 0 };
       this.commands.set(ref, command);
-      if (this.isSynced) this.transmit(ref, command);
+      if (this.isSynced) this.transmit(command);
     });
   }
 
@@ -433,8 +433,8 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.attempt = 0;
     this.setSynced(true);
     this.setConnection({ status: "connected" });
-    for (const [ref, command] of this.commands) {
-      if (!command.sent) this.transmit(ref, command);
+    for (const command of this.commands.values()) {
+      if (!command.sent) this.transmit(command);
     }
   }
 
@@ -485,7 +485,7 @@ export class LiveClient<S extends { presence?: unknown }> {
       command.retries += 1;
       command.sent = false; // a reconnect meanwhile sends it after the sync instead
       this.setTimer(() => {
-        if (this.commands.get(ref) === command && !command.sent && this.isSynced) this.transmit(ref, command);
+        if (this.commands.get(ref) === command && !command.sent && this.isSynced) this.transmit(command);
       }, 500 * 2 ** (command.retries - 1));
       return;
     }
@@ -512,11 +512,11 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.stateStore.set(next);
   }
 
-  private transmit(ref: string, command: Command): void {
+  private transmit(command: Command): void {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return;
     try {
-      socket.send(JSON.stringify({ type: command.type, ref, data: command.data }));
+      socket.send(command.frame);
       command.sent = true;
     } catch (error) {
       // The socket is going away; its close will bring a resend after the next sync.
