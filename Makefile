@@ -36,6 +36,7 @@ run: install frontend
 	PORT=$(PORT) $(VENV)/bin/daphne -v 0 -b $(HOST) -p $(PORT) --proxy-headers livehub.asgi:application
 
 test: install frontend
+	@scripts/system_tools.sh
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) scripts/check_services.py
 	$(VENV)/bin/ruff check .

@@ -12,12 +12,15 @@ import asyncio
 import contextlib
 import http.client
 import json
+import random
 import re
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import count
 from time import perf_counter
 from typing import Any
@@ -51,45 +54,75 @@ def event_socket_url(*, base_url: str, code: str, **query: str) -> str:
     return f"{ws_base(base_url)}/ws/events/{code}/?{urlencode(query)}"
 
 
+@dataclass
+class JoinStats:
+    """What a join run saw: every HTTP status answered, and each join's seconds until its token."""
+
+    statuses: Counter = field(default_factory=Counter)
+    seconds: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def answered(self, status: int) -> None:
+        with self._lock:
+            self.statuses[status] += 1
+
+    def joined(self, seconds: float) -> None:
+        with self._lock:
+            self.seconds.append(seconds)
+
+
 def join_participants(
-    *, base_url: str, code: str, modes: list[str], workers: int = 4, progress: Callable[[int], None] | None = None
+    *,
+    base_url: str,
+    code: str,
+    modes: list[str],
+    workers: int = 4,
+    progress: Callable[[int], None] | None = None,
+    stats: JoinStats | None = None,
+    patience: float = 300.0,
+    path: str = "/api/events/{code}/join",
 ) -> list[str]:
     """POST /api/events/{code}/join once per mode; returns the tokens, in order.
 
-    A few threads with a kept-alive HTTP connection each: joining is setup, not measured.
+    `workers` threads with a kept-alive HTTP connection each, as many phones at once. A busy
+    answer (429, 503) is waited out as the real client does: for its Retry-After, plus up to as
+    long again at random; a join still refused after `patience` seconds fails the run.
     """
     parts = urlsplit(base_url)
     local = threading.local()
     done = count(1)
+    stats = stats if stats is not None else JoinStats()
+    url_path = path.format(code=code)
 
     def join(mode: str) -> str:
-        connection = getattr(local, "connection", None)
-        if connection is None:
-            factory = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-            connection = local.connection = factory(parts.netloc, timeout=30)
+        started = time.monotonic()
         body = json.dumps({"mode": mode})
-        for attempt in range(1, 5):
+        failures = 0
+        while True:
+            connection = getattr(local, "connection", None)
+            if connection is None:
+                factory = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+                connection = local.connection = factory(parts.netloc, timeout=30)
             try:
-                connection.request(
-                    "POST", f"/api/events/{code}/join", body=body, headers={"Content-Type": "application/json"}
-                )
+                connection.request("POST", url_path, body=body, headers={"Content-Type": "application/json"})
                 response = connection.getresponse()
                 payload = response.read()
             except (http.client.HTTPException, OSError):
                 connection.close()  # a dropped keep-alive connection: reconnect and retry
-                if attempt == 4:
+                local.connection = None
+                failures += 1
+                if failures == 4:
                     raise
                 continue
-            if response.status < 500 or attempt == 4:
+            stats.answered(response.status)
+            if response.status == 201:
                 break
-            time.sleep(0.5 * attempt)  # the server is overloaded (e.g. out of database connections)
-        if response.status == 429:
-            raise BenchError(
-                "joins are rate limited per address: raise LIVEHUB_JOINS_PER_MINUTE on the rehearsal "
-                "deployment, or reuse the participants of an earlier run with --tokens FILE"
-            )
-        if response.status != 201:
-            raise BenchError(f"join refused: HTTP {response.status} {payload[:200]!r}")
+            waited = time.monotonic() - started
+            if response.status not in (429, 503) or waited > patience:
+                raise BenchError(f"join refused after {waited:.0f} s: HTTP {response.status} {payload[:200]!r}")
+            asked = float(response.getheader("Retry-After") or 1)
+            time.sleep(asked + random.random() * min(asked, 10))
+        stats.joined(time.monotonic() - started)
         if progress is not None:
             progress(next(done))
         return json.loads(payload)["token"]

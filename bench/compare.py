@@ -63,7 +63,8 @@ def main() -> None:
     parser.add_argument(
         "--servers",
         default="floor,daphne,uvicorn,uvicorn-sansio",
-        help="Comma-separated kinds (floor, daphne, uvicorn, uvicorn-sansio), each optionally KIND@TREE.",
+        help="Comma-separated kinds (floor, django-floor, daphne, uvicorn, uvicorn-sansio), each optionally "
+        "KIND@TREE. The joins scenario's floor is django-floor (a trivial Django view).",
     )
     parser.add_argument(
         "--tree",
@@ -97,7 +98,7 @@ def main() -> None:
                 )
             try:
                 target = Target(
-                    name=kind if kind == "floor" else f"LiveHub on {spec}",
+                    name="floor" if kind in ("floor", "django-floor") else f"LiveHub on {spec}",
                     urls=[server.url],
                     floor=kind == "floor",
                     code=args.code,

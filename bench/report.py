@@ -137,6 +137,7 @@ LATENCY_NAMES = {
     "votes": "vote → ack",
     "polls": "answer → ack",
     "connect": "connect → snapshot",
+    "joins": "first try → token",
 }
 
 

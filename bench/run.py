@@ -39,6 +39,11 @@ def run_scenario(
         return runner.run(function(target=target, clients=clients, mode=mode, **options))
 
 
+# The floor each scenario is measured against, when it has one.
+FLOORS = {"fanout": "floor", "joins": "django-floor"}
+FLOOR_NAMES = {"floor": "floor (bare websockets)", "django-floor": "floor (a trivial Django view)"}
+
+
 def run(
     *,
     scenario: str,
@@ -50,16 +55,19 @@ def run(
     out: TextIO = sys.stdout,
     **options: Any,
 ) -> list[Result]:
-    """The floor first (for fan-out: started here when `floor` is "auto"), then each target."""
+    """The floor first (started here when `floor` is "auto"; fan-out: bare websockets, joins: a
+    trivial Django view), then each target."""
     results: list[Result] = []
     floor_result: Result | None = None
-    if scenario == "fanout" and floor != "none":
-        local: LocalServer | None = start(kind="floor") if floor == "auto" else None
+    kind = FLOORS.get(scenario)
+    if kind is not None and floor != "none":
+        local: LocalServer | None = start(kind=kind) if floor == "auto" else None
         try:
             floor_target = Target(
-                name="floor (bare websockets)",
+                name=FLOOR_NAMES[kind],
                 urls=[local.url if local else floor],
-                floor=True,
+                floor=kind == "floor",
+                code=targets[0].code if targets else "SFH2022",
                 servers=Servers((local.process.pid,) if local else ()),
             )
             print(f"== {floor_target.name}", file=out, flush=True)

@@ -1,4 +1,4 @@
-"""The scenarios of `manage.py loadtest`: fan-out, vote storm, poll storm, connect storm.
+"""The scenarios of `manage.py loadtest`: fan-out, vote storm, poll storm, connect storm, join storm.
 
 Each returns a `Result`. Latencies compare two `perf_counter()` readings of this one process
 (the moderator's send and an attendee's receipt), so no clocks need to agree.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from .client import BenchError, Client, event_socket_url, join_participants, open_all
+from .client import BenchError, Client, JoinStats, event_socket_url, join_participants, open_all
 from .proc import Servers, own_cpu_seconds
 from .report import Progress, Result
 
@@ -376,4 +376,36 @@ async def connect_storm(*, target: Target, clients: int, mode: str, window: floa
     return result
 
 
-SCENARIOS = {"fanout": fanout, "votes": votes, "polls": polls, "connect": connect_storm}
+async def join_storm(*, target: Target, clients: int, mode: str, concurrency: int = 32) -> Result:
+    """ "Scan the QR code now": `clients` joins from this one address, `concurrency` in flight, each
+    waiting out a busy answer (429, 503) as the attend page does. Latency: a join's first try to
+    its token; joins/s over the whole storm."""
+    result = Result(target=target.name, scenario="joins", clients=clients)
+    modes = [("room", "online")[i % 2] if mode == "mix" else mode for i in range(clients)]
+    stats = JoinStats()
+    target.measuring(started=True)
+    server_cpu, client_cpu, started = target.servers.cpu(), own_cpu_seconds(), perf_counter()
+    tokens = await asyncio.to_thread(
+        join_participants,
+        base_url=target.urls[0],
+        code=target.code,
+        modes=modes,
+        workers=concurrency,
+        stats=stats,
+        progress=Progress(label="joining", total=clients),
+    )
+    target.measuring(started=False)
+    result.seconds = perf_counter() - started
+    result.client_cpu = own_cpu_seconds() - client_cpu
+    if target.servers.pids:
+        result.server_cpu = target.servers.cpu() - server_cpu
+    result.connected = result.received = len(tokens)
+    result.expected = clients
+    result.lost = clients - len(set(tokens))
+    result.latencies_ms = [seconds * 1000 for seconds in stats.seconds]
+    result.notes["answers"] = dict(sorted(stats.statuses.items()))
+    result.server_rss = target.servers.rss()
+    return result
+
+
+SCENARIOS = {"fanout": fanout, "votes": votes, "polls": polls, "connect": connect_storm, "joins": join_storm}

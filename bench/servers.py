@@ -30,7 +30,14 @@ COMMANDS = {
     # Uvicorn's sans-I/O websockets implementation: no tasks per connection, timers for pings.
     "uvicorn-sansio": _uvicorn("websockets-sansio"),
     "floor": ["-m", "bench.floor", "--host", "127.0.0.1", "--port", "{port}"],
+    # The joins scenario's floor: a trivial Django view on the same server (bench/django_floor.py).
+    "django-floor": [
+        *("-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "--no-access-log", "--lifespan", "off"),
+        *("--factory", "django.core.asgi:get_asgi_application"),
+    ],
 }
+# Environment a kind needs besides the caller's.
+ENVIRONMENT = {"django-floor": {"DJANGO_SETTINGS_MODULE": "bench.django_floor"}}
 
 
 def free_port() -> int:
@@ -83,7 +90,7 @@ def start(*, kind: str, env: dict[str, str] | None = None, log: Path | None = No
     process = subprocess.Popen(
         [sys.executable, *args],
         cwd=root,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {}), **ENVIRONMENT.get(kind, {})},
         stdout=output,
         stderr=subprocess.STDOUT,
     )

@@ -3,12 +3,14 @@
 import math
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from livehub.errors import DomainError, RateLimited
+from livehub.middleware import unavailable_response
 from livehub.realtime.protocol import SURROGATE, has_unstorable
 from qa.api import router as questions_router
 from sessions.api import router as events_router
@@ -79,3 +81,9 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     return _error(request, 401, {"code": "unauthorized", "message": "Sign in first."})
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    return unavailable_response(request, error)

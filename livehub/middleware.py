@@ -1,8 +1,12 @@
+import logging
+import random
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port, validate_host
+from django.template.loader import render_to_string
 
 API_PREFIX = "/api/"
 PLAIN_ERRORS = {
@@ -30,6 +34,41 @@ class JsonApiErrors:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable:
+    """No database connection for a request (every pooled one busy for LIVEHUB_DB_POOL_TIMEOUT, or
+    PostgreSQL away): 503 with Retry-After, never a 500. The wait is jittered so that a hall of
+    phones that were turned away together do not come back together."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        return unavailable_response(request, exception)
+
+
+def unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse:
+    log.warning("database unavailable for %s %s: %s", request.method, request.path, exception.__class__.__name__)
+    retry_after = random.randint(2, 6)
+    message = "We are very busy right now; please retry in a few seconds."
+    if request.path.startswith(API_PREFIX):
+        response: HttpResponse = JsonResponse(
+            {"error": {"code": "unavailable", "message": message, "retry_after": retry_after}}, status=503
+        )
+    else:
+        html = render_to_string("web/unavailable.html", {"message": message, "retry_after": retry_after})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

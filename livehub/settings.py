@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livehub.middleware.JsonApiErrors",
+    "livehub.middleware.DatabaseUnavailable",
     "livehub.middleware.ApiWritesSameSite",
 ]
 
@@ -91,17 +92,23 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Each process borrows PostgreSQL connections from one bounded pool (HTTP views, the socket
+# gateway's threads, the coalescer, housekeeping) and gives them back after each unit of work.
+# Persistent per-thread connections are off: under ASGI every request runs in a thread context
+# of its own, and each kept its connection until PostgreSQL ran out. Size the pool so that
+# processes x LIVEHUB_DB_POOL_MAX <= max_connections - reserve (README, "Scaling out").
+LIVEHUB_DB_POOL_MAX = int(os.environ.get("LIVEHUB_DB_POOL_MAX", "20"))
+# Seconds a request waits for a free connection before it is answered 503 with Retry-After.
+LIVEHUB_DB_POOL_TIMEOUT = float(os.environ.get("LIVEHUB_DB_POOL_TIMEOUT", "10"))
 if DATABASE_URL:
-    # The socket gateway runs its database work on a small pool of threads that live as long as
-    # the process: each keeps its connection (checked before reuse) instead of opening one per
-    # command, which cost a PostgreSQL backend start every time.
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        )
-    }
+    # Health checks: a connection PostgreSQL dropped (restart, failover) is found before it is lent out.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    if LIVEHUB_DB_POOL_MAX > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, LIVEHUB_DB_POOL_MAX),
+            "max_size": LIVEHUB_DB_POOL_MAX,
+            "timeout": LIVEHUB_DB_POOL_TIMEOUT,
+        }
 else:
     DATABASES = {
         "default": {
@@ -146,9 +153,14 @@ LIVEHUB_REALTIME = {
     "RECEIPT_HOURS": int(os.environ.get("LIVEHUB_RECEIPT_HOURS", "24")),
 }
 
-# Joins (new participants) per client address a minute. A hall behind one NAT joins in a burst;
-# a script creating participants does not get far.
-LIVEHUB_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_JOINS_PER_MINUTE", "600"))
+# Joins (new participants): a token bucket per client address and one per event
+# (docs/reliability.md, "Joins"). A hall of 2,000 behind the venue's one address joins within a
+# minute (1,000 at once, then 20 a second); a script from one address gets no further than that,
+# and all addresses together add at most 5,000 at once, then 100 a second, to one event.
+LIVEHUB_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_JOINS_PER_MINUTE", "1200"))
+LIVEHUB_JOINS_BURST = int(os.environ.get("LIVEHUB_JOINS_BURST", "1000"))
+LIVEHUB_EVENT_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_EVENT_JOINS_PER_MINUTE", "6000"))
+LIVEHUB_EVENT_JOINS_BURST = int(os.environ.get("LIVEHUB_EVENT_JOINS_BURST", "5000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,6 +16,6 @@ STORAGES = {
 
 # The test process keeps its own Ctrl-C; server processes started by the tests use the real settings.
 LIVEHUB_REALTIME = {**LIVEHUB_REALTIME, "CLOSE_ON_SIGNAL": False}  # noqa: F405
-# The test process opens connections from many short-lived threads; closing them after each use
-# keeps it well under PostgreSQL's limit (server processes started by tests keep theirs).
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The test process opens connections from many short-lived threads and closes each after use;
+# server processes started by the tests use the real settings, pool included.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -6,9 +6,18 @@ from django.views.decorators.http import require_safe
 
 from livehub.realtime import redis as lhredis
 
+# A health check waits this long for a pooled connection: a balancer's probe must not hang for the
+# pool's full timeout while PostgreSQL is away.
+HEALTH_WAIT = 1.0
+
 
 def _database_ok() -> bool:
     try:
+        pool = getattr(connection, "pool", None)
+        if pool is not None:
+            pool.open()
+            with pool.connection(timeout=HEALTH_WAIT) as raw:
+                return raw.execute("SELECT 1").fetchone() == (1,)
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from livehub.realtime.ratelimit import address_take
+from livehub.realtime.ratelimit import joins_take
 
 from . import services
 from .schemas import JoinIn, JoinOut
@@ -22,9 +21,10 @@ def event_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post("/{code}/join", response={201: JoinOut}, summary="Join as an attendee (anonymous by default)")
 def join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
+    event = event_get(code=code)
     # REMOTE_ADDR is the client's behind the proxy (Daphne --proxy-headers); counted, never stored.
-    address_take(scope="join", address=request.META.get("REMOTE_ADDR") or "", limit=settings.LIVEHUB_JOINS_PER_MINUTE)
-    participant, token = services.participant_join(event=event_get(code=code), name=payload.name, mode=payload.mode)
+    joins_take(event_id=event.pk, address=request.META.get("REMOTE_ADDR") or "")
+    participant, token = services.participant_join(event=event, name=payload.name, mode=payload.mode)
     return Status(
         201,
         {

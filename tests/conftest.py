@@ -48,6 +48,17 @@ def stopped_clock(monkeypatch):
     return now
 
 
+@pytest.fixture
+def stopped_wallclock(monkeypatch):
+    """The shared (join) buckets' clock, stopped; move it on with `stopped_wallclock[0] += seconds`."""
+    from livehub.realtime import ratelimit
+
+    now = [ratelimit.wallclock()]
+    monkeypatch.setattr(ratelimit, "wallclock", lambda: now[0])
+    monkeypatch.setattr(ratelimit, "_memory_buckets", {})  # the embedded default's, fresh
+    return now
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis():
     """Every test starts with an empty replay log (the test settings use a database of their own)."""

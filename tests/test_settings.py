@@ -10,12 +10,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s;"
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
-    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}))"
+    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS,"
+    "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool'),"
+    "'max_age': s.DATABASES['default']['CONN_MAX_AGE']}))"
 )
 
 
 def probe(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS"}}
+    unset = {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "LIVEHUB_DB_POOL_MAX", "LIVEHUB_DB_POOL_TIMEOUT"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="livehub.settings")
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -39,6 +42,15 @@ def test_urls_select_postgresql_and_the_redis_pubsub_layer():
     assert result["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert result["debug"] is True
     assert result["hosts"] == ["live.example.org", "127.0.0.1"]
+
+
+def test_postgresql_connections_come_from_one_bounded_pool_per_process():
+    # Two processes, manage.py commands and the admin fit PostgreSQL's default 100 connections.
+    result = probe(DATABASE_URL="postgres://u:p@db:5432/live")
+    assert result["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10.0}
+    assert result["max_age"] == 0  # persistent per-thread connections left one behind per request context
+    result = probe(DATABASE_URL="postgres://u:p@db:5432/live", LIVEHUB_DB_POOL_MAX="8", LIVEHUB_DB_POOL_TIMEOUT="3")
+    assert result["pool"] == {"min_size": 2, "max_size": 8, "timeout": 3.0}
 
 
 def test_a_bad_boolean_is_a_clear_error():

@@ -8,7 +8,6 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http.request import split_domain_port, validate_host
@@ -28,6 +27,7 @@ from livehub.errors import (
 
 from . import dispatch
 from .auth import authenticate
+from .dbwork import db_work
 from .hub import Connection, get_hub
 from .protocol import (
     ATTENDEE,
@@ -69,11 +69,7 @@ def origin_allowed(scope: dict[str, Any]) -> bool:
 
 
 # Off the single "thread-sensitive" thread: commands and snapshots of many sockets run side by
-# side on the loop's thread pool (each thread with its own database connection).
-def db_work(func):
-    return database_sync_to_async(func, thread_sensitive=False)
-
-
+# side on the gateway's database threads.
 @db_work
 def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> CommandContext:
     return authenticate(code=code, token=token, key=key, user=user)

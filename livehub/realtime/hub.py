@@ -21,11 +21,11 @@ from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from .broker import RESYNC_STREAM, get_broker
 from .coalesce import Coalescer
+from .dbwork import db_work
 from .dispatch import receipts_purge
 from .protocol import Close, presence_frame
 from .publish import sweep_orphaned_publishes
@@ -345,7 +345,7 @@ class Hub:
         self._receipts_purged_at = now
         older_than = timedelta(hours=settings.LIVEHUB_REALTIME["RECEIPT_HOURS"])
         try:
-            await database_sync_to_async(receipts_purge, thread_sensitive=False)(older_than=older_than)
+            await db_work(receipts_purge)(older_than=older_than)
         except Exception as error:  # noqa: BLE001 - the database is away: purge next time
             log.warning("purging command receipts failed (%s)", error.__class__.__name__)
 

@@ -15,12 +15,15 @@ async function refusal(): Promise<JoinError> {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("joining", () => {
-  it("waits as long as the server asks when it is rate limited", async () => {
-    answer(429, { error: { code: "rate_limited", message: "Too many joins.", retry_after: 12 } }, { "Retry-After": "12" });
-    const error = await refusal();
-    expect(error).toMatchObject({ message: "Too many joins.", retryAfter: 12, final: false });
-    expect(joinRetryDelay(error, 0)).toBe(12_000);
-    expect(joinRetryDelay(error, 5)).toBe(30_000); // the backoff is longer by then
+  it("waits as long as a busy server asks, then up to as long again at random", async () => {
+    for (const [status, code] of [[429, "rate_limited"], [503, "unavailable"]] as const) {
+      answer(status, { error: { code, message: "Busy.", retry_after: 3 } }, { "Retry-After": "3" });
+      const error = await refusal();
+      expect(error).toMatchObject({ message: "Busy.", retryAfter: 3, final: false, busy: true });
+      expect(joinRetryDelay(error, 0, () => 0)).toBe(3000);
+      expect(joinRetryDelay(error, 5, () => 0)).toBe(3000); // no doubling: the server said when
+      expect(joinRetryDelay(error, 0, () => 0.999)).toBe(5997); // spread over twice the wait
+    }
   });
 
   it("stops trying where trying again cannot help (no such event, a refused request)", async () => {
@@ -33,7 +36,9 @@ describe("joining", () => {
   });
 
   it("keeps trying with backoff when the server or the network fails", async () => {
-    answer(503, { error: { code: "unavailable", message: "Try again." } });
+    answer(502, { error: { code: "internal", message: "Try again." } });
+    expect(joinRetryDelay(await refusal(), 2)).toBe(4000);
+    answer(503, { error: { code: "unavailable", message: "Try again." } }); // no Retry-After
     expect(joinRetryDelay(await refusal(), 2)).toBe(4000);
     vi.stubGlobal("fetch", vi.fn(async () => { throw new TypeError("offline"); }));
     expect(joinRetryDelay(await refusal(), 0)).toBe(1000);

@@ -36,21 +36,34 @@ export function forgetParticipant(code: string): void {
 }
 
 export class JoinError extends Error {
-  /** Seconds the server asked us to wait (429 Retry-After), if any. */
+  /** Seconds the server asked us to wait (429 or 503 Retry-After), if any. */
   readonly retryAfter: number | null;
   /** Trying again cannot help (no such event, a refused request): stop retrying. */
   readonly final: boolean;
+  /** The server is busy (many joining at once, 429/503): we are in line, not failing. */
+  readonly busy: boolean;
 
-  constructor(message: string, { retryAfter = null, final = false }: { retryAfter?: number | null; final?: boolean } = {}) {
+  constructor(
+    message: string,
+    { retryAfter = null, final = false, busy = false }: { retryAfter?: number | null; final?: boolean; busy?: boolean } = {},
+  ) {
     super(message);
     this.retryAfter = retryAfter;
     this.final = final;
+    this.busy = busy;
   }
 }
 
-/** When to try joining again after `error` (the `attempt`-th failure), or null for never. */
-export function joinRetryDelay(error: unknown, attempt: number): number | null {
+/** When to try joining again after `error` (the `attempt`-th failure), or null for never.
+ * A busy server says when: we come back then, plus up to as long again at random, so that a
+ * hall of phones turned away together do not all return in the same instant. Otherwise the
+ * backoff doubles up to 30 s. */
+export function joinRetryDelay(error: unknown, attempt: number, random: () => number = Math.random): number | null {
   if (error instanceof JoinError && error.final) return null;
+  if (error instanceof JoinError && error.busy && error.retryAfter !== null) {
+    const asked = error.retryAfter * 1000;
+    return Math.round(asked + random() * Math.min(asked, 10_000));
+  }
   const backoff = Math.min(30_000, 1000 * 2 ** attempt);
   const asked = error instanceof JoinError && error.retryAfter !== null ? error.retryAfter * 1000 : 0;
   return Math.max(backoff, asked);
@@ -75,6 +88,7 @@ export async function join(url: string, mode: Mode, name: string | null = null):
       retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : null,
       // 4xx but 408 and 429 say the request itself cannot succeed; 5xx may pass.
       final: response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429,
+      busy: response.status === 429 || response.status === 503,
     });
   }
   return { participant: body.participant, token: body.token, mode: body.mode, name: body.name };

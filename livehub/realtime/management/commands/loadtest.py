@@ -14,7 +14,7 @@ from bench.scenarios import SCENARIOS, Target
 class Command(BaseCommand):
     help = (
         "Load-test a LiveHub deployment over its public API and socket: fan-out latency, vote and poll "
-        "storms, connect storms. The fan-out scenario changes a session's status (live/paused) and the "
+        "storms, connect and join storms. The fan-out scenario changes a session's status (live/paused) and the "
         "vote and poll scenarios add a question and a poll: run it on a rehearsal event, not the live one."
     )
 
@@ -46,9 +46,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--floor",
             default="auto",
-            help="fanout: 'auto' runs the bare websockets floor on this machine first and reports ratios "
-            "to it; 'none' skips it; a ws:// URL uses a floor already running.",
+            help="fanout, joins: 'auto' runs the floor (bare websockets; a trivial Django view) on this machine "
+            "first and reports ratios to it; 'none' skips it; a URL uses a floor already running.",
         )
+        parser.add_argument("--concurrency", type=int, default=32, help="joins: joins in flight (default 32).")
         parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop", help="The client's loop.")
         parser.add_argument("--json", type=Path, help="Also write the results to this JSON file.")
         parser.add_argument(
@@ -61,7 +62,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         urls = options["url"] or ["http://127.0.0.1:8000"]
         key = role_key(options["key"]) if options["key"] else None
-        if key is None and options["scenario"] != "connect":
+        if key is None and options["scenario"] not in ("connect", "joins"):
             key = self._local_key(options["code"])
         tokens_file: Path | None = options["tokens"]
         tokens = tokens_file.read_text().split() if tokens_file and tokens_file.exists() else []
@@ -76,6 +77,8 @@ class Command(BaseCommand):
         )
         if options["scenario"] == "fanout":
             extra = {"messages": options["messages"], "interval": options["interval"]}
+        elif options["scenario"] == "joins":
+            extra = {"concurrency": options["concurrency"]}
         else:
             extra = {"window": options["window"]}
         try:
