@@ -93,6 +93,7 @@ def test_a_first_visit_without_a_mode_asks_room_or_online_and_remembers_it(
     chooser = page.get_by_test_id("mode-chooser")
     expect(chooser).to_contain_text("In the room or following online?")
     expect(page.get_by_test_id("connection")).to_have_count(0)
+    expect(page.get_by_test_id("you")).to_be_hidden()
     screenshot(page, f"attend-mode-chooser-{size}")
     assert not Participant.objects.exists(), "nobody is counted before they say where they are"
 
@@ -194,7 +195,9 @@ def test_an_ended_session_opens_from_the_programme_read_only_with_its_questions_
     expect(card).to_contain_text("Which hospitals would treat the patients first?")
     expect(card.get_by_test_id("vote")).to_have_count(0)
     for poll in (before, after):
-        expect(qa.locator(f'[data-testid="poll"][data-poll="{poll.pk}"]').get_by_test_id("poll-results")).to_be_visible()
+        expect(
+            qa.locator(f'[data-testid="poll"][data-poll="{poll.pk}"]').get_by_test_id("poll-results")
+        ).to_be_visible()
     swing = qa.locator(f'[data-testid="poll"][data-poll="{after.pk}"]').get_by_test_id("poll-swing")
     expect(swing).to_contain_text("2 of 3 changed their position")
     expect(qa.get_by_test_id("poll-state").first).to_have_text("This poll is closed.")
