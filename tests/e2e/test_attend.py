@@ -83,6 +83,21 @@ def test_a_refused_question_stays_in_the_box_while_no_session_takes_questions(op
     assert Question.objects.get(text=TEXT).session_id == talk.pk
 
 
+def test_a_question_sent_after_the_current_session_changed_says_where_it_went(open_page, event, roundtable):
+    from sessions.services import session_set_current
+
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    page = open_page("attend-moved-on", "/e/SFH2022/?mode=room", **PHONE)
+    ask_offline(page)
+    # The roundtable still takes questions, but the programme has moved on to the next talk.
+    talk = next_talk(event)
+    session_set_current(event_id=event.pk, session_id=talk.pk)
+    page.context.set_offline(False)
+
+    expect(page.get_by_test_id("ask-confirmation")).to_have_text(f"Sent to “{roundtable.title}” — awaiting moderation.")
+    assert Question.objects.get(text=TEXT).session_id == roundtable.pk
+
+
 @SIZES
 def test_a_first_visit_without_a_mode_asks_room_or_online_and_remembers_it(
     server, browser, console, screenshot, event, size
@@ -134,13 +149,19 @@ def test_a_link_with_a_mode_skips_the_question_and_joins_with_it(server, browser
     context.close()
 
 
-def test_the_address_printed_under_the_qr_code_counts_its_typist_in_the_room(server, browser, console, event):
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_the_address_printed_under_the_qr_code_counts_its_typist_in_the_room(
+    server, browser, console, screenshot, event, width, height
+):
     key = role_key_make(event=event, role="screen", hours=1)
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context = browser.new_context(viewport={"width": width, "height": height})
     screen = console.watch(context.new_page(), "screen")
     screen.goto(f"{server.http}/e/SFH2022/screen/?key={key}")
     printed = screen.locator(".join-url")
     expect(printed).to_have_text(f"{server.http.split('://', 1)[1]}/e/SFH2022/?mode=room")
+    box = printed.bounding_box()
+    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, "the address runs off the screen"
+    screenshot(screen, f"screen-join-address-{width}x{height}")
     context.close()
 
 
