@@ -98,8 +98,9 @@ def attend(request: HttpRequest, code: str) -> HttpResponse:
         return event
     if event.code != code:
         return redirect(f"{reverse('web:attend', args=[event.code])}?{request.GET.urlencode()}")
-    mode = "room" if request.GET.get("mode") == "room" else "online"
-    return _page(request, event, "attend", "web/attend.html", mode=mode)
+    # Without a mode in the link (a typed code, a shared link) the page asks where the person is.
+    mode = request.GET.get("mode")
+    return _page(request, event, "attend", "web/attend.html", mode=mode if mode in ("room", "online") else None)
 
 
 def _protected(page: str, template: str):

@@ -99,7 +99,7 @@ def open_page(server, browser, console):
     def open_(name, path, **context):
         page = console.watch(browser.new_context(**context).new_page(), name)
         page.goto(f"{server.http}{path}")
-        expect(page.get_by_test_id("connection")).to_have_text("Live")
+        expect(page.get_by_test_id("connection")).to_have_text("Connected")
         return page
 
     return open_

@@ -113,7 +113,7 @@ def test_equal_counts_give_equal_bars(server, browser, console, screenshot, even
     screen = console.watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page(), "screen")
     screen.goto(f"{server.http}/e/SFH2022/screen/?key={key}")
     phone = console.watch(browser.new_context(**PHONE).new_page(), "attend")
-    phone.goto(f"{server.http}/e/SFH2022/")
+    phone.goto(f"{server.http}/e/SFH2022/?mode=online")
     for page, root in ((screen, '[data-testid="screen-poll"]'), (phone, '[data-testid="poll"]')):
         expect(page.locator(root).get_by_test_id("poll-count")).to_have_text(["10", "10", "1"])
         page.wait_for_timeout(700)  # the bars grow in half a second
@@ -132,9 +132,9 @@ def test_offline_on_a_phone_the_header_stays_put_and_a_question_waits_for_the_ne
 ):
     context = browser.new_context(**PHONE)
     page = console.watch(context.new_page(), "attend")
-    page.goto(f"{server.http}/e/SFH2022/")
+    page.goto(f"{server.http}/e/SFH2022/?mode=online")
     badge = page.get_by_test_id("connection")
-    expect(badge).to_have_text("Live")
+    expect(badge).to_have_text("Connected")
     header = page.locator("header.top")
     online_height = header.bounding_box()["height"]
 
@@ -157,7 +157,7 @@ def test_offline_on_a_phone_the_header_stays_put_and_a_question_waits_for_the_ne
     expect(page.get_by_test_id("ask-submit")).to_be_disabled()
     screenshot(page, "fit-attend-ask-offline")
     context.set_offline(False)
-    expect(badge).to_have_text("Live", timeout=15_000)
+    expect(badge).to_have_text("Connected", timeout=15_000)
     confirmation = page.get_by_test_id("ask-confirmation")
     expect(confirmation).to_have_text("Sent — awaiting moderation.")
     expect(page.get_by_test_id("ask-waiting")).to_have_count(0)
@@ -187,7 +187,7 @@ def test_a_hidden_open_text_answer_is_not_counted_as_shown_and_its_author_sees_i
     poll_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="moderator")
     context = browser.new_context(**PHONE)
     page = console.watch(context.new_page(), "attend-hidden")
-    page.goto(f"{server.http}/e/SFH2022/")
+    page.goto(f"{server.http}/e/SFH2022/?mode=online")
     card = page.locator(f'[data-testid="poll"][data-poll="{poll.pk}"]')
     card.get_by_test_id("poll-text").fill("Something off-topic")
     card.get_by_test_id("poll-send").click()

@@ -45,7 +45,7 @@ def test_question_keys_act_only_in_the_questions_panel_and_only_where_they_apply
 
     # The skip link, first on the page, lands on the selected question.
     page.reload()
-    expect(page.get_by_test_id("connection")).to_have_text("Live")
+    expect(page.get_by_test_id("connection")).to_have_text("Connected")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to questions")).to_be_focused()
     page.keyboard.press("Enter")

@@ -30,7 +30,7 @@ def test_stance_polls_before_and_after_the_debate(open_page, screenshot, event):
     screen = open_page("screen", f"/e/SFH2022/screen/?key={keys['screen']}", viewport={"width": 1920, "height": 1080})
     stage = open_page("stage", f"/e/SFH2022/stage/?key={keys['speaker']}", viewport={"width": 1600, "height": 900})
     room = open_page("attend-room", "/e/SFH2022/?mode=room", **PHONE)
-    online = open_page("attend-online", "/e/SFH2022/", **PHONE)
+    online = open_page("attend-online", "/e/SFH2022/?mode=online", **PHONE)
 
     # The moderator takes the debate live: its "before" poll opens with it (auto-open).
     moderator.locator(f'[data-session="{debate.pk}"]').get_by_role("button", name="Go live").click()
@@ -96,7 +96,7 @@ def test_stance_polls_before_and_after_the_debate(open_page, screenshot, event):
 def test_moderator_builds_a_word_cloud_and_the_answers_show_up(open_page, screenshot, event, roundtable):
     key = role_key_make(event=event, role="moderator", hours=1)
     moderator = open_page("moderate", f"/e/SFH2022/moderate/?key={key}", viewport={"width": 1400, "height": 1000})
-    attendee = open_page("attend", "/e/SFH2022/", **PHONE)
+    attendee = open_page("attend", "/e/SFH2022/?mode=online", **PHONE)
 
     moderator.get_by_test_id("poll-new").click()
     builder = moderator.get_by_test_id("poll-builder")

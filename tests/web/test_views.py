@@ -37,7 +37,7 @@ def test_attend_page_embeds_the_agenda_and_mounts_its_bundle(client, event):
     page = client.get("/e/SFH2022/")
     assert page.status_code == 200
     data = bootstrap(page)
-    assert data["page"] == "attend" and data["mode"] == "online"
+    assert data["page"] == "attend"
     assert data["socket"] == "/ws/events/SFH2022/" and data["join"] == "/api/events/SFH2022/join"
     assert len(data["initial"]["sessions"]) == 9
     assert re.search(rb'<script type="module" src="/static/assets/attend-[^"]+\.js">', page.content)
@@ -45,6 +45,18 @@ def test_attend_page_embeds_the_agenda_and_mounts_its_bundle(client, event):
 
 def test_attend_from_the_qr_code_is_room_mode(client, event):
     assert bootstrap(client.get("/e/SFH2022/?mode=room"))["mode"] == "room"
+    assert bootstrap(client.get("/e/SFH2022/?mode=online"))["mode"] == "online"
+
+
+def test_attend_without_a_mode_leaves_it_to_the_person(client, event):
+    """A typed code or a link without ?mode= must not count everyone online: the page asks."""
+    assert bootstrap(client.get("/e/SFH2022/"))["mode"] is None
+    assert bootstrap(client.get("/e/SFH2022/?mode=hall"))["mode"] is None
+
+
+def test_landing_placeholder_is_an_example_not_a_real_code(client, event):
+    html = client.get("/").content.decode()
+    assert 'placeholder="e.g. ABC123"' in html and 'placeholder="SFH2022"' not in html
 
 
 def test_attend_with_a_lowercase_code_redirects_to_the_canonical_address(client, event):

@@ -35,6 +35,26 @@ export function forgetParticipant(code: string): void {
   }
 }
 
+const modeKey = (code: string) => `livehub:${code}:mode`;
+
+/** Where this device said its person follows the event from (kept when the participant is not). */
+export function loadMode(code: string): Mode | null {
+  try {
+    const mode = localStorage.getItem(modeKey(code));
+    return mode === "room" || mode === "online" ? mode : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveMode(code: string, mode: Mode): void {
+  try {
+    localStorage.setItem(modeKey(code), mode);
+  } catch {
+    // No storage: the page asks again next time.
+  }
+}
+
 export class JoinError extends Error {
   /** Seconds the server asked us to wait (429 or 503 Retry-After), if any. */
   readonly retryAfter: number | null;

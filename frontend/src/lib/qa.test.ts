@@ -8,6 +8,7 @@ import {
   queue,
   questionLength,
   questionSessions,
+  sessionForRefusedQuestion,
   questionsOf,
   reduceLive,
   reduceQuestions,
@@ -452,22 +453,52 @@ describe("questionLength", () => {
 });
 
 describe("questionSessions", () => {
-  it("the current session first, then open sessions that are not breaks, in agenda order", () => {
-    const s = state([], "attendee", {
-      sessions: [
-        session(1, { status: "ended" }),
-        session(2, { kind: "break" }),
-        session(3, { status: "live" }),
-        session(4),
-        session(5, { status: "paused" }),
-      ],
+  const s = state([], "attendee", {
+    sessions: [
+      session(1, { status: "ended" }),
+      session(2, { kind: "break" }),
+      session(3, { status: "live" }),
+      session(4),
+      session(5, { status: "paused" }),
+      session(6, { status: "ended" }),
+    ],
+  });
+
+  it("the current session first, then open sessions, then ended ones to read; never a break", () => {
+    expect(questionSessions(s, s.sessions[3]).map((x) => x.id)).toEqual([4, 3, 5, 1, 6]);
+    expect(questionSessions(s, null).map((x) => x.id)).toEqual([3, 4, 5, 1, 6]);
+    expect(questionSessions(s, s.sessions[0]).map((x) => x.id)).toEqual([1, 3, 4, 5, 6]);
+    expect(questionSessions(s, s.sessions[1]).map((x) => x.id)).toEqual([3, 4, 5, 1, 6]);
+  });
+
+  it("every session of the programme but the breaks can be opened, ended ones included", () => {
+    const ids = questionSessions(s, null).map((x) => x.id);
+    expect(ids).toContain(1);
+    expect(ids).toContain(6);
+    expect(ids).not.toContain(2);
+  });
+});
+
+describe("sessionForRefusedQuestion", () => {
+  it("offers the current session when it takes questions", () => {
+    const s = state([], "attendee", { sessions: [session(1, { status: "ended" }), session(2, { status: "live" }), session(3)] });
+    expect(sessionForRefusedQuestion(s, s.sessions[2])?.id).toBe(3);
+  });
+
+  it("else a live session, else a paused one, never an ended one or a break", () => {
+    const ended = session(1, { status: "ended" });
+    const live = state([], "attendee", {
+      sessions: [ended, session(2, { status: "paused" }), session(3, { kind: "break", status: "live" }), session(4, { status: "live" })],
     });
-    const current = s.sessions[3];
-    expect(questionSessions(s, current).map((x) => x.id)).toEqual([4, 3, 5]);
-    expect(questionSessions(s, null).map((x) => x.id)).toEqual([3, 4, 5]);
-    // An ended current session is still offered (its questions stay readable); a break is not.
-    expect(questionSessions(s, s.sessions[0]).map((x) => x.id)).toEqual([1, 3, 4, 5]);
-    expect(questionSessions(s, s.sessions[1]).map((x) => x.id)).toEqual([3, 4, 5]);
+    expect(sessionForRefusedQuestion(live, ended)?.id).toBe(4);
+    const paused = state([], "attendee", { sessions: [ended, session(2, { status: "paused" }), session(3)] });
+    expect(sessionForRefusedQuestion(paused, ended)?.id).toBe(2);
+  });
+
+  it("null when no session is on: the text then stays in the box", () => {
+    const s = state([], "attendee", { sessions: [session(1, { status: "ended" }), session(2)] });
+    expect(sessionForRefusedQuestion(s, s.sessions[0])).toBeNull();
+    expect(sessionForRefusedQuestion(s, null)).toBeNull();
   });
 });
 

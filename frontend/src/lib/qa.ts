@@ -186,15 +186,31 @@ export function questionLength(text: string): number {
 
 // --- which session an attendee asks in -----------------------------------------------------------
 
+/** Whether attendees can ask in it (the server also takes questions in breaks; the page offers none). */
+export function takesQuestions(session: Session): boolean {
+  return session.kind !== "break" && session.status !== "ended";
+}
+
 /**
- * Sessions an attendee can follow questions of: the current session (unless it is a break),
- * then every scheduled, live or paused session that is not a break, in agenda order.
+ * Sessions an attendee can open for their questions: the current session (unless it is a
+ * break), then the scheduled, live or paused ones, then the ended ones (read only), each group
+ * in agenda order. Breaks have no questions.
  */
 export function questionSessions(state: LiveState, current: Session | null): Session[] {
-  const open = sortedSessions(state.sessions).filter(
-    (session) => session.kind !== "break" && session.status !== "ended" && session.id !== current?.id,
-  );
-  return current && current.kind !== "break" ? [current, ...open] : open;
+  const others = sortedSessions(state.sessions).filter((session) => session.kind !== "break" && session.id !== current?.id);
+  const listed = [...others.filter(takesQuestions), ...others.filter((session) => session.status === "ended")];
+  return current && current.kind !== "break" ? [current, ...listed] : listed;
+}
+
+/**
+ * Where a question refused by its own session (it ended meanwhile) can go in one tap: the
+ * current session if it takes questions, else a live one, else a paused one. The event has no
+ * general Q&A apart from its sessions; null when none is on.
+ */
+export function sessionForRefusedQuestion(state: LiveState, current: Session | null): Session | null {
+  if (current && takesQuestions(current)) return current;
+  const open = sortedSessions(state.sessions).filter(takesQuestions);
+  return open.find((session) => session.status === "live") ?? open.find((session) => session.status === "paused") ?? null;
 }
 
 // --- optimistic votes ---------------------------------------------------------------------------
