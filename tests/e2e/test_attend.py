@@ -240,3 +240,35 @@ def test_a_phone_shows_connected_and_no_keyboard_hint(open_page, screenshot, eve
     expect(narrow.get_by_text("Ctrl+Enter")).to_be_hidden()
     wide = open_page("attend-wide", "/e/SFH2022/?mode=online", **DESKTOP)
     expect(wide.get_by_text("Ctrl+Enter")).to_be_visible()
+
+
+def test_a_phone_turned_away_by_a_busy_server_stays_in_line_and_says_so(server, browser, screenshot):
+    """The "scan now" storm: the first join is answered 503 with Retry-After; the page says it is
+    joining, busy, retrying (not an error), waits as asked, tries again and is in."""
+    page = browser.new_context(**PHONE).new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    refused: list[int] = []
+
+    def busy_once(route):
+        if refused:
+            route.continue_()
+            return
+        refused.append(503)
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "1", "Content-Type": "application/json"},
+            body='{"error": {"code": "unavailable", "message": "We are very busy right now.", "retry_after": 1}}',
+        )
+
+    page.route("**/api/events/SFH2022/join", busy_once)
+    page.goto(f"{server.http}/e/SFH2022/?mode=room")
+    busy = page.get_by_role("status").filter(has_text="Joining… (busy, retrying)")
+    expect(busy).to_be_visible()
+    screenshot(page, "attend-join-busy-phone")
+    expect(page.get_by_test_id("connection")).to_have_text("Connected")
+    expect(busy).to_have_count(0)
+    assert refused == [503]
+    assert Participant.objects.filter(mode="room").count() == 1
+    # The browser's own line about the refused request is the only one.
+    assert [error for error in errors if "503" not in error] == []
