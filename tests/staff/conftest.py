@@ -1,0 +1,31 @@
+import pytest
+
+from staff import throttle
+
+
+@pytest.fixture(autouse=True)
+def _no_counts_in_memory():
+    """The embedded default counts in this process's memory: every test starts with none."""
+    throttle._memory.clear_all()
+    yield
+    throttle._memory.clear_all()
+
+
+@pytest.fixture
+def signin_clock(monkeypatch):
+    """The sign-in rule's clock, stopped; move it on with `signin_clock[0] += seconds`."""
+    now = [throttle.now()]
+    monkeypatch.setattr(throttle, "now", lambda: now[0])
+    return now
+
+
+@pytest.fixture(params=["redis", "memory"])
+def counted(request, settings):
+    """Each rule is checked with Redis (several processes) and without (the embedded default)."""
+    if request.param == "memory":
+        settings.REDIS_URL = ""
+    return request.param
+
+
+def sign_in(client, username, password, *, path="/accounts/login/", address="127.0.0.1"):
+    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
