@@ -29,3 +29,10 @@ def counted(request, settings):
 
 def sign_in(client, username, password, *, path="/accounts/login/", address="127.0.0.1"):
     return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def lock_moderator(client):
+    """Five wrong passwords: the demo moderator is locked out."""
+    for attempt in range(5):
+        sign_in(client, "moderator", f"guess-{attempt}")
+    assert sign_in(client, "moderator", "sfh2022-moderator").status_code == 429

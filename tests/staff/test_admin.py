@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from livehub.errors import Unauthorized
 from sessions.rolelinks import role_key_make, role_key_read
 from staff.models import RoleLink, SignIn
-from tests.staff.conftest import sign_in
+from tests.staff.conftest import lock_moderator, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ def test_the_sign_in_record_is_listed_and_cannot_be_edited(admin_client, client,
     admin_client.post(f"/admin/staff/signin/{row.pk}/change/", {"username": "someone-else", "outcome": "success"})
     assert SignIn.objects.get().username == "moderator" and SignIn.objects.get().outcome == "failure"
     assert admin_client.post(f"/admin/staff/signin/{row.pk}/delete/", {"post": "yes"}).status_code == 403
-
-
-def lock_moderator(client):
-    for attempt in range(5):
-        sign_in(client, "moderator", f"guess-{attempt}")
-    assert sign_in(client, "moderator", "sfh2022-moderator").status_code == 429
 
 
 def test_unlock_from_the_accounts_list(admin_client, client, event):

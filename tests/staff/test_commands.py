@@ -5,15 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.staff.conftest import sign_in
+from tests.staff.conftest import lock_moderator, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def lock_moderator(client):
-    for attempt in range(5):
-        sign_in(client, "moderator", f"guess-{attempt}")
-    assert sign_in(client, "moderator", "sfh2022-moderator").status_code == 429
 
 
 def test_unlock_lets_a_locked_account_sign_in_again(client, event, counted):
