@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sessions.apps.LiveSessionsConfig",
     "qa",
     "polls",
+    "staff",
     "web",
 ]
 
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.middleware.SignInLockedStatus",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livehub.middleware.JsonApiErrors",
@@ -162,6 +164,9 @@ LIVEHUB_JOINS_BURST = int(os.environ.get("LIVEHUB_JOINS_BURST", "1000"))
 LIVEHUB_EVENT_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_EVENT_JOINS_PER_MINUTE", "6000"))
 LIVEHUB_EVENT_JOINS_BURST = int(os.environ.get("LIVEHUB_EVENT_JOINS_BURST", "5000"))
 
+# Password sign-ins go through the rule of staff/throttle.py (5 failures an account, 20 an address).
+AUTHENTICATION_BACKENDS = ["staff.backends.ThrottledModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -195,7 +200,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG and env_bool("HTTPS", False):
+HTTPS = env_bool("HTTPS", False)
+if not DEBUG and HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

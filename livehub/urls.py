@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from livehub.api import api
 from livehub.views import healthz
+from staff.forms import SignInForm
 
 admin.site.site_header = "LiveHub administration"
 admin.site.site_title = "LiveHub"
@@ -12,7 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("web.urls")),
 ]

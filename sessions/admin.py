@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+
+from staff.selectors import role_links_live
 
 from .models import Event, EventRole, Participant, Session, Speaker
 
@@ -22,10 +26,18 @@ class EventAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "venue", "city", "starts_on", "online", "auto_approve", "current_session")
     list_filter = ("online", "auto_approve", "require_names", "starts_on")
     search_fields = ("code", "name", "venue", "city", "organiser")
-    readonly_fields = ("current_session",)
+    readonly_fields = ("current_session", "live_role_links")
     exclude = ("link_secret",)
     inlines = (SessionInline, EventRoleInline)
     actions = ("rotate_link_secret",)
+
+    @admin.display(description="Live role links")
+    def live_role_links(self, event: Event) -> str:
+        if event.pk is None:
+            return "-"
+        url = f"{reverse('admin:staff_rolelink_changelist')}?event__id__exact={event.pk}&state=live"
+        count = role_links_live(event_id=event.pk).count()
+        return format_html('<a href="{}">{} live (list, revoke one)</a>', url, count)
 
     @admin.action(description="Revoke all role links (rotate the link secret)")
     def rotate_link_secret(self, request, queryset):

@@ -19,6 +19,7 @@ from livehub.realtime.protocol import participant_stream
 from livehub.realtime.publish import publish_on_commit
 from polls.models import Response
 from qa.models import ModerationAction, Question, Vote
+from staff.services import role_links_revoke
 
 from .models import Event, Participant, Session, new_link_secret
 from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
@@ -120,8 +121,10 @@ def participant_update(
 
 def event_rotate_link_secret(*, event: Event) -> Event:
     """Revoke every role link handed out for this event."""
-    event.link_secret = new_link_secret()
-    event.save(update_fields=["link_secret"])
+    with transaction.atomic():
+        event.link_secret = new_link_secret()
+        event.save(update_fields=["link_secret"])
+        role_links_revoke(links=event.role_links.all())  # so that no list shows them as live
     return event
 
 

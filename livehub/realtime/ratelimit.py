@@ -49,10 +49,14 @@ _memory_counts: dict[str, int] = {}
 _memory_lock = threading.Lock()
 
 
+def salted_digest(*, scope: str, value: str) -> str:
+    """What a counter is kept under: a salted hash of an address (or a name), never the value itself."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{value}".encode()).hexdigest()[:24]
+
+
 def address_key(*, scope: str, address: str, window: int) -> str:
     """The counter's key: a salted hash of the address, never the address itself (nothing stores IPs)."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{address}".encode()).hexdigest()[:24]
-    return f"lh:rate:{scope}:{digest}:{window}"
+    return f"lh:rate:{scope}:{salted_digest(scope=scope, value=address)}:{window}"
 
 
 def address_take(*, scope: str, address: str, limit: int) -> None:

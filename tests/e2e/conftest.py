@@ -26,6 +26,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def store_password(username: str, password: str) -> None:
+    """The server runs production settings: store the password with a hasher it knows."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    get_user_model().objects.filter(username=username).update(password=hasher.encode(password, hasher.salt()))
+
+
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory) -> Path:
     """The production static pipeline (collectstatic, WhiteNoise), run once for the browser tests."""

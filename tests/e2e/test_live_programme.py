@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions.rolelinks import role_key_make
+from tests.e2e.conftest import store_password
 from web.views import join_qr_svg
 
 pytestmark = pytest.mark.e2e
@@ -14,12 +15,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 
 
 def sign_in(page, server, username, password, next_path):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    # The server runs production settings: store the password with a hasher it knows.
-    hasher = PBKDF2PasswordHasher()
-    get_user_model().objects.filter(username=username).update(password=hasher.encode(password, hasher.salt()))
+    store_password(username, password)
     page.goto(f"{server.http}/accounts/login/?next={next_path}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)

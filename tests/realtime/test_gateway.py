@@ -6,8 +6,10 @@ import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from django.core import signing
 
-from sessions.rolelinks import role_key_make
+from sessions.rolelinks import _salt, role_key_make
 from sessions.services import event_rotate_link_secret
+from staff.models import RoleLink
+from staff.services import role_links_revoke
 from tests.helpers import Socket, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
@@ -113,6 +115,24 @@ async def test_revoked_role_key_is_4401(event):
     key = await sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
     await sync_to_async(event_rotate_link_secret)(event=event)
     socket = await Socket.open(key=key, expect_snapshot=False)
+    assert await socket.closed() == 4401
+
+
+async def test_one_revoked_role_link_is_4401_and_the_events_other_links_still_open(event):
+    revoked = await sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    kept = await sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
+    first = await sync_to_async(RoleLink.objects.earliest)("id")
+    await sync_to_async(role_links_revoke)(links=RoleLink.objects.filter(pk=first.pk))
+    refused = await Socket.open(key=revoked, expect_snapshot=False)
+    assert await refused.closed() == 4401
+    opened = await Socket.open(key=kept)
+    assert opened.snapshot["data"]["you"]["role"] == "moderator"
+    await opened.close()
+
+
+async def test_role_key_signed_before_links_were_recorded_is_4401(event):
+    unrecorded = signing.dumps({"e": "SFH2022", "r": "moderator", "x": int(time.time()) + 3600}, salt=_salt(event))
+    socket = await Socket.open(key=unrecorded, expect_snapshot=False)
     assert await socket.closed() == 4401
 
 

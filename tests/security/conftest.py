@@ -24,9 +24,24 @@ from sessions.demo import seed_demo
 from sessions.models import Event, EventRole, Participant, Session, Speaker
 from sessions.rolelinks import role_key_make
 from sessions.services import participant_join
+from staff.models import RoleLink
+from staff.services import role_links_revoke
 
 # Every table the audience or the staff can change through the socket.
-WATCHED = (Event, Session, Speaker, EventRole, Participant, Question, Vote, ModerationAction, Poll, Option, Response)
+WATCHED = (
+    Event,
+    Session,
+    Speaker,
+    EventRole,
+    Participant,
+    Question,
+    Vote,
+    ModerationAction,
+    Poll,
+    Option,
+    Response,
+    RoleLink,
+)
 
 
 def db_state() -> dict[str, list[tuple]]:
@@ -46,6 +61,13 @@ def _context(event: Event, participant: Participant | None = None, role: str = "
             participant_id=participant.pk,
         )
     return CommandContext(event_id=event.pk, event_code=event.code, role=role, actor=f"k:{event.pk}:{role}:seed")
+
+
+def revoked_link_key(event: Event) -> str:
+    """A moderator link the organisers revoked on its own (the event's other links stay valid)."""
+    key = role_key_make(event=event, role="moderator", hours=1)
+    role_links_revoke(links=RoleLink.objects.filter(pk=RoleLink.objects.latest("id").pk))
+    return key
 
 
 def build_world() -> SimpleNamespace:
@@ -157,6 +179,7 @@ def build_world() -> SimpleNamespace:
         speaker_key=role_key_make(event=event, role="speaker", hours=1),
         screen_key=role_key_make(event=event, role="screen", hours=1),
         other_moderator_key=role_key_make(event=another_event, role="moderator", hours=1),
+        revoked_moderator_key=revoked_link_key(event),
         today=date.today(),
     )
 

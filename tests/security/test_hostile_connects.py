@@ -19,8 +19,16 @@ from tests.security.conftest import db_state
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hub_stopped")]
 
 
-def signed(w: SimpleNamespace, claims: Any, *, event=None) -> str:
-    """A role key as the server would sign it, with whatever claims the attacker wants signed."""
+def link_id(w: SimpleNamespace, key: str, *, event=None) -> int:
+    """The recorded link a real key names."""
+    return signing.loads(key, salt=_salt(event or w.event))["i"]
+
+
+def signed(w: SimpleNamespace, claims: Any, *, event=None, link: int | None = None) -> str:
+    """A role key as the server would sign it, with whatever claims the attacker wants signed: a dict
+    names the world's live moderator link unless it says otherwise, so that only its own flaw refuses it."""
+    if isinstance(claims, dict) and "i" not in claims and link != 0:
+        claims = {**claims, "i": link or link_id(w, w.moderator_key)}
     return signing.dumps(claims, salt=_salt(event or w.event))
 
 
@@ -72,6 +80,51 @@ CASES = [
     ),
     Connect("key_without_expiry", lambda w: {"key": signed(w, {"e": "SFH2022", "r": "moderator", "x": "never"})}, 4401),
     Connect("key_claims_not_an_object", lambda w: {"key": signed(w, ["SFH2022", "moderator"])}, 4401),
+    Connect("key_of_a_link_revoked_on_its_own", lambda w: {"key": w.revoked_moderator_key}, 4401),
+    Connect(
+        "key_without_a_recorded_link",
+        lambda w: {"key": signed(w, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR}, link=0)},
+        4401,
+    ),
+    Connect(
+        "key_naming_an_unknown_link",
+        lambda w: {"key": signed(w, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR, "i": 2**40})},
+        4401,
+    ),
+    Connect(
+        "key_naming_a_speaker_link_as_moderator",
+        lambda w: {
+            "key": signed(
+                w, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR, "i": link_id(w, w.speaker_key)}
+            )
+        },
+        4401,
+    ),
+    Connect(
+        "key_naming_another_events_link",
+        lambda w: {
+            "key": signed(
+                w,
+                {
+                    "e": "SFH2022",
+                    "r": "moderator",
+                    "x": int(time.time()) + HOUR,
+                    "i": link_id(w, w.other_moderator_key, event=w.other_event),
+                },
+            )
+        },
+        4401,
+    ),
+    Connect(
+        "key_link_id_not_a_number",
+        lambda w: {"key": signed(w, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR, "i": "1 OR 1=1"})},
+        4401,
+    ),
+    Connect(
+        "key_link_id_true",
+        lambda w: {"key": signed(w, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR, "i": True})},
+        4401,
+    ),
     Connect("key_garbage", lambda w: {"key": "eyJhbGciOiJub25lIn0.e30."}, 4401),
     Connect(
         "key_unsigned_jwt_style",
@@ -140,3 +193,12 @@ async def test_hostile_handshake(case, world):
         assert set(first["seqs"]) == {"public", f"p:{world.attendee.pk}"}, "a socket got streams that are not its own"
         await socket.close()
     assert await database_sync_to_async(db_state)() == before
+
+
+async def test_an_honest_key_made_like_the_forged_ones_is_accepted(world):
+    """Control: `signed` with honest claims opens the socket as moderator, so each refused key
+    above is refused for its own flaw, not for a flaw of the helper."""
+    socket = await Socket.open(key=signed(world, {"e": "SFH2022", "r": "moderator", "x": int(time.time()) + HOUR}))
+    assert socket.close_code is None
+    assert socket.snapshot["data"]["you"]["role"] == "moderator"
+    await socket.close()

@@ -95,3 +95,57 @@ def test_seed_demo_brings_a_few_questions_once():
     call_command("seed_demo", stdout=StringIO())
     states = sorted(Question.objects.values_list("state", flat=True))
     assert states == ["approved", "approved", "approved", "pending"]
+
+
+@pytest.fixture
+def deployed(settings):
+    """DEBUG off and HTTPS on: a public deployment."""
+    settings.DEBUG = False
+    settings.HTTPS = True
+
+
+def demo_login_works(username: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    from sessions.demo import DEMO_USERS
+
+    return get_user_model().objects.get(username=username).check_password(DEMO_USERS[username][0])
+
+
+def test_seed_demo_on_a_public_deployment_prints_random_passwords_not_the_demo_ones(deployed):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "sfh2022-moderator" not in text and "sfh2022-speaker" not in text
+    assert not demo_login_works("moderator") and not demo_login_works("speaker")
+    from django.contrib.auth import get_user_model
+
+    printed = text.split("login moderator / ")[1].split()[0]
+    assert get_user_model().objects.get(username="moderator").check_password(printed)
+
+
+def test_seed_demo_on_a_public_deployment_replaces_demo_passwords_seeded_before(deployed, settings):
+    settings.HTTPS = False
+    call_command("seed_demo", stdout=StringIO())
+    assert demo_login_works("moderator")
+    settings.HTTPS = True
+    call_command("seed_demo", stdout=StringIO())
+    assert not demo_login_works("moderator") and not demo_login_works("speaker")
+
+
+def test_seed_demo_on_a_public_deployment_again_keeps_the_passwords_it_gave(deployed):
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "login moderator (password set earlier, not shown)" in out.getvalue()
+
+
+def test_seed_demo_records_the_links_it_prints():
+    from staff.models import RoleLink
+
+    call_command("seed_demo", stdout=StringIO())
+    assert sorted(RoleLink.objects.values_list("role", "issued_via")) == [
+        ("moderator", "seed_demo"),
+        ("screen", "seed_demo"),
+        ("speaker", "seed_demo"),
+    ]

@@ -115,6 +115,17 @@ def test_an_expired_or_revoked_link_explains_itself(client, event):
     assert "not valid" in response.content.decode()
 
 
+def test_a_link_revoked_on_its_own_no_longer_opens_its_page(client, event):
+    from staff.models import RoleLink
+    from staff.services import role_links_revoke
+
+    key = role_key_make(event=event, role="moderator", hours=1)
+    role_links_revoke(links=RoleLink.objects.all())
+    response = client.get("/e/SFH2022/moderate/", {"key": key})
+    assert response.status_code == 403
+    assert "This role link was revoked; ask the organisers for a new one." in response.content.decode()
+
+
 def test_signed_in_moderator_opens_the_console(client, event, moderator_user):
     client.force_login(moderator_user)
     response = client.get("/e/SFH2022/moderate/")

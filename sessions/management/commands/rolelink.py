@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, code: str, role: str, hours: float, **options):
         try:
             event = event_get(code=code)
-            self.stdout.write(role_link_url(event=event, role=role, hours=hours))
+            self.stdout.write(role_link_url(event=event, role=role, hours=hours, issued_via="manage.py rolelink"))
         except NotFound as error:
             raise CommandError(error.message) from None
         except ValueError as error:

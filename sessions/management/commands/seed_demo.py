@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from polls.demo import seed_demo_polls
 from qa.demo import seed_demo_questions
 from sessions.demo import DEMO_USERS, seed_demo
 from sessions.rolelinks import role_link_url
+from staff.services import demo_passwords_replace
 
 
 class Command(BaseCommand):
@@ -14,7 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
 
     def handle(self, *args, quiet: bool = False, **options):
-        event = seed_demo()
+        # On a public deployment the printed demo passwords never exist, not even for a moment.
+        public = not settings.DEBUG and settings.HTTPS
+        with transaction.atomic():
+            event = seed_demo()
+            replaced = demo_passwords_replace() if public else {}
         seed_demo_questions(event)
         seed_demo_polls(event)
         if quiet:
@@ -32,6 +38,12 @@ class Command(BaseCommand):
         out(f"  Health          {base}/healthz")
         out(f"  Socket          {base.replace('http', 'ws', 1)}/ws/events/{event.code}/?token=…")
         for username, (password, role, _name) in DEMO_USERS.items():
-            out(f"  {role.capitalize():<15} login {username} / {password}")
+            if not public:
+                out(f"  {role.capitalize():<15} login {username} / {password}")
+            elif username in replaced:
+                out(f"  {role.capitalize():<15} login {username} / {replaced[username]}   (random: HTTPS is on)")
+            else:
+                out(f"  {role.capitalize():<15} login {username} (password set earlier, not shown)")
         for role in ("moderator", "speaker", "screen"):
-            out(f"  {role.capitalize() + ' link':<15} {role_link_url(event=event, role=role, hours=24)}")
+            url = role_link_url(event=event, role=role, hours=24, issued_via="seed_demo")
+            out(f"  {role.capitalize() + ' link':<15} {url}")
