@@ -3,6 +3,7 @@ calls `authenticate()`, so every one of them gets the rule from here."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from redis.exceptions import RedisError
 
 from . import services
 
@@ -24,9 +25,22 @@ class ThrottledModelBackend(ModelBackend):
             if request is not None:
                 request.signin_retry_after = locked.retry_after  # SignInLockedStatus answers 429
             raise
+        except RedisError:
+            raise self._unavailable(request) from None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            services.signin_fail(username=username, address=address)
-        else:
-            services.signin_succeed(username=username, user=user)
+        try:
+            if user is None:
+                services.signin_fail(username=username, address=address)
+            else:
+                services.signin_succeed(username=username, user=user)
+        except RedisError:
+            raise self._unavailable(request) from None  # an uncounted attempt does not sign in
         return user
+
+    @staticmethod
+    def _unavailable(request) -> services.SignInUnavailable:
+        refusal = services.SignInUnavailable()
+        if request is not None:
+            request.signin_retry_after = refusal.retry_after
+            request.signin_status = 503
+        return refusal

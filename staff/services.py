@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from sessions.models import Event
 
@@ -33,6 +33,19 @@ class SignInLocked(ValidationError):
             minutes,
         )
         super().__init__(message, code="signin_locked", params={"minutes": minutes})
+
+
+class SignInUnavailable(ValidationError):
+    """The rule's counters (Redis) did not answer: no password is checked without the rule, and
+    the form says to try again shortly (503 with Retry-After) instead of failing with a 500."""
+
+    retry_after = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext("Signing in is not possible for a moment. Please try again in a few seconds."),
+            code="signin_unavailable",
+        )
 
 
 def _typed(username: str) -> str:

@@ -133,3 +133,15 @@ def test_the_rules_counters_hold_no_username_or_address(client, event, settings)
     sign_in(client, "moderator", "guess", address="203.0.113.7")
     keys = b" ".join(redis.Redis.from_url(settings.REDIS_URL).keys("lh:signin:*"))
     assert keys and b"moderator" not in keys and b"203.0.113.7" not in keys
+
+
+def test_with_the_rules_counters_out_of_reach_sign_in_says_to_try_again_and_checks_no_password(
+    client, event, settings, password_checks
+):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    page = sign_in(client, "moderator", RIGHT)
+    assert page.status_code == 503
+    assert int(page["Retry-After"]) >= 1
+    assert "Signing in is not possible for a moment" in page.content.decode()
+    assert not signed_in(client)
+    assert password_checks == []
