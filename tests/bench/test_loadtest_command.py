@@ -33,3 +33,23 @@ def test_loadtest_prints_the_floor_and_the_server_with_ratios_and_nothing_lost(s
     call_command("loadtest", *options, "--floor", "none", "--tokens", str(tokens), stdout=StringIO(), stderr=StringIO())
     assert len(tokens.read_text().split()) == 30
     assert Participant.objects.filter(event=event).count() == joined
+
+
+def test_the_joins_scenario_runs_the_trivial_django_view_first_and_joins_every_phone(
+    server_process, event, tmp_path, settings
+):
+    server = server_process("uvicorn-sansio")
+    out, results = StringIO(), tmp_path / "results.json"
+    call_command(
+        "loadtest", "--scenario", "joins", "--url", server.url, "--clients", "40", "--concurrency", "8",
+        "--json", str(results), stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+
+    table = out.getvalue()
+    assert "first try → token" in table
+    assert "| floor (a trivial Django view) | 40/40 |" in table
+    assert f"| LiveHub {server.url} | 40/40 |" in table
+    floor, livehub = json.loads(results.read_text())
+    assert floor["lost"] == livehub["lost"] == 0
+    assert livehub["notes"]["answers"] == {"201": 40}
+    assert Participant.objects.filter(event=event).count() == 40
