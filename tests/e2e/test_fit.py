@@ -387,6 +387,9 @@ def test_every_kind_of_poll_fits_the_projector_beside_the_qr_code(
         shown = page.locator(f'[data-testid="screen-poll"][data-poll="{poll.pk}"]')
         expect(shown.get_by_test_id("poll-results")).to_be_visible()
         expect(page.get_by_test_id("join-qr").locator("svg")).to_be_visible()
+        if kind == "stance":  # the swing keeps the room / online split the debate is about
+            expect(shown.get_by_test_id("swing-split")).to_have_count(5)
+            expect(shown.get_by_test_id("swing-split").first).to_have_text(re.compile(r"Room\s+\d+\s+Online\s+\d+"))
         # The fit settles in an animation frame: wait for it, then nothing may be out of view.
         page.wait_for_function(f"() => ({OUT_OF_VIEW})().length === 0", timeout=5000)
         screenshot(page, f"fit-screen-poll-{kind}-{width}")
