@@ -31,7 +31,12 @@ def vote(ctx: CommandContext, cmd: VoteIn) -> dict[str, Any]:
 @command("question.moderate", schema=Moderate, roles=STAGE)
 def moderate(ctx: CommandContext, cmd: Moderate) -> dict[str, Any]:
     question = services.question_moderate(
-        event_id=ctx.event_id, question_id=cmd.question, action=cmd.action, actor=ctx.label, role=ctx.role
+        event_id=ctx.event_id,
+        question_id=cmd.question,
+        action=cmd.action,
+        actor=ctx.label,
+        role=ctx.role,
+        reason=cmd.reason,
     )
     return {"question": question.pk, "state": question.state, "highlighted": question.highlighted}
 

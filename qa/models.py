@@ -12,6 +12,12 @@ class Question(models.Model):
         ANSWERED = "answered"
         ARCHIVED = "archived"
 
+    class RejectionReason(models.TextChoices):
+        OFF_TOPIC = "off_topic"
+        DUPLICATE = "duplicate"
+        ALREADY_ANSWERED = "already_answered"
+        INAPPROPRIATE = "inappropriate"
+
     PUBLIC_STATES = (State.APPROVED, State.ANSWERED)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
@@ -23,6 +29,8 @@ class Question(models.Model):
     original_text = models.TextField(blank=True, help_text="The text as asked, when a moderator edited it.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     highlighted = models.BooleanField(default=False)
+    # Why a moderator rejected it ("" = no reason given); only its author and the moderators see it.
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     flagged_words = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     # The number of Vote rows, brought up to date by each coalesced flush of vote totals (at

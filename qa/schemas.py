@@ -19,9 +19,14 @@ class VoteIn(CommandSchema):
     up: bool
 
 
+RejectionReason = Literal["off_topic", "duplicate", "already_answered", "inappropriate"]
+
+
 class Moderate(CommandSchema):
     question: Id
     action: Literal["approve", "reject", "highlight", "unhighlight", "answer", "archive", "restore"]
+    # Only with "reject": told to the question's author.
+    reason: RejectionReason | None = None
 
 
 class Edit(CommandSchema):

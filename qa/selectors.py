@@ -47,9 +47,15 @@ def question_payload(question: Question) -> dict[str, Any]:
     }
 
 
+def author_payload(question: Question) -> dict[str, Any]:
+    """The author's copy of their own question: the public fields and why it was rejected."""
+    return {**question_payload(question), "mine": True, "rejection_reason": question.rejection_reason or None}
+
+
 def moderator_payload(question: Question) -> dict[str, Any]:
     payload = question_payload(question)
     payload.update(
+        rejection_reason=question.rejection_reason or None,
         flagged=question.flagged,
         flagged_words=list(question.flagged_words),
         original_text=question.original_text or None,
@@ -107,9 +113,14 @@ def _question_order(item: dict[str, Any]) -> tuple[datetime, int]:
     return datetime.fromisoformat(item["created_at"]), item["id"]
 
 
-def _marked(fragment: str, *, voted: bool, mine: bool) -> str:
-    """A question's JSON text (without its closing brace) with this participant's two marks."""
-    return f'{fragment},"voted":{"true" if voted else "false"},"mine":{"true" if mine else "false"}}}'
+def _marked(fragment: str, *, voted: bool, mine: bool, reasons: dict[int, str] | None, question_id: int) -> str:
+    """A question's JSON text (without its closing brace) with this participant's two marks and,
+    on an attendee's own question, why a moderator rejected it (as `author_payload` has it;
+    moderators' payloads carry it already)."""
+    marks = f',"voted":{"true" if voted else "false"},"mine":{"true" if mine else "false"}'
+    if mine and reasons is not None:
+        marks += f',"rejection_reason":{dumps(reasons.get(question_id) or None)}'
+    return f"{fragment}{marks}}}"
 
 
 def _own_questions(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str, Any]:
@@ -117,34 +128,42 @@ def _own_questions(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -
     if ctx.participant_id is None:
         return {}
     items = shared.data["questions"]
-    mine = {row[0] for row in rows if row[1] == "asked"}
+    reasons = {row[0]: row[2] for row in rows if row[1] == "asked"}
     voted = {row[0] for row in rows if row[1] == "voted"}
-    if not mine and not voted:  # most sockets: the same text for all of them
-        unmarked = shared.memo("questions:unmarked", lambda: _questions_text(shared, [], voted=set(), mine=set()))
+    if not reasons and not voted:  # most sockets: the same text for all of them
+        unmarked = shared.memo("questions:unmarked", lambda: _questions_text(shared, [], voted=set(), reasons={}))
         return {"questions": unmarked}
     extra: list[dict[str, Any]] = []
     if ctx.role != MODERATOR:
         held = shared.memo("questions:ids", lambda: {item["id"] for item in items})
-        if mine - held:
-            own = Question.objects.filter(pk__in=mine - held).select_related("event")
+        if set(reasons) - held:
+            own = Question.objects.filter(pk__in=set(reasons) - held).select_related("event")
             extra = [question_payload(question) for question in own]
-    return {"questions": _questions_text(shared, extra, voted=voted, mine=mine)}
+    mine: dict[int, str] | set[int] = reasons if ctx.role != MODERATOR else set(reasons)
+    return {"questions": _questions_text(shared, extra, voted=voted, reasons=mine)}
 
 
-def _questions_text(shared: SharedPart, extra: list[dict[str, Any]], *, voted: set, mine: set) -> Raw:
-    """The shared questions and `extra` ones in order, each marked `voted` and `mine`, as JSON.
+def _questions_text(
+    shared: SharedPart, extra: list[dict[str, Any]], *, voted: set, reasons: dict[int, str] | set[int]
+) -> Raw:
+    """The shared questions and `extra` ones in order, each marked `voted` and `mine` (the keys of
+    `reasons`; a set, for a moderator, marks without the reason), as JSON.
 
     The shared questions are serialized once per shared part; a socket only adds its marks.
     """
     items = shared.data["questions"]
+    said = reasons if isinstance(reasons, dict) else None
     fragments = shared.memo("questions:fragments", lambda: [dumps(item)[:-1] for item in items])
     texts = [
-        _marked(text, voted=item["id"] in voted, mine=item["id"] in mine)
+        _marked(text, voted=item["id"] in voted, mine=item["id"] in reasons, reasons=said, question_id=item["id"])
         for item, text in zip(items, fragments, strict=True)
     ]
     if extra:
         order = shared.memo("questions:order", lambda: [_question_order(item) for item in items])
-        marked = [_marked(dumps(item)[:-1], voted=item["id"] in voted, mine=True) for item in extra]
+        marked = [
+            _marked(dumps(item)[:-1], voted=item["id"] in voted, mine=True, reasons=said, question_id=item["id"])
+            for item in extra
+        ]
         own = zip(map(_question_order, extra), marked, strict=True)
         entries = sorted([*zip(order, texts, strict=True), *own], key=lambda entry: entry[0])
         texts = [text for _order, text in entries]
@@ -154,7 +173,7 @@ def _questions_text(shared: SharedPart, extra: list[dict[str, Any]], *, voted: s
 @shared_contributor(
     personalize=_own_questions,
     own_rows="""
-SELECT id, 'asked', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT),
+SELECT id, 'asked', CAST(rejection_reason AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT),
        CAST(NULL AS TEXT)
 FROM qa_question WHERE event_id = %(event)s AND author_id = %(participant)s
 UNION ALL

@@ -22,7 +22,7 @@ from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
 from .models import BlockedWord, ModerationAction, Question, Vote
-from .selectors import audit_payload, moderator_payload, question_get, question_payload
+from .selectors import audit_payload, author_payload, moderator_payload, question_get, question_payload
 
 State = Question.State
 QUESTIONS_PER_MINUTE = 3
@@ -76,7 +76,7 @@ def _publish(question: Question, *, was_public: bool, type: str = "question.upda
     publish_on_commit(event_id=event_id, type=type, data=moderator_payload(question), stream=MODERATORS)
     if question.author_id is not None:
         publish_on_commit(
-            event_id=event_id, type=type, data={**public, "mine": True}, stream=participant_stream(question.author_id)
+            event_id=event_id, type=type, data=author_payload(question), stream=participant_stream(question.author_id)
         )
     if question.is_public:
         publish_on_commit(event_id=event_id, type="question.updated", data=public, stream=PUBLIC)
@@ -283,8 +283,14 @@ MODERATION: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-def question_moderate(*, event_id: int, question_id: int, action: str, actor: str, role: str) -> Question:
-    """Approve, reject, highlight, unhighlight, answer, archive or restore a question."""
+def question_moderate(
+    *, event_id: int, question_id: int, action: str, actor: str, role: str, reason: str | None = None
+) -> Question:
+    """Approve, reject, highlight, unhighlight, answer, archive or restore a question.
+
+    A rejection may carry a `reason` (Question.RejectionReason), which its author is told."""
+    if reason is not None and action != "reject":
+        raise Invalid("Only a rejection takes a reason.", fields={"reason": "only with the action reject"})
     if role == SPEAKER and action not in SPEAKER_ACTIONS:
         raise Forbidden(f"Speakers may {', '.join(sorted(SPEAKER_ACTIONS))}, not {action}.")
     states, target = MODERATION[action]
@@ -307,15 +313,16 @@ def question_moderate(*, event_id: int, question_id: int, action: str, actor: st
             question.highlighted = False  # only a question on the floor is shown big
         if target is not None:
             question.state = target
+        question.rejection_reason = (reason or "") if action == "reject" else ""
         if action == "answer":
             question.answered_at = timezone.now()
         elif target == State.APPROVED:
             question.answered_at = None
-        question.save(update_fields=["state", "highlighted", "answered_at"])
+        question.save(update_fields=["state", "highlighted", "answered_at", "rejection_reason"])
         _publish(question, was_public=was_public)
         if question.is_public and not was_public:
             _tell_voters(question)  # votes are kept while a question is out of view
-        audit_log(question.event, question, actor=actor, action=action)
+        audit_log(question.event, question, actor=actor, action=action, **({"reason": reason} if reason else {}))
     return question
 
 

@@ -11,8 +11,9 @@ from .selectors import participant_payload
 
 @command("session.set_status", schema=SetStatus, roles=MODERATORS_ONLY)
 def set_status(ctx: CommandContext, cmd: SetStatus) -> dict[str, Any]:
-    session = services.session_set_status(event_id=ctx.event_id, session_id=cmd.session, status=cmd.status)
-    return {"session": session.pk, "status": session.status}
+    change = services.session_set_status(event_id=ctx.event_id, session_id=cmd.session, status=cmd.status)
+    ended = change.ended.pk if change.ended else None
+    return {"session": change.session.pk, "status": change.session.status, "ended": ended}
 
 
 @command("session.set_current", schema=SetCurrent, roles=MODERATORS_ONLY)

@@ -96,6 +96,13 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")), name="session_ends_after_start"
             ),
+            # One room, one running session: sessions without a room count as one room.
+            models.UniqueConstraint(
+                fields=["event", "room"],
+                condition=models.Q(status__in=["live", "paused"]),
+                name="session_one_running_per_room",
+                violation_error_message="Another session of this room is live or paused.",
+            ),
         ]
 
     def __str__(self) -> str:

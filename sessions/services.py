@@ -25,6 +25,8 @@ from .models import Event, Participant, Session, new_link_secret
 from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
 
 Status = Session.Status
+# Statuses that hold a room: at most one session of a room is in one of them.
+RUNNING = (Status.LIVE, Status.PAUSED)
 
 # Sent inside the transaction when a session goes live (polls set to open automatically do).
 session_went_live = Signal()
@@ -46,9 +48,32 @@ def _publish_event(event: Event) -> None:
     publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
 
 
-def session_set_status(*, event_id: int, session_id: int, status: str) -> Session:
-    """Move a session through its status machine; going live also makes it the current session."""
+@dataclass(frozen=True)
+class StatusChange:
+    """A status change and the session of the same room it ended, if any (one room, one live session)."""
+
+    session: Session
+    ended: Session | None
+
+
+def _apply_status(session: Session, status: str, now) -> None:
+    session.status = status
+    session.status_changed_at = now
+    if status == Status.LIVE:
+        session.started_at = session.started_at or now
+        session.ended_at = None
+    elif status == Status.ENDED:
+        session.ended_at = now
+    session.save(update_fields=["status", "status_changed_at", "started_at", "ended_at"])
+
+
+def session_set_status(*, event_id: int, session_id: int, status: str) -> StatusChange:
+    """Move a session through its status machine; going live also makes it the current session
+    and ends the session of the same room that was live or paused (sessions without a room
+    share one)."""
     with transaction.atomic(savepoint=False):
+        # The event's row lock makes two go-lives of one event take turns; the partial unique
+        # constraint session_one_running_per_room backs it up.
         event = Event.objects.select_for_update().get(pk=event_id)
         session = session_get(event_id=event_id, session_id=session_id, for_update=True)
         if status == session.status:
@@ -56,14 +81,18 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Sessio
         if status not in TRANSITIONS[session.status]:
             raise Conflict(f"“{session.title}” cannot go from {session.status} to {status}.")
         now = timezone.now()
-        session.status = status
-        session.status_changed_at = now
+        ended = None
         if status == Status.LIVE:
-            session.started_at = session.started_at or now
-            session.ended_at = None
-        elif status == Status.ENDED:
-            session.ended_at = now
-        session.save(update_fields=["status", "status_changed_at", "started_at", "ended_at"])
+            ended = (
+                Session.objects.select_for_update()
+                .filter(event_id=event_id, room=session.room, status__in=RUNNING)
+                .exclude(pk=session.pk)
+                .first()
+            )
+        if ended is not None:
+            _apply_status(ended, Status.ENDED, now)
+            _publish_session(ended, event)
+        _apply_status(session, status, now)
         _publish_session(session, event)
         if status == Status.LIVE:
             session_went_live.send(sender=Session, session=session)
@@ -71,7 +100,7 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Sessio
             event.current_session = session
             event.save(update_fields=["current_session"])
             _publish_event(event)
-    return session
+    return StatusChange(session=session, ended=ended)
 
 
 def session_set_current(*, event_id: int, session_id: int | None) -> Event:

@@ -85,7 +85,9 @@ def test_stance_polls_before_and_after_the_debate(open_page, screenshot, event):
     )
     # The console's log names each poll action and the poll it was done to.
     log = moderator.get_by_test_id("audit-log")
-    expect(log.locator('[data-action="poll_close"]').first).to_contain_text("closed the poll “Belgium can become")
+    expect(log.locator('[data-action="poll_close"]').first).to_contain_text(
+        "closed the after-the-debate poll “Belgium can become"
+    )
     expect(log.locator('[data-action="poll_open"]').last).to_contain_text("auto-open")
     screenshot(screen, "poll-screen-swing")
     screenshot(moderator, "poll-moderate")

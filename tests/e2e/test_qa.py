@@ -54,7 +54,7 @@ def test_ask_approve_upvote_highlight_across_all_pages(open_page, screenshot, ev
     screenshot(voter, "qa-attend")
 
     # The moderator highlights it (keyboard) and the projector shows it big.
-    moderator.get_by_role("tab", name=re.compile(r"^Approved")).click()
+    moderator.get_by_role("tab", name=re.compile(r"^Published")).click()
     moderator_card = moderator.get_by_test_id("qa-approved").locator(f'[data-cell="{question.pk}"]')
     moderator_card.focus()
     moderator.keyboard.press("h")

@@ -50,6 +50,48 @@ async def test_the_author_is_told_of_a_rejection_and_the_audience_is_not(event, 
     await theirs.nothing(0.5)
 
 
+async def test_a_rejection_reason_reaches_the_author_and_the_moderators_only(
+    event, moderator, moderator_key, two_attendees, roundtable
+):
+    author, _other, mine, theirs = two_attendees
+    question = (await ask_over(mine, roundtable))["data"]["question"]
+    await verify_action(
+        moderator,
+        "question.moderate",
+        {"question": question, "action": "reject", "reason": "already_answered"},
+        key=moderator_key,
+    )
+    fate = await mine.event("question.updated")
+    assert fate["stream"] == f"p:{author.pk}" and fate["data"]["rejection_reason"] == "already_answered"
+    logged = moderator.snapshot["data"]["audit"][0]
+    assert (logged["action"], logged["detail"]) == ("reject", {"reason": "already_answered"})
+    await theirs.nothing(0.5)
+    # Published after all: the reason goes with the rejection.
+    await moderator.send("question.moderate", {"question": question, "action": "approve"})
+    own = await mine.event("question.updated")
+    assert own["data"]["state"] == "approved" and own["data"]["rejection_reason"] is None
+    public = await theirs.event("question.updated")
+    assert "rejection_reason" not in public["data"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"action": "reject", "reason": "boring"}, "reason"),
+        ({"action": "approve", "reason": "off_topic"}, "reason"),
+    ],
+)
+async def test_a_reason_that_is_not_on_the_list_or_not_for_a_rejection_is_invalid(
+    moderator, two_attendees, roundtable, data, field
+):
+    _author, _other, mine, _theirs = two_attendees
+    question = (await ask_over(mine, roundtable))["data"]["question"]
+    reply = await moderator.send("question.moderate", {"question": question, **data})
+    assert reply["type"] == "error" and reply["error"]["code"] == "invalid"
+    assert field in reply["error"]["fields"]
+    assert await database_sync_to_async(lambda: Question.objects.get(pk=question).state)() == "pending"
+
+
 async def test_approval_is_public_and_a_later_archive_removes_it(event, moderator, two_attendees, roundtable):
     _author, _other, mine, theirs = two_attendees
     question = (await ask_over(mine, roundtable, anonymous=False))["data"]["question"]
@@ -197,6 +239,7 @@ async def test_verify_vote_and_unvote(event, join, approved, two_attendees):
         ["approve", "answer"],
         ["archive", "restore"],
         ["approve", "reject", "approve"],
+        ["reject_off_topic", "restore"],
         ["approve", "archive"],
     ],
 )
@@ -212,10 +255,10 @@ async def test_verify_moderation_for_moderator_author_and_audience(
         "bystander": (await Socket.open(token=bystander.token), {"token": bystander.token}),
     }
     moderator = await Socket.open(key=moderator_key)
-    for action in actions:
-        await verify_action(
-            moderator, "question.moderate", {"question": question.pk, "action": action}, key=moderator_key
-        )
+    for step in actions:
+        action, _, reason = step.partition("_")
+        data = {"question": question.pk, "action": action, **({"reason": reason} if reason else {})}
+        await verify_action(moderator, "question.moderate", data, key=moderator_key)
         for socket, credentials in watchers.values():
             await catch_up(socket, **credentials)
     for socket, _ in watchers.values():

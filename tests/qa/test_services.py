@@ -467,3 +467,28 @@ def test_restoring_an_answered_then_archived_question_clears_its_answer_time(eve
     moderate(event, question, "archive")
     restored = moderate(event, question, "restore")
     assert (restored.state, restored.answered_at) == ("approved", None)
+
+
+def test_a_rejection_keeps_its_reason_until_the_question_is_published(event, join, ask):
+    question = ask(join())
+    rejected = services.question_moderate(
+        event_id=event.pk, question_id=question.pk, action="reject", actor="m", role="moderator", reason="duplicate"
+    )
+    assert rejected.rejection_reason == "duplicate"
+    assert ModerationAction.objects.filter(question=question, action="reject").get().detail == {"reason": "duplicate"}
+    assert moderate(event, question, "approve").rejection_reason == ""
+
+
+def test_only_a_rejection_takes_a_reason(event, join, ask):
+    question = ask(join())
+    with pytest.raises(Invalid):
+        services.question_moderate(
+            event_id=event.pk,
+            question_id=question.pk,
+            action="approve",
+            actor="m",
+            role="moderator",
+            reason="duplicate",
+        )
+    question.refresh_from_db()
+    assert question.state == "pending"

@@ -92,8 +92,11 @@ def reference_snapshot(ctx) -> dict:
         items.extend(question_payload(question) for question in own if question.pk not in held)
         items.sort(key=lambda item: (datetime.fromisoformat(item["created_at"]), item["id"]))
     voted = set(Vote.objects.filter(participant=participant).values_list("question_id", flat=True))
+    reasons = {question.pk: question.rejection_reason or None for question in own}
     for item in items:
-        item.update(voted=item["id"] in voted, mine=item["id"] in {question.pk for question in own})
+        item.update(voted=item["id"] in voted, mine=item["id"] in reasons)
+        if item["id"] in reasons and ctx.role != "moderator":  # an attendee's own: why it was rejected
+            item["rejection_reason"] = reasons[item["id"]]
     responses = Response.objects.filter(participant=participant).select_related("poll")
     data["responses"] = {str(response.poll_id): response_payload(response) for response in responses}
     return data
@@ -120,7 +123,12 @@ def congress_under_way(event, join, ask, approved):
     later = approved(voter, "What about rare diseases with ten patients?")
     own_rejected = ask(author, "Off-topic: where is the coffee?")
     qa_services.question_moderate(
-        event_id=event.pk, question_id=own_rejected.pk, action="reject", actor="moderator", role="moderator"
+        event_id=event.pk,
+        question_id=own_rejected.pk,
+        action="reject",
+        actor="moderator",
+        role="moderator",
+        reason="off_topic",
     )
     for participant, question in ((author, other), (voter, own_public), (author, later)):
         # Written directly: a vote's count may reach the question's row a coalesced flush later.
@@ -181,6 +189,9 @@ async def test_every_socket_gets_exactly_the_snapshot_built_from_scratch(event, 
     # What the author sees of their own questions, in the order they were asked.
     mine = ids(sockets[0].snapshot)
     assert mine[ids_of["pending"]]["mine"] and mine[ids_of["rejected"]]["state"] == "rejected"
+    assert mine[ids_of["rejected"]]["rejection_reason"] == "off_topic"
+    assert mine[ids_of["pending"]]["rejection_reason"] is None
+    assert "rejection_reason" not in mine[ids_of["other"]]  # told to its author alone
     assert mine[ids_of["other"]]["voted"] and not mine[ids_of["other"]]["mine"]
     assert ids_of["pending"] not in ids(sockets[2].snapshot)
     assert len(sockets[0].snapshot["data"]["responses"]) == 6

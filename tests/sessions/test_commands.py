@@ -14,7 +14,7 @@ async def test_go_live_reaches_everyone_with_the_same_seq(event, roundtable, mod
     online = await Socket.open(token=attendee.token)
     room = await Socket.open(token=room_attendee.token)
     reply = await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"})
-    assert reply["data"] == {"session": roundtable.pk, "status": "live"}
+    assert reply["data"] == {"session": roundtable.pk, "status": "live", "ended": None}
     frames = [await socket.event("session.updated") for socket in (moderator, online, room)]
     assert {frame["seq"] for frame in frames} == {1}
     assert all(frame["stream"] == "public" for frame in frames)
@@ -24,6 +24,22 @@ async def test_go_live_reaches_everyone_with_the_same_seq(event, roundtable, mod
     assert current["seq"] == 2 and current["data"]["current_session"] == roundtable.pk
     await online.close()
     await room.close()
+
+
+async def test_go_live_in_a_busy_room_ends_the_other_session_for_everyone(
+    event, roundtable, moderator, moderator_key, attendee
+):
+    debate = await database_sync_to_async(lambda: event.sessions.get(kind="debate"))()
+    await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"})
+    online = await Socket.open(token=attendee.token)
+    reply = await verify_action(
+        moderator, "session.set_status", {"session": debate.pk, "status": "live"}, key=moderator_key
+    )
+    assert reply["data"] == {"session": debate.pk, "status": "live", "ended": roundtable.pk}
+    first, second = [await online.event("session.updated") for _ in range(2)]
+    assert (first["data"]["id"], first["data"]["status"]) == (roundtable.pk, "ended")
+    assert (second["data"]["id"], second["data"]["status"]) == (debate.pk, "live")
+    await online.close()
 
 
 @pytest.mark.parametrize(

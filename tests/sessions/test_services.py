@@ -1,7 +1,9 @@
 """The session status machine and the programme's other writes."""
 
+import json
+
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from livehub.errors import Conflict, NotFound
 from livehub.realtime.broker import get_broker
@@ -40,7 +42,7 @@ def put(session, status):
 @pytest.mark.parametrize(("start", "target"), ALLOWED)
 def test_allowed_transition(roundtable, start, target):
     put(roundtable, start)
-    session = services.session_set_status(event_id=roundtable.event_id, session_id=roundtable.pk, status=target)
+    session = services.session_set_status(event_id=roundtable.event_id, session_id=roundtable.pk, status=target).session
     session.refresh_from_db()
     assert session.status == target
     assert session.status_changed_at is not None
@@ -82,6 +84,81 @@ def test_ending_records_the_end_and_reopening_clears_it(event, roundtable):
     services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     roundtable.refresh_from_db()
     assert roundtable.ended_at is None
+
+
+def session_of(event, kind):
+    return event.sessions.filter(kind=kind).first()
+
+
+@pytest.mark.parametrize("previous_status", ["live", "paused"])
+def test_going_live_ends_the_session_running_in_the_same_room(event, roundtable, previous_status):
+    debate = session_of(event, "debate")
+    assert debate.room == roundtable.room == "Room 1"
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    if previous_status == "paused":
+        services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="paused")
+    change = services.session_set_status(event_id=event.pk, session_id=debate.pk, status="live")
+    roundtable.refresh_from_db()
+    debate.refresh_from_db()
+    assert change.ended == roundtable
+    assert (roundtable.status, debate.status) == ("ended", "live")
+    assert roundtable.ended_at == debate.status_changed_at  # one moment, one transaction
+    assert list(event.sessions.filter(status__in=["live", "paused"])) == [debate]
+
+
+def test_going_live_leaves_other_rooms_alone(event, roundtable):
+    other = session_of(event, "debate")
+    other.room = "Room 2"
+    other.save(update_fields=["room"])
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    change = services.session_set_status(event_id=event.pk, session_id=other.pk, status="live")
+    assert change.ended is None
+    assert set(event.sessions.filter(status="live").values_list("pk", flat=True)) == {roundtable.pk, other.pk}
+
+
+def test_sessions_without_a_room_count_as_one_room(event, roundtable):
+    other = session_of(event, "debate")
+    event.sessions.filter(pk__in=[roundtable.pk, other.pk]).update(room="")
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    assert services.session_set_status(event_id=event.pk, session_id=other.pk, status="live").ended == roundtable
+
+
+def test_pausing_or_ending_ends_nothing_else(event, roundtable):
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    assert services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="paused").ended is None
+    assert services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="ended").ended is None
+
+
+def test_the_database_refuses_two_running_sessions_in_one_room(event, roundtable):
+    other = session_of(event, "debate")
+    put(roundtable, "live")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        put(other, "paused")
+
+
+class RecordingBroker:
+    def __init__(self):
+        self.frames = []
+
+    def publish(self, *, event_id, stream, type, data_text, inflight=None):
+        self.frames.append((stream, type, json.loads(data_text)))
+        return len(self.frames)
+
+
+def test_going_live_publishes_the_ended_session_then_the_live_one(event, roundtable, monkeypatch):
+    broker = RecordingBroker()
+    monkeypatch.setattr("livehub.realtime.publish.get_broker", lambda: broker)
+    debate = session_of(event, "debate")
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    broker.frames.clear()
+    with transaction.atomic():
+        services.session_set_status(event_id=event.pk, session_id=debate.pk, status="live")
+        assert broker.frames == []  # nothing before the commit
+    seen = broker.frames
+    updates = [(data["id"], data["status"]) for stream, kind, data in seen if kind == "session.updated"]
+    assert updates == [(roundtable.pk, "ended"), (debate.pk, "live")]
+    assert all(stream == "public" for stream, _kind, _data in seen)
+    assert ("event.updated", debate.pk) in [(kind, data.get("current_session")) for _s, kind, data in seen]
 
 
 def test_status_of_a_session_of_another_event_is_not_found(event, another_event, roundtable):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  attendeePoll, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollForAttendee, reducePolls, swingMoves,
+  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollForAttendee, reducePolls, swingMoves,
   swingRows,
 } from "./polls";
 import type { LiveState, Swing } from "./types";
@@ -165,5 +165,14 @@ describe("the poll builder", () => {
     expect(draftCommand(draftOf({ ...poll, state: "draft" }))).toEqual({
       kind: "single", prompt: "Who pays?", session: 3, auto_open: false, options: ["A", "B"],
     });
+  });
+});
+
+describe("barWidth", () => {
+  it("scales a bar to everyone who answered, not to the largest answer", () => {
+    expect(barWidth(10, 20)).toBe(50);
+    expect(barWidth(10, 10)).toBe(100);
+    expect(barWidth(1, 3)).toBeCloseTo(33.33, 1);
+    expect(barWidth(0, 0)).toBe(0);
   });
 });

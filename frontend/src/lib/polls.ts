@@ -201,6 +201,11 @@ export function percent(count: number, total: number): number {
   return total > 0 ? Math.round((count / total) * 100) : 0;
 }
 
+/** How much of its track a bar fills, in %: its share of everyone who answered (half of them: half the track). */
+export function barWidth(count: number, total: number): number {
+  return total > 0 ? Math.min(100, (count / total) * 100) : 0;
+}
+
 /** The length of a prompt as the server counts it: code points after folding spaces. */
 export function promptLength(text: string): number {
   return [...text.replace(/\s+/g, " ").trim()].length;

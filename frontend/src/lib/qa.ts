@@ -5,6 +5,20 @@ import { isId, isObject, sameFields } from "./values";
 import { reduceProgramme, sortedSessions } from "./reducers";
 import type { AuditEntry, EventInfo, LiveState, PushedEvent, Question, QuestionState, Session } from "./types";
 
+/** Why a moderator rejected a question: a short word for the console, a sentence for its author. */
+export const REJECTION_REASONS = {
+  off_topic: { short: "Off topic", author: "It is off topic for this session." },
+  duplicate: { short: "Duplicate", author: "The same question was already asked: vote for that one." },
+  already_answered: { short: "Already answered", author: "It has already been answered." },
+  inappropriate: { short: "Inappropriate", author: "It does not follow the event's rules for questions." },
+} as const;
+export type RejectionReason = keyof typeof REJECTION_REASONS;
+
+/** The author's explanation of a rejection reason, or null for none (or one this client does not know). */
+export function rejectionExplanation(reason: string | null | undefined): string | null {
+  return reason && reason in REJECTION_REASONS ? REJECTION_REASONS[reason as RejectionReason].author : null;
+}
+
 /** How many moderation log entries a moderator keeps (the snapshot sends at most as many). */
 export const AUDIT_LIMIT = 100;
 /** Question length after trimming, in characters (code points, as the server counts them). */

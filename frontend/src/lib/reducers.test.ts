@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chosenSession, currentSession, reduceProgramme, sortedSessions } from "./reducers";
+import { chosenSession, currentSession, reduceProgramme, runningInRoom, sortedSessions } from "./reducers";
 import type { LiveState, PushedEvent, Session } from "./types";
 
 function session(id: number, overrides: Partial<Session> = {}): Session {
@@ -146,5 +146,22 @@ describe("chosenSession", () => {
   it("is null when none is set, even while one is live (the console must not pretend)", () => {
     expect(chosenSession(state([session(1, { status: "live" })]))).toBeNull();
     expect(chosenSession(state([session(1, { status: "live" })], 99))).toBeNull();
+  });
+});
+
+describe("runningInRoom", () => {
+  it("names the live or paused session of the same room, never the session itself", () => {
+    const keynote = session(1, { room: "Room 1", status: "live" });
+    const panel = session(2, { room: "Room 1" });
+    const elsewhere = session(3, { room: "Room 2", status: "paused" });
+    expect(runningInRoom([keynote, panel, elsewhere], panel)).toBe(keynote);
+    expect(runningInRoom([keynote, panel, elsewhere], keynote)).toBeNull();
+    expect(runningInRoom([keynote, panel, elsewhere], session(4, { room: "Room 2" }))).toBe(elsewhere);
+    expect(runningInRoom([session(5, { status: "ended", room: "Room 1" })], panel)).toBeNull();
+  });
+
+  it("counts sessions without a room as one room", () => {
+    const a = session(1, { status: "paused" });
+    expect(runningInRoom([a], session(2))).toBe(a);
   });
 });

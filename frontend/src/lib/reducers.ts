@@ -64,3 +64,15 @@ export function currentSession(state: LiveState): Session | null {
     null
   );
 }
+
+/**
+ * The session that going live with `session` would end: the other session of its room that is
+ * live or paused (sessions without a room share one), as the server decides it.
+ */
+export function runningInRoom(sessions: readonly Session[], session: Session): Session | null {
+  return (
+    sessions.find(
+      (other) => other.id !== session.id && other.room === session.room && (other.status === "live" || other.status === "paused"),
+    ) ?? null
+  );
+}

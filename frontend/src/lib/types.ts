@@ -82,6 +82,8 @@ export interface Question {
   voted?: boolean;
   /** This participant asked it. */
   mine?: boolean;
+  /** Why a moderator rejected it (the author's and moderators' copies only). */
+  rejection_reason?: string | null;
   // Moderator sockets only.
   flagged?: boolean;
   flagged_words?: string[];
