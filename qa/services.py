@@ -165,14 +165,15 @@ def _check_question_rate(participant: Participant) -> None:
 # in flight and holds new ones back, so a vote never lands on a question as it leaves public view.
 _VOTE_SQL = """
 WITH q AS (
-    SELECT q.id, q.state, q.author_id, e.allow_self_votes
+    SELECT q.id, q.state, q.author_id, e.allow_self_votes, s.status = %(ended)s AS ended
     FROM qa_question q JOIN livesessions_event e ON e.id = q.event_id
+        JOIN livesessions_session s ON s.id = q.session_id
     WHERE q.id = %(question)s AND q.event_id = %(event)s
     FOR KEY SHARE OF q
 ), voter AS (
     SELECT 1 FROM livesessions_participant WHERE id = %(participant)s FOR KEY SHARE
 ), allowed AS (
-    SELECT q.id FROM q WHERE q.state = ANY(%(public)s) AND EXISTS (SELECT 1 FROM voter)
+    SELECT q.id FROM q WHERE q.state = ANY(%(public)s) AND NOT q.ended AND EXISTS (SELECT 1 FROM voter)
         AND (NOT %(up)s OR q.author_id IS DISTINCT FROM %(participant)s OR q.allow_self_votes)
 ), added AS (
     INSERT INTO qa_vote (question_id, participant_id, created_at)
@@ -185,14 +186,14 @@ WITH q AS (
 SELECT q.state, q.author_id = %(participant)s, q.allow_self_votes,
        (SELECT count(*) FROM added) + (SELECT count(*) FROM removed),
        (SELECT count(*) FROM qa_vote v WHERE v.question_id = q.id),
-       EXISTS (SELECT 1 FROM voter)
+       EXISTS (SELECT 1 FROM voter), q.ended
 FROM q
 """
 
 
 # (state, is the author, self votes allowed, rows changed, votes counted before the change,
-# the voter is still a participant)
-VoteRow = tuple[str, bool, bool, int, int, bool] | None
+# the voter is still a participant, its session has ended)
+VoteRow = tuple[str, bool, bool, int, int, bool, bool] | None
 
 
 def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
@@ -202,6 +203,7 @@ def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: in
         "participant": participant_id,
         "up": up,
         "public": list(Question.PUBLIC_STATES),
+        "ended": Session.Status.ENDED,
     }
     with connection.cursor() as cursor:
         cursor.execute(_VOTE_SQL, params)
@@ -210,21 +212,22 @@ def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: in
 
 def _vote_row_portable(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
     """The same with the ORM, for the embedded SQLite (one process, writes serialized anyway)."""
-    question = Question.objects.filter(event_id=event_id, pk=question_id).select_related("event").first()
+    question = Question.objects.filter(event_id=event_id, pk=question_id).select_related("event", "session").first()
     if question is None:
         return None
     own = question.author_id == participant_id
     votes = Vote.objects.filter(question=question)
     counted = votes.count()
     present = Participant.objects.filter(pk=participant_id).exists()
-    allowed = present and question.is_public and (not up or not own or question.event.allow_self_votes)
+    ended = question.session.status == Session.Status.ENDED
+    allowed = present and question.is_public and not ended and (not up or not own or question.event.allow_self_votes)
     changed = 0
     if allowed and up and not votes.filter(participant_id=participant_id).exists():
         Vote.objects.create(question=question, participant_id=participant_id)
         changed = 1
     elif allowed and not up:
         changed, _ = votes.filter(participant_id=participant_id).delete()
-    return question.state, own, question.event.allow_self_votes, changed, counted, present
+    return question.state, own, question.event.allow_self_votes, changed, counted, present, ended
 
 
 def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[int, bool]:
@@ -239,11 +242,13 @@ def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: 
         row = vote_row(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
         if row is None:
             raise NotFound(f"There is no question {question_id} in this event.")
-        state, own, self_votes_allowed, changed, counted, present = row
+        state, own, self_votes_allowed, changed, counted, present, ended = row
         if not present:
             raise Forbidden(PARTICIPANT_GONE)
         if state not in Question.PUBLIC_STATES:
             raise Conflict("Only approved questions can be voted on.")
+        if ended:
+            raise Conflict("This session has ended: its questions are kept as they were, votes included.")
         if up and own and not self_votes_allowed:
             raise Conflict("You cannot vote for your own question at this event.")
         if changed:

@@ -167,6 +167,17 @@ def test_voting_on_a_question_of_another_event_or_none_is_not_found(event, anoth
     assert Vote.objects.count() == 0
 
 
+def test_an_ended_sessions_questions_are_kept_as_they_were_votes_included(event, join, approved, vote_path):
+    question = approved(join())
+    voter = join()
+    assert vote(event, voter, question) == (1, True)
+    Session.objects.filter(pk=question.session_id).update(status=Session.Status.ENDED)
+    for up, who in ((True, join()), (False, voter)):
+        with pytest.raises(Conflict, match="has ended"):
+            vote(event, who, question, up=up)
+    assert Vote.objects.filter(question=question).count() == 1
+
+
 def test_voting_on_an_answered_question_is_allowed(event, join, approved, vote_path):
     question = approved(join())
     moderate(event, question, "answer")
