@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/vite.config.ts frontend/tsconfig.json
 MANIFEST := frontend/dist/.vite/manifest.json
 
-.PHONY: run test install frontend lint lock
+.PHONY: run test system install frontend lint lock
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,11 @@ run: install frontend
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	PORT=$(PORT) $(VENV)/bin/daphne -v 0 -b $(HOST) -p $(PORT) --proxy-headers livehub.asgi:application
 
-test: install frontend
+# First, before minutes of installing: what the system lacks is installed or named (scripts/system_tools.sh).
+system:
 	@scripts/system_tools.sh
+
+test: system install frontend
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) scripts/check_services.py
 	$(VENV)/bin/ruff check .
