@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from livehub.realtime.coalesce import Coalescer
+from livehub.realtime.healing import repair
 from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
-from livehub.realtime.publish import publish_on_commit, repair
+from livehub.realtime.publish import publish_on_commit
 from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 

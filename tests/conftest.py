@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from livehub.realtime.coalesce import Coalescer
+from livehub.realtime.healing import healer
 from livehub.realtime.hub import stop_hub
-from livehub.realtime.publish import healer
 from qa import services as qa_services
 from sessions.demo import seed_demo
 from sessions.models import Session

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -27,15 +27,12 @@ from redis.exceptions import NoScriptError
 from . import redis as lhredis
 from .protocol import event_frame_parts
 
-if TYPE_CHECKING:
-    from .hub import Hub
-
 log = logging.getLogger(__name__)
 
 # Keys of an event share a hash tag so that one script may touch them all on a cluster.
 STATE_TTL = 7 * 24 * 3600
 FANOUT_CHANNEL = "lh:fanout"
-# Publishes announced before their transaction commits (see livehub.realtime.publish).
+# Publishes announced before their transaction commits (see livehub.realtime.healing).
 INFLIGHT_KEY = "lh:inflight"
 
 
@@ -78,25 +75,15 @@ class Replay:
         self.frames.extend(entry[1:] for entry in logged)
 
 
-class Broker(Protocol):
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
-        """Append and deliver; `inflight` is the announcement this publish crosses off."""
+class Subscriber(Protocol):
+    """What the broker hands published events to: one process's fan-out on one event loop."""
 
-    async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]: ...
+    loop: asyncio.AbstractEventLoop
 
-    async def replay(
-        self, event_id: int, streams: tuple[str, ...], since: dict[str, int], epoch: str | None
-    ) -> Replay | None: ...
+    def dispatch(self, event_id: int, stream: str, seq: int, frame: str) -> None: ...
 
-    async def attach(self, hub: Hub) -> None: ...
-
-    async def detach(self, hub: Hub) -> None: ...
-
-    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]: ...
-
-    def forget(self, event_id: int) -> None: ...
-
-    def heal(self, event_id: int) -> None: ...
+    def resync_all(self) -> None:
+        """Events may have been published while it could not hear them."""
 
 
 class MemoryBroker:
@@ -111,7 +98,7 @@ class MemoryBroker:
         self._seqs: dict[tuple[int, str], int] = {}
         self._logs: dict[tuple[int, str], deque[tuple[int, str]]] = {}
         self._published: dict[int, int] = {}  # per event: the publish number of its last frame
-        self._hubs: list[Hub] = []
+        self._subscribers: list[Subscriber] = []
 
     def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
@@ -123,9 +110,9 @@ class MemoryBroker:
             frame = f"{head}{seq}{tail}"
             self._logs.setdefault(key, deque(maxlen=self._log_length)).append((number, frame))
             # Queued under the lock: each loop runs the deliveries in seq order.
-            for hub in self._hubs:
+            for subscriber in self._subscribers:
                 with contextlib.suppress(RuntimeError):  # that loop has closed
-                    hub.loop.call_soon_threadsafe(hub.dispatch, event_id, stream, seq, frame)
+                    subscriber.loop.call_soon_threadsafe(subscriber.dispatch, event_id, stream, seq, frame)
         return seq
 
     async def position(self, event_id: int, streams: tuple[str, ...]) -> tuple[str, dict[str, int]]:
@@ -155,14 +142,14 @@ class MemoryBroker:
         replay.add(logged)
         return replay
 
-    async def attach(self, hub: Hub) -> None:
+    async def attach(self, subscriber: Subscriber) -> None:
         with self._lock:
-            self._hubs.append(hub)
+            self._subscribers.append(subscriber)
 
-    async def detach(self, hub: Hub) -> None:
+    async def detach(self, subscriber: Subscriber) -> None:
         with self._lock:
-            if hub in self._hubs:
-                self._hubs.remove(hub)
+            if subscriber in self._subscribers:
+                self._subscribers.remove(subscriber)
 
     async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
         return dict(local)
@@ -258,7 +245,7 @@ class RedisBroker:
         self._sync = lhredis.sync_client(url)
         self._publish = self._sync.register_script(PUBLISH_SCRIPT)
         self._clients: dict[asyncio.AbstractEventLoop, object] = {}
-        self._readers: dict[Hub, asyncio.Task] = {}
+        self._readers: dict[Subscriber, asyncio.Task] = {}
 
     def _aclient(self):
         loop = asyncio.get_running_loop()
@@ -314,23 +301,23 @@ class RedisBroker:
         replay.add(logged)
         return replay
 
-    async def attach(self, hub: Hub) -> None:
+    async def attach(self, subscriber: Subscriber) -> None:
         subscribed = asyncio.get_running_loop().create_future()
-        self._readers[hub] = asyncio.create_task(self._read(hub, subscribed), name="livehub-fanout")
+        self._readers[subscriber] = asyncio.create_task(self._read(subscriber, subscribed), name="livehub-fanout")
         await subscribed
 
-    async def detach(self, hub: Hub) -> None:
-        task = self._readers.pop(hub, None)
+    async def detach(self, subscriber: Subscriber) -> None:
+        task = self._readers.pop(subscriber, None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        client = self._clients.pop(hub.loop, None)
+        client = self._clients.pop(subscriber.loop, None)
         if client is not None:
             await client.aclose()
 
-    async def _read(self, hub: Hub, subscribed: asyncio.Future) -> None:
-        """Hand every published event to this process's hub; resubscribe after a failure."""
+    async def _read(self, subscriber: Subscriber, subscribed: asyncio.Future) -> None:
+        """Hand every published event to this process's subscriber; resubscribe after a failure."""
         delay = 0.1
         while True:
             client = lhredis.subscriber_client(self.url)
@@ -342,7 +329,7 @@ class RedisBroker:
                     pass
                 if subscribed.done():
                     # Events may have been published while we were away: clients resync.
-                    hub.resync_all()
+                    subscriber.resync_all()
                 else:
                     subscribed.set_result(None)
                 delay = 0.1
@@ -351,7 +338,7 @@ class RedisBroker:
                     if message is None or message["type"] != "message":
                         continue
                     event_id, stream, seq, frame = message["data"].decode().split("\n", 3)
-                    hub.dispatch(int(event_id), stream, int(seq), frame)
+                    subscriber.dispatch(int(event_id), stream, int(seq), frame)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - any Redis failure: log, back off, resubscribe
@@ -385,9 +372,6 @@ class RedisBroker:
         if stale:
             await client.hdel(key, *stale)
         return totals
-
-    def ping(self) -> bool:
-        return bool(lhredis.sync_client(self.url).ping())
 
     def heal(self, event_id: int) -> None:
         """An event of `event_id` was committed but never published: nobody may replay past the

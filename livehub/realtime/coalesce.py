@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from . import redis as lhredis
-from .publish import healer
+from .healing import healer
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,9 @@ from livehub.errors import (
 
 from . import dispatch
 from .auth import authenticate
+from .connection import Connection
 from .dbwork import db_work
-from .hub import Connection, get_hub
+from .hub import get_hub
 from .protocol import (
     ATTENDEE,
     Close,

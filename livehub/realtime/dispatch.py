@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
 
+from .healing import settle_announcements
 from .models import CommandReceipt
-from .publish import settle_announcements
 from .registry import COMMANDS, CommandContext
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def _receipt(actor: str, ref: str, type: str) -> dict[str, Any] | None:
 
 def receipts_purge(*, older_than: timedelta) -> int:
     """Forget the replies of commands applied longer ago than `older_than` (a retry comes within
-    minutes of a reconnect); returns how many. The hub runs it every few minutes."""
+    minutes of a reconnect); returns how many. Housekeeping runs it every few minutes."""
     deleted, _ = CommandReceipt.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     if deleted:
         log.info("forgot %s command receipts", deleted)

@@ -298,7 +298,7 @@ def test_a_rejection_waits_for_the_votes_in_flight_and_counts_them(event, join, 
 
 
 def test_recounting_repairs_a_stale_total_and_healing_recounts(event, join, approved, monkeypatch):
-    from livehub.realtime.publish import healer
+    from livehub.realtime.healing import healer
 
     question = approved(join())
     vote(event, join(), question)

@@ -21,7 +21,7 @@ def broker(request, settings):
 
 
 class Recorder:
-    """Stands in for a process's hub: records what the broker delivers, in order."""
+    """A `Subscriber` other than the hub: records what the broker delivers, in order."""
 
     def __init__(self, loop):
         self.loop = loop

@@ -1,10 +1,7 @@
 """Running commands: all-or-nothing with their events, once per `ref`."""
 
-from datetime import timedelta
-
 import pytest
 from channels.db import database_sync_to_async
-from django.utils import timezone
 
 from livehub.errors import Conflict
 from livehub.realtime.registry import COMMANDS, MODERATORS_ONLY, CommandSchema, command
@@ -116,26 +113,3 @@ async def test_a_command_that_rolls_back_leaves_no_announcement_behind(failing_c
     await moderator.send("session.set_status", {"session": roundtable.pk, "status": "live"}, ref="r2")
     assert client.zcard(INFLIGHT_KEY) == 0  # published and crossed off
     await moderator.close()
-
-
-async def test_a_days_old_receipt_is_forgotten_by_the_hub_and_its_ref_applies_again(event, attendee):
-    from livehub.realtime.hub import get_hub
-    from livehub.realtime.models import CommandReceipt
-
-    socket = await Socket.open(token=attendee.token)
-    assert (await socket.send("participant.update", {"mode": "room"}, ref="old"))["type"] == "ok"
-    assert (await socket.send("participant.update", {"mode": "online"}, ref="new"))["type"] == "ok"
-    await database_sync_to_async(
-        lambda: CommandReceipt.objects.filter(ref="old").update(created_at=timezone.now() - timedelta(hours=25))
-    )()
-    hub = await get_hub()
-    hub._receipts_purged_at = None  # as in a fresh process: its first tick purges, then every 10 min
-    await hub.presence_tick()
-    refs = await database_sync_to_async(lambda: sorted(CommandReceipt.objects.values_list("ref", flat=True)))()
-    assert refs == ["new"]
-    # Forgotten: the old ref is a new command now (the mode changes back to room).
-    again = await socket.send("participant.update", {"mode": "room"}, ref="old")
-    assert again["data"]["participant"]["mode"] == "room"
-    stored = await socket.send("participant.update", {"mode": "room"}, ref="new")
-    assert stored["data"]["participant"]["mode"] == "online"  # still remembered: nothing applied
-    await socket.close()

@@ -4,8 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from livehub.realtime.broker import get_broker
+from livehub.realtime.healing import healer
 from livehub.realtime.protocol import Close
-from livehub.realtime.publish import healer
 from sessions import services
 from tests.helpers import Socket
 
@@ -72,7 +72,7 @@ async def test_a_vote_whose_commit_answer_was_lost_is_counted_after_the_heal(
     from django.db import OperationalError
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from livehub.realtime import publish
+    from livehub.realtime import healing
     from livehub.realtime import redis as lhredis
     from livehub.realtime.broker import INFLIGHT_KEY
     from qa.models import Question
@@ -92,9 +92,9 @@ async def test_a_vote_whose_commit_answer_was_lost_is_counted_after_the_heal(
     assert reply["error"]["code"] == "unavailable"
     assert lhredis.sync_client(settings.REDIS_URL).zcard(INFLIGHT_KEY) == 1  # still announced
 
-    monkeypatch.setattr(publish, "INFLIGHT_STALE", -1.0)  # as five seconds later
+    monkeypatch.setattr(healing, "INFLIGHT_STALE", -1.0)  # as five seconds later
     monkeypatch.setattr(healer, "mark", lambda event_id: healer._events.add(event_id))  # healed below
-    assert await database_sync_to_async(publish.sweep_orphaned_publishes)() == {event.pk}
+    assert await database_sync_to_async(healing.sweep_orphaned_publishes)() == {event.pk}
     assert await database_sync_to_async(healer.heal_now)()
     assert await socket.closed() == Close.RECONNECT
     votes = await database_sync_to_async(lambda: Question.objects.get(pk=question.pk).vote_count)()
