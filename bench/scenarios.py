@@ -74,6 +74,30 @@ class Target:
         return event_socket_url(base_url=self.urls[0], code=self.code, key=self.moderator_key)
 
 
+def _measure_start(target: Target) -> tuple[float | None, float, float]:
+    """The measured phase starts: the servers' and this client's CPU, and the clock."""
+    target.measuring(started=True)
+    return target.servers.cpu(), own_cpu_seconds(), perf_counter()
+
+
+def _measure_end(target: Target, result: Result, measured: tuple[float | None, float, float]) -> None:
+    server_cpu, client_cpu, started = measured
+    target.measuring(started=False)
+    result.seconds = perf_counter() - started
+    result.client_cpu = own_cpu_seconds() - client_cpu
+    if target.servers.pids:
+        result.server_cpu = target.servers.cpu() - server_cpu
+
+
+def _acknowledged(result: Result, replies: list, *, sent: int) -> list[float]:
+    """Each command's seconds until its `ok`; the result counts them, and those never acknowledged."""
+    acked = [elapsed for _i, elapsed, frame in replies if frame["type"] == "ok"]
+    result.expected, result.received = sent, len(acked)
+    result.lost = result.expected - result.received
+    result.latencies_ms = [elapsed * 1000 for elapsed in acked]
+    return acked
+
+
 async def _connect(target: Target, *, clients: int, mode: str, watch: frozenset[str]) -> tuple[list[Client], int]:
     """Open the attendees' sockets; returns those that opened and how many were refused."""
     urls = await asyncio.to_thread(target.attendee_urls, count=clients, mode=mode)
@@ -234,8 +258,7 @@ async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0
     if approved["type"] == "error" and approved["error"]["code"] != "conflict":  # conflict: auto-approved
         raise BenchError(f"approving the question failed: {approved['error']}")
     await asyncio.sleep(1.0)
-    target.measuring(started=True)
-    server_cpu, client_cpu, started = target.servers.cpu(), own_cpu_seconds(), perf_counter()
+    measured = _measure_start(target)
     replies = await _storm(
         result=result,
         attendees=attendees,
@@ -245,15 +268,8 @@ async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0
         label="voting",
     )
     await asyncio.sleep(1.5)  # the last coalesced totals
-    target.measuring(started=False)
-    result.seconds = perf_counter() - started
-    result.client_cpu = own_cpu_seconds() - client_cpu
-    if target.servers.pids:
-        result.server_cpu = target.servers.cpu() - server_cpu
-    acked = [elapsed for _i, elapsed, frame in replies if frame["type"] == "ok"]
-    result.expected, result.received = len(attendees), len(acked)
-    result.lost = result.expected - result.received
-    result.latencies_ms = [elapsed * 1000 for elapsed in acked]
+    _measure_end(target, result, measured)
+    acked = _acknowledged(result, replies, sent=len(attendees))
     _summarise_counts(result, attendees, key=str(question), extract=lambda data: data["counts"], want=len(acked))
     errors = {frame["error"]["code"] for _i, _e, frame in replies if frame["type"] != "ok"}
     if errors:
@@ -300,8 +316,7 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
     opened = await moderator.next_watched(lambda f: f["data"]["id"] == poll and f["data"]["state"] == "open")
     options = [option["id"] for option in opened["data"]["options"]]
     await asyncio.sleep(1.0)
-    target.measuring(started=True)
-    server_cpu, client_cpu, started = target.servers.cpu(), own_cpu_seconds(), perf_counter()
+    measured = _measure_start(target)
     replies = await _storm(
         result=result,
         attendees=attendees,
@@ -311,15 +326,8 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
         label="answering",
     )
     await asyncio.sleep(1.5)
-    target.measuring(started=False)
-    result.seconds = perf_counter() - started
-    result.client_cpu = own_cpu_seconds() - client_cpu
-    if target.servers.pids:
-        result.server_cpu = target.servers.cpu() - server_cpu
-    acked = [elapsed for _i, elapsed, frame in replies if frame["type"] == "ok"]
-    result.expected, result.received = len(attendees), len(acked)
-    result.lost = result.expected - result.received
-    result.latencies_ms = [elapsed * 1000 for elapsed in acked]
+    _measure_end(target, result, measured)
+    acked = _acknowledged(result, replies, sent=len(attendees))
     _summarise_counts(
         result,
         attendees,
@@ -337,8 +345,7 @@ async def connect_storm(*, target: Target, clients: int, mode: str, window: floa
     urls = await asyncio.to_thread(target.attendee_urls, count=clients, mode=mode)
     attendees = [Client(url=url) for url in urls]
     rss_before = target.servers.rss()
-    target.measuring(started=True)
-    server_cpu, client_cpu, started = target.servers.cpu(), own_cpu_seconds(), perf_counter()
+    measured = _measure_start(target)
     progress = Progress(label="connecting", total=clients)
     done = 0
     errors: dict[str, int] = {}
@@ -356,11 +363,7 @@ async def connect_storm(*, target: Target, clients: int, mode: str, window: floa
         progress(done)
 
     await asyncio.gather(*(one(i, c) for i, c in enumerate(attendees)))
-    target.measuring(started=False)
-    result.seconds = perf_counter() - started
-    result.client_cpu = own_cpu_seconds() - client_cpu
-    if target.servers.pids:
-        result.server_cpu = target.servers.cpu() - server_cpu
+    _measure_end(target, result, measured)
     opened = [client for client in attendees if client.connect_seconds is not None]
     result.connected = result.received = len(opened)
     result.expected = clients
@@ -383,8 +386,7 @@ async def join_storm(*, target: Target, clients: int, mode: str, concurrency: in
     result = Result(target=target.name, scenario="joins", clients=clients)
     modes = [("room", "online")[i % 2] if mode == "mix" else mode for i in range(clients)]
     stats = JoinStats()
-    target.measuring(started=True)
-    server_cpu, client_cpu, started = target.servers.cpu(), own_cpu_seconds(), perf_counter()
+    measured = _measure_start(target)
     tokens = await asyncio.to_thread(
         join_participants,
         base_url=target.urls[0],
@@ -394,11 +396,7 @@ async def join_storm(*, target: Target, clients: int, mode: str, concurrency: in
         stats=stats,
         progress=Progress(label="joining", total=clients),
     )
-    target.measuring(started=False)
-    result.seconds = perf_counter() - started
-    result.client_cpu = own_cpu_seconds() - client_cpu
-    if target.servers.pids:
-        result.server_cpu = target.servers.cpu() - server_cpu
+    _measure_end(target, result, measured)
     result.connected = result.received = len(tokens)
     result.expected = clients
     result.lost = clients - len(set(tokens))
