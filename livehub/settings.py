@@ -1,7 +1,7 @@
 """LiveHub settings, read from the environment.
 
 With no DATABASE_URL and no REDIS_URL the embedded default runs: SQLite and the in-memory
-channel layer and replay log, for one process (`make run` on a laptop).
+replay log, for one process (`make run` on a laptop).
 """
 
 import os
@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "sessions.apps.LiveSessionsConfig",
     "qa",
     "polls",
+    "audit",
     "staff",
     "web",
+    "bench",  # `manage.py loadtest`
 ]
 
 MIDDLEWARE = [
@@ -121,18 +123,9 @@ else:
         }
     }
 
+# The replay log and fan-out shared by every process, and the rate limits' counters; unset, all
+# of it stays in the memory of one process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            # One PUBLISH per group message, fanned out inside each process; the pooled
-            # RedisChannelLayer refused connects under bursts in our measurements.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # The real-time gateway (livehub/realtime): limits of the wire contract.
 LIVEHUB_REALTIME = {

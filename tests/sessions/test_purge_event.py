@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from audit.models import ModerationAction
 from livehub.errors import Unauthorized
 from livehub.realtime import dispatch
 from livehub.realtime.broker import log_key
@@ -15,7 +16,7 @@ from livehub.realtime.registry import CommandContext
 from polls import services as polls
 from polls.models import Poll, Response
 from polls.selectors import poll_results
-from qa.models import ModerationAction, Question, Vote
+from qa.models import Question, Vote
 from sessions.models import Participant
 from sessions.selectors import participant_by_token
 from sessions.services import participant_join
