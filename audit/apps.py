@@ -6,4 +6,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Moderation audit log"
 
     def ready(self) -> None:
-        from . import selectors  # noqa: F401  (registers the console's log in the snapshot)
+        from livehub.realtime.snapshot import shared_contributor
+
+        from .selectors import audit_snapshot
+
+        # Registered here, not where it is defined: the apps that log import this app first, and
+        # the snapshot's keys keep the order of INSTALLED_APPS.
+        shared_contributor()(audit_snapshot)

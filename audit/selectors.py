@@ -5,7 +5,6 @@ from typing import Any
 
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import shared_contributor
 from sessions.selectors import local_iso
 
 from .models import ModerationAction
@@ -29,7 +28,6 @@ def audit_entries(*, event_id: int, limit: int = AUDIT_LENGTH) -> list[Moderatio
     return list(ModerationAction.objects.filter(event_id=event_id).select_related("event")[:limit])
 
 
-@shared_contributor()
 def audit_snapshot(ctx: CommandContext) -> dict[str, Any]:
     """The console's log: moderators only."""
     if ctx.role != MODERATOR:

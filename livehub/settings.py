@@ -54,8 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "sessions.apps.LiveSessionsConfig",
     "qa",
-    "polls",
     "audit",
+    "polls",
     "staff",
     "web",
     "bench",  # `manage.py loadtest`
