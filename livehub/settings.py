@@ -99,7 +99,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Each process borrows PostgreSQL connections from one bounded pool (HTTP views, the socket
 # gateway's threads, the coalescer, housekeeping) and gives them back after each unit of work.
 # Persistent per-thread connections are off: under ASGI every request runs in a thread context
-# of its own, and each kept its connection until PostgreSQL ran out. Size the pool so that
+# of its own, and each would keep a connection until PostgreSQL runs out. Size the pool so that
 # processes x LIVEHUB_DB_POOL_MAX <= max_connections - reserve (README, "Scaling out").
 LIVEHUB_DB_POOL_MAX = int(os.environ.get("LIVEHUB_DB_POOL_MAX", "20"))
 # Seconds a request waits for a free connection before it is answered 503 with Retry-After.

@@ -51,7 +51,7 @@ def test_postgresql_connections_come_from_one_bounded_pool_per_process():
     # Two processes, manage.py commands and the admin fit PostgreSQL's default 100 connections.
     result = probe(DATABASE_URL="postgres://u:p@db:5432/live")
     assert result["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10.0}
-    assert result["max_age"] == 0  # persistent per-thread connections left one behind per request context
+    assert result["max_age"] == 0  # a persistent connection would stay behind per request context
     result = probe(DATABASE_URL="postgres://u:p@db:5432/live", LIVEHUB_DB_POOL_MAX="8", LIVEHUB_DB_POOL_TIMEOUT="3")
     assert result["pool"] == {"min_size": 2, "max_size": 8, "timeout": 3.0}
 

@@ -135,6 +135,21 @@ def test_anonymising_keeps_the_results_and_cuts_every_link_to_a_person(event, de
     assert Participant.objects.filter(pk=bystander.pk, name="Zoe").exists()
 
 
+@pytest.mark.parametrize("args", [(), ("--anonymise",)])
+def test_the_report_names_every_kind_of_row_in_the_same_order(event, debate, args):
+    lines = purge("SFH2022", *args).splitlines()[1:]
+    assert [line.split(":")[0].strip() for line in lines] == [
+        "participants deleted",
+        "participants anonymised",
+        "questions deleted",
+        "questions anonymised",
+        "votes deleted",
+        "responses deleted",
+        "responses kept",
+        "receipts deleted",
+    ]
+
+
 def test_receipts_of_another_event_survive(event, debate, another_event, bystander):
     context = CommandContext(
         event_id=another_event.pk,
