@@ -1,7 +1,7 @@
 """LiveHub settings, read from the environment.
 
 With no DATABASE_URL and no REDIS_URL the embedded default runs: SQLite and the in-memory
-channel layer and replay log, for one process (`make run` on a laptop).
+replay log, for one process (`make run` on a laptop).
 """
 
 import os
@@ -54,9 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "sessions.apps.LiveSessionsConfig",
     "qa",
+    "audit",
     "polls",
     "staff",
     "web",
+    "bench",  # `manage.py loadtest`
 ]
 
 MIDDLEWARE = [
@@ -97,7 +99,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Each process borrows PostgreSQL connections from one bounded pool (HTTP views, the socket
 # gateway's threads, the coalescer, housekeeping) and gives them back after each unit of work.
 # Persistent per-thread connections are off: under ASGI every request runs in a thread context
-# of its own, and each kept its connection until PostgreSQL ran out. Size the pool so that
+# of its own, and each would keep a connection until PostgreSQL runs out. Size the pool so that
 # processes x LIVEHUB_DB_POOL_MAX <= max_connections - reserve (README, "Scaling out").
 LIVEHUB_DB_POOL_MAX = int(os.environ.get("LIVEHUB_DB_POOL_MAX", "20"))
 # Seconds a request waits for a free connection before it is answered 503 with Retry-After.
@@ -121,18 +123,9 @@ else:
         }
     }
 
+# The replay log and fan-out shared by every process, and the rate limits' counters; unset, all
+# of it stays in the memory of one process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            # One PUBLISH per group message, fanned out inside each process; the pooled
-            # RedisChannelLayer refused connects under bursts in our measurements.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # The real-time gateway (livehub/realtime): limits of the wire contract.
 LIVEHUB_REALTIME = {

@@ -6,11 +6,23 @@ class PollsConfig(AppConfig):
     verbose_name = "Live polls"
 
     def ready(self) -> None:
+        from sessions.contributors import AudienceData, audience_data_register, demo_content_register
         from sessions.services import session_went_live
 
-        from . import commands, selectors  # noqa: F401  (registers socket commands and snapshot)
+        from . import commands, selectors, services  # noqa: F401  (registers socket commands and snapshot)
+        from .demo import seed_demo_polls
 
         session_went_live.connect(_open_polls, dispatch_uid="polls-auto-open")
+        audience_data_register(
+            "poll answers",
+            AudienceData(
+                counts=("responses_deleted", "responses_kept"),
+                delete=services.responses_delete,
+                anonymise=services.responses_keep,
+                participants_kept=selectors.participants_answering,
+            ),
+        )
+        demo_content_register("polls", seed_demo_polls)
 
 
 def _open_polls(sender, session, **kwargs) -> None:

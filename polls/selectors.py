@@ -12,6 +12,7 @@ from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
 from livehub.realtime.registry import CommandContext
 from livehub.realtime.snapshot import SharedPart, shared_contributor
+from sessions.models import Event
 from sessions.selectors import local_iso
 
 from .models import Poll, Response
@@ -290,3 +291,8 @@ def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
             if moderator or poll.results_visible
         },
     }
+
+
+def participants_answering(*, event: Event) -> QuerySet:
+    """The ids of the event's participants who answered a poll."""
+    return Response.objects.filter(participant__event=event).values("participant_id")

@@ -12,12 +12,12 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound
 from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.protocol import MODERATORS, PUBLIC, participant_stream
 from livehub.realtime.publish import publish_on_commit
 from livehub.sql import uuid_param
-from qa.services import audit_log
 from sessions.models import Event, Participant
 from sessions.selectors import PARTICIPANT_GONE, session_get
 
@@ -175,7 +175,7 @@ def poll_create(
         Option.objects.bulk_create([Option(poll=poll, label=label, order=i) for i, label in enumerate(labels)])
         _publish(poll)
         _send_results(poll)  # moderators hold results (zeros) for every poll
-        audit_log(event, None, actor=actor, action="poll_create", poll=poll.pk)
+        audit_log(event=event, actor=actor, action="poll_create", poll=poll.pk)
     return poll
 
 
@@ -226,7 +226,7 @@ def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
         _publish(poll)
         if poll.results_visible and not reopening:
             _send_results(poll)  # shown from the start: the public has had none while it was a draft
-        audit_log(poll.event, None, actor=actor, action="poll_reopen" if reopening else "poll_open", poll=poll.pk)
+        audit_log(event=poll.event, actor=actor, action="poll_reopen" if reopening else "poll_open", poll=poll.pk)
     return poll
 
 
@@ -239,7 +239,7 @@ def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
         poll.save(update_fields=["state", "closed_at"])
         _publish(poll)
         _send_results(poll)  # final numbers (and the swing of a debate) at once
-        audit_log(poll.event, None, actor=actor, action="poll_close", poll=poll.pk)
+        audit_log(event=poll.event, actor=actor, action="poll_close", poll=poll.pk)
     return poll
 
 
@@ -252,7 +252,7 @@ def poll_set_results_visible(*, event_id: int, poll_id: int, visible: bool, acto
             _publish(poll)
             if visible:
                 _send_results(poll)
-            audit_log(poll.event, None, actor=actor, action="poll_show" if visible else "poll_hide", poll=poll.pk)
+            audit_log(event=poll.event, actor=actor, action="poll_show" if visible else "poll_hide", poll=poll.pk)
     return poll
 
 
@@ -432,11 +432,21 @@ def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, acto
             stream=participant_stream(response.participant_id),
         )
         audit_log(
-            response.poll.event,
-            None,
+            event=response.poll.event,
             actor=actor,
             action="answer_approve" if approve else "answer_reject",
             poll=response.poll_id,
             response=response.pk,
         )
     return response
+
+
+def responses_delete(*, event: Event) -> dict[str, int]:
+    """Purge: every answer to the event's polls (the polls themselves are the organisers')."""
+    return {"responses_deleted": Response.objects.filter(poll__event=event).delete()[0]}
+
+
+def responses_keep(*, event: Event) -> dict[str, int]:
+    """Purge keeping the results: the answers stay (results, the room/online split and the
+    swing are counted from them), each tied to a participant the purge makes nameless."""
+    return {"responses_kept": Response.objects.filter(poll__event=event).count()}

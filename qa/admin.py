@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BlockedWord, ModerationAction, Question
+from .models import BlockedWord, Question
 
 
 @admin.register(Question)
@@ -25,14 +25,6 @@ class QuestionAdmin(admin.ModelAdmin):
         "created_at",
         "answered_at",
     )
-
-
-@admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor", "action", "question", "event")
-    list_filter = ("event", "action")
-    search_fields = ("actor",)
-    readonly_fields = ("event", "question", "actor", "action", "detail", "created_at")
 
 
 @admin.register(BlockedWord)

@@ -73,23 +73,6 @@ class Vote(models.Model):
         return f"{self.participant_id} → {self.question_id}"
 
 
-class ModerationAction(models.Model):
-    """The audit log: who did what to which question, when."""
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="moderation_actions")
-    question = models.ForeignKey(Question, null=True, on_delete=models.SET_NULL, related_name="actions")
-    actor = models.CharField(max_length=120)
-    action = models.CharField(max_length=32)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.actor} {self.action} {self.question_id}"
-
-
 class BlockedWord(models.Model):
     """A word that flags a question for the moderators (never drops it silently)."""
 

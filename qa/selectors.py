@@ -13,9 +13,8 @@ from livehub.realtime.registry import CommandContext
 from livehub.realtime.snapshot import Raw, SharedPart, shared_contributor
 from sessions.selectors import local_iso
 
-from .models import ModerationAction, Question
+from .models import Question
 
-AUDIT_LENGTH = 100
 SIMILAR_LIMIT = 3
 TRIGRAM_THRESHOLD = 0.3
 FALLBACK_THRESHOLD = 0.6
@@ -98,17 +97,6 @@ def public_questions(*, session, order: str = "top") -> QuerySet[Question]:
     return questions.annotate(answered=Q(state=Question.State.ANSWERED)).order_by("answered", *by)
 
 
-def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
-    return {
-        "id": entry.pk,
-        "question": entry.question_id,
-        "action": entry.action,
-        "actor": entry.actor,
-        "detail": entry.detail,
-        "created_at": local_iso(entry.created_at, timezone),
-    }
-
-
 def _question_order(item: dict[str, Any]) -> tuple[datetime, int]:
     return datetime.fromisoformat(item["created_at"]), item["id"]
 
@@ -189,10 +177,5 @@ def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
     else:
         questions = Question.objects.filter(event_id=ctx.event_id, state__in=Question.PUBLIC_STATES)
     render = moderator_payload if ctx.role == MODERATOR else question_payload
-    data: dict[str, Any] = {
-        "questions": [render(question) for question in questions.select_related("event").order_by("created_at", "id")]
-    }
-    if ctx.role == MODERATOR:
-        entries = ModerationAction.objects.filter(event_id=ctx.event_id).select_related("event")[:AUDIT_LENGTH]
-        data["audit"] = [audit_payload(entry, entry.event.timezone) for entry in entries]
-    return data
+    ordered = questions.select_related("event").order_by("created_at", "id")
+    return {"questions": [render(question) for question in ordered]}

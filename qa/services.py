@@ -6,7 +6,6 @@ in full or raises, and the whole transaction rolls back with it.
 
 import re
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -14,6 +13,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.services import audit_entries_delete, audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.healing import repair
@@ -22,8 +22,8 @@ from livehub.realtime.publish import publish_on_commit
 from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
-from .models import BlockedWord, ModerationAction, Question, Vote
-from .selectors import audit_payload, author_payload, moderator_payload, question_get, question_payload
+from .models import BlockedWord, Question, Vote
+from .selectors import author_payload, moderator_payload, question_get, question_payload
 
 State = Question.State
 QUESTIONS_PER_MINUTE = 3
@@ -85,17 +85,6 @@ def _publish(question: Question, *, was_public: bool, type: str = "question.upda
         publish_on_commit(
             event_id=event_id, type="question.removed", data={"id": question.pk, "session": question.session_id}
         )
-
-
-def audit_log(event: Event, question: Question | None, *, actor: str, action: str, **detail: Any) -> None:
-    entry = ModerationAction.objects.create(event=event, question=question, actor=actor, action=action, detail=detail)
-    entry.event = event
-    publish_on_commit(
-        event_id=event.pk,
-        type="moderation.logged",
-        data={"entry": audit_payload(entry, event.timezone)},
-        stream=MODERATORS,
-    )
 
 
 def clean_text(text: str) -> str:
@@ -313,7 +302,6 @@ def question_moderate(
         was_public = question.is_public
         if action == "highlight":
             _unhighlight_others(question)
-        if action == "highlight":
             question.highlighted = True
         elif action in {"unhighlight", "answer", "reject", "archive"}:
             question.highlighted = False  # only a question on the floor is shown big
@@ -328,7 +316,13 @@ def question_moderate(
         _publish(question, was_public=was_public)
         if question.is_public and not was_public:
             _tell_voters(question)  # votes are kept while a question is out of view
-        audit_log(question.event, question, actor=actor, action=action, **({"reason": reason} if reason else {}))
+        audit_log(
+            event=question.event,
+            question_id=question.pk,
+            actor=actor,
+            action=action,
+            **({"reason": reason} if reason else {}),
+        )
     return question
 
 
@@ -364,7 +358,7 @@ def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> 
         question.text = text
         question.save(update_fields=["text", "original_text"])
         _publish(question, was_public=question.is_public)
-        audit_log(question.event, question, actor=actor, action="edit", text=text)
+        audit_log(event=question.event, question_id=question.pk, actor=actor, action="edit", text=text)
     return question
 
 
@@ -404,7 +398,7 @@ def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str)
                     data={"question": question.pk, "voted": voted},
                     stream=participant_stream(participant_id),
                 )
-        audit_log(duplicate.event, duplicate, actor=actor, action="merge", into=target.pk)
+        audit_log(event=duplicate.event, question_id=duplicate.pk, actor=actor, action="merge", into=target.pk)
     return target
 
 
@@ -416,7 +410,7 @@ def event_set_moderation(*, event_id: int, auto_approve: bool, actor: str) -> Ev
         event.auto_approve = auto_approve
         event.save(update_fields=["auto_approve"])
         publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
-        audit_log(event, None, actor=actor, action="auto_approve_on" if auto_approve else "auto_approve_off")
+        audit_log(event=event, actor=actor, action="auto_approve_on" if auto_approve else "auto_approve_off")
     return event
 
 
@@ -427,3 +421,20 @@ def event_blocklist_seed(*, event: Event) -> None:
     BlockedWord.objects.bulk_create(
         [BlockedWord(event=event, word=word) for word in default_words()], ignore_conflicts=True
     )
+
+
+def questions_delete(*, event: Event) -> dict[str, int]:
+    """Purge: the event's questions, their votes and the audit entries that quote them."""
+    questions = Question.objects.filter(event=event)
+    votes_deleted = Vote.objects.filter(question__event=event).delete()[0]
+    audit_entries_delete(question_ids=questions.values("pk"))
+    questions_deleted = questions.delete()[1].get(Question._meta.label, 0)
+    return {"questions_deleted": questions_deleted, "votes_deleted": votes_deleted}
+
+
+def questions_anonymise(*, event: Event) -> dict[str, int]:
+    """Purge keeping the results: the questions stay without author; the votes go, their
+    totals stay in `vote_count`."""
+    votes_deleted = Vote.objects.filter(question__event=event).delete()[0]
+    anonymised = Question.objects.filter(event=event).update(author=None, author_name="")
+    return {"questions_anonymised": anonymised, "votes_deleted": votes_deleted}

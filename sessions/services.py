@@ -17,10 +17,10 @@ from livehub.realtime.broker import get_broker
 from livehub.realtime.models import CommandReceipt
 from livehub.realtime.protocol import participant_stream
 from livehub.realtime.publish import publish_on_commit
-from polls.models import Response
-from qa.models import ModerationAction, Question, Vote
 from staff.services import role_links_revoke
 
+from .actors import actors_of_event
+from .contributors import audience_data
 from .models import Event, Participant, Session, new_link_secret
 from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
 
@@ -157,82 +157,42 @@ def event_rotate_link_secret(*, event: Event) -> Event:
     return event
 
 
-@dataclass(frozen=True)
-class PurgeReport:
-    """What `audience_purge` did, for the organiser's record."""
-
-    participants_deleted: int
-    participants_anonymised: int
-    questions_deleted: int
-    questions_anonymised: int
-    votes_deleted: int
-    responses_deleted: int
-    responses_kept: int
-    receipts_deleted: int
-
-
-def audience_purge(*, event: Event, anonymise: bool) -> PurgeReport:
+def audience_purge(*, event: Event, anonymise: bool) -> dict[str, int]:
     """After the congress: delete the audience's data, or keep only what the results need.
 
-    Deleting removes participants, their questions (with the audit entries that quote them),
-    votes, poll answers and command receipts. Anonymising keeps questions (no author), vote
-    totals and poll answers (the results, the room/online split and the debate swing are
-    counted from them) but cuts every link to a person: names go, tokens stop working,
-    participants without answers are deleted, votes and receipts are deleted.
-    Either way the replay logs, which quote names and texts, are dropped.
+    Returns what it did, a count per kind of row. Deleting removes participants, command
+    receipts and every app's audience data (sessions.contributors: questions with the audit
+    entries that quote them, votes, poll answers). Anonymising keeps what each app's results
+    need (questions without author, vote totals, poll answers: the results, the room/online
+    split and the debate swing are counted from them) but cuts every link to a person: names
+    go, tokens stop working, participants no app's data points at are deleted, receipts are
+    deleted. Either way the replay logs, which quote names and texts, are dropped.
     """
+    parts = audience_data()
     with transaction.atomic(savepoint=False):
         participants = Participant.objects.filter(event=event)
-        questions = Question.objects.filter(event=event)
-        votes = Vote.objects.filter(question__event=event)
-        responses = Response.objects.filter(poll__event=event)
         # Receipts name their sender: a participant, or a role link or account on this event.
-        receipts = CommandReceipt.objects.filter(
-            Q(actor__in=[f"p:{pk}" for pk in participants.values_list("pk", flat=True)])
-            | Q(actor__startswith=f"k:{event.pk}:")
-            | Q(actor__startswith=f"u:{event.pk}:")
-        )
-        receipts_deleted = receipts.delete()[0]
-        votes_deleted = votes.delete()[0]
+        senders = actors_of_event(event_id=event.pk, participant_ids=participants.values_list("pk", flat=True))
+        counts = {"receipts_deleted": CommandReceipt.objects.filter(senders).delete()[0]}
+        for part in parts:
+            counts.update(part.anonymise(event=event) if anonymise else part.delete(event=event))
         if anonymise:
-            questions_anonymised = questions.update(author=None, author_name="")
-            responses_kept = responses.count()
-            answering = participants.filter(poll_responses__isnull=False).distinct()
-            participants_deleted = (
-                participants.exclude(pk__in=answering.values("pk")).delete()[1].get(Participant._meta.label, 0)
-            )
+            kept = Q(pk__in=[])
+            for part in parts:
+                if part.participants_kept is not None:
+                    kept |= Q(pk__in=part.participants_kept(event=event))
+            counts["participants_deleted"] = participants.exclude(kept).delete()[1].get(Participant._meta.label, 0)
             anonymised = 0
-            # The answers stay tied to a nameless row (the swing pairs before/after answers);
-            # a fresh token hash nobody holds signs the device out for good.
-            for participant in participants.filter(pk__in=answering.values("pk")):
+            # The kept rows stay tied to a nameless participant (the swing pairs before/after
+            # answers); a fresh token hash nobody holds signs the device out for good.
+            for participant in participants.filter(kept):
                 participant.name = ""
                 participant.token_hash = Participant.new_token()[1]
                 participant.save(update_fields=["name", "token_hash"])
                 anonymised += 1
-            report = PurgeReport(
-                participants_deleted=participants_deleted,
-                participants_anonymised=anonymised,
-                questions_deleted=0,
-                questions_anonymised=questions_anonymised,
-                votes_deleted=votes_deleted,
-                responses_deleted=0,
-                responses_kept=responses_kept,
-                receipts_deleted=receipts_deleted,
-            )
+            counts["participants_anonymised"] = anonymised
         else:
-            ModerationAction.objects.filter(question__event=event).delete()
-            responses_deleted = responses.delete()[0]
-            questions_deleted = questions.delete()[1].get(Question._meta.label, 0)
-            participants_deleted = participants.delete()[1].get(Participant._meta.label, 0)
-            report = PurgeReport(
-                participants_deleted=participants_deleted,
-                participants_anonymised=0,
-                questions_deleted=questions_deleted,
-                questions_anonymised=0,
-                votes_deleted=votes_deleted,
-                responses_deleted=responses_deleted,
-                responses_kept=0,
-                receipts_deleted=receipts_deleted,
-            )
+            counts["participants_deleted"] = participants.delete()[1].get(Participant._meta.label, 0)
         transaction.on_commit(lambda: get_broker().forget(event.pk))
-    return report
+    names = ["participants_deleted", "participants_anonymised", *(n for part in parts for n in part.counts)]
+    return {name: counts.get(name, 0) for name in [*names, "receipts_deleted"]}

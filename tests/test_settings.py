@@ -9,8 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s;"
+    "from livehub.realtime.broker import get_broker; b = get_broker();"
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
-    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS,"
+    "'shared': b.shared, 'redis': getattr(b, 'url', None), 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS,"
     "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool'),"
     "'max_age': s.DATABASES['default']['CONN_MAX_AGE']}))"
 )
@@ -24,14 +25,15 @@ def probe(**env):
     return json.loads(out.stdout)
 
 
-def test_nothing_set_runs_sqlite_and_the_in_memory_layer():
+def test_nothing_set_runs_sqlite_and_one_process_without_redis():
     result = probe()
     assert result["engine"] == "django.db.backends.sqlite3"
-    assert result["layer"] == "channels.layers.InMemoryChannelLayer"
+    # Events, their replay log and fan-out stay in this process's memory.
+    assert result["shared"] is False and result["redis"] is None
     assert result["debug"] is False
 
 
-def test_urls_select_postgresql_and_the_redis_pubsub_layer():
+def test_urls_select_postgresql_and_redis_shared_by_every_process():
     result = probe(
         DATABASE_URL="postgres://u:p@db:5432/live",
         REDIS_URL="redis://cache:6379/0",
@@ -39,7 +41,8 @@ def test_urls_select_postgresql_and_the_redis_pubsub_layer():
         ALLOWED_HOSTS="live.example.org, 127.0.0.1",
     )
     assert result["engine"] == "django.db.backends.postgresql" and result["name"] == "live"
-    assert result["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    # Every process publishes to and replays from that Redis: clients on any process see each event.
+    assert result["shared"] is True and result["redis"] == "redis://cache:6379/0"
     assert result["debug"] is True
     assert result["hosts"] == ["live.example.org", "127.0.0.1"]
 
@@ -48,7 +51,7 @@ def test_postgresql_connections_come_from_one_bounded_pool_per_process():
     # Two processes, manage.py commands and the admin fit PostgreSQL's default 100 connections.
     result = probe(DATABASE_URL="postgres://u:p@db:5432/live")
     assert result["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10.0}
-    assert result["max_age"] == 0  # persistent per-thread connections left one behind per request context
+    assert result["max_age"] == 0  # a persistent connection would stay behind per request context
     result = probe(DATABASE_URL="postgres://u:p@db:5432/live", LIVEHUB_DB_POOL_MAX="8", LIVEHUB_DB_POOL_TIMEOUT="3")
     assert result["pool"] == {"min_size": 2, "max_size": 8, "timeout": 3.0}
 

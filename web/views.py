@@ -31,7 +31,7 @@ def _event_or_404(request: HttpRequest, code: str) -> Event | HttpResponse:
         return render(request, "web/not_found.html", {"code": code}, status=404)
 
 
-def _bootstrap(request: HttpRequest, event: Event, page: str, **extra: Any) -> dict[str, Any]:
+def _bootstrap(event: Event, page: str, **extra: Any) -> dict[str, Any]:
     data = programme(event)
     return {
         "page": page,
@@ -47,9 +47,13 @@ def _bootstrap(request: HttpRequest, event: Event, page: str, **extra: Any) -> d
     }
 
 
-def _page(request: HttpRequest, event: Event, page: str, template: str, **extra: Any) -> HttpResponse:
-    bootstrap = _bootstrap(request, event, page, **extra)
-    return render(request, template, {"event": event, "page": page, "bootstrap": bootstrap})
+def _page(
+    request: HttpRequest, event: Event, page: str, *, context: dict[str, Any] | None = None, **extra: Any
+) -> HttpResponse:
+    """The page's template (`web/<page>.html`) with its bootstrap; `context` adds template values."""
+    bootstrap = _bootstrap(event, page, **extra)
+    values = {"event": event, "page": page, "bootstrap": bootstrap, **(context or {})}
+    return render(request, f"web/{page}.html", values)
 
 
 def _role_for(request: HttpRequest, event: Event, page: str) -> tuple[str | None, str | None, HttpResponse | None]:
@@ -100,10 +104,10 @@ def attend(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('web:attend', args=[event.code])}?{request.GET.urlencode()}")
     # Without a mode in the link (a typed code, a shared link) the page asks where the person is.
     mode = request.GET.get("mode")
-    return _page(request, event, "attend", "web/attend.html", mode=mode if mode in ("room", "online") else None)
+    return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None)
 
 
-def _protected(page: str, template: str):
+def _protected(page: str):
     @require_safe
     def view(request: HttpRequest, code: str) -> HttpResponse:
         event = _event_or_404(request, code)
@@ -112,10 +116,11 @@ def _protected(page: str, template: str):
         role, key, refusal = _role_for(request, event, page)
         if refusal is not None:
             return refusal
-        extra: dict[str, Any] = {"role": role, "key": key}
         if page == "screen":
-            return _screen(request, event, {**extra, "join_url": join_url(request, event)})
-        return _page(request, event, page, template, **extra)
+            url = join_url(request, event)
+            qr = {"qr_svg": join_qr_svg(url, title=f"Join {event.name}"), "join_url": url}
+            return _page(request, event, page, context=qr, role=role, key=key, join_url=url)
+        return _page(request, event, page, role=role, key=key)
 
     view.__name__ = page
     return view
@@ -133,13 +138,6 @@ def join_qr_svg(url: str, *, title: str) -> str:
     return segno.make(url, error="m").svg_inline(border=2, dark="#111", light="#fff", omitsize=True, title=title)
 
 
-def _screen(request: HttpRequest, event: Event, extra: dict[str, Any]) -> HttpResponse:
-    bootstrap = _bootstrap(request, event, "screen", **extra)
-    svg = join_qr_svg(extra["join_url"], title=f"Join {event.name}")
-    context = {"event": event, "page": "screen", "bootstrap": bootstrap, "qr_svg": svg, "join_url": extra["join_url"]}
-    return render(request, "web/screen.html", context)
-
-
-moderate = _protected("moderate", "web/moderate.html")
-stage = _protected("stage", "web/stage.html")
-screen = xframe_options_exempt(_protected("screen", "web/screen.html"))
+moderate = _protected("moderate")
+stage = _protected("stage")
+screen = xframe_options_exempt(_protected("screen"))

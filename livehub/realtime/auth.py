@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from livehub.errors import Forbidden, Unauthorized
 from sessions import selectors
+from sessions.actors import account_actor, participant_actor, role_link_actor
 from sessions.models import Event, Participant
 from sessions.rolelinks import role_key_read
 
@@ -32,12 +33,18 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
         if role == SCREEN:
             participant = None  # the projector shows the room what everyone may see, never one's own
         # Everyone holding the same link is one sender for `ref` purposes (unless they joined too).
-        actor = f"p:{participant.pk}" if participant else f"k:{event.pk}:{role}:{key[-16:]}"
+        if participant is not None:
+            actor = participant_actor(participant.pk)
+        else:
+            actor = role_link_actor(event_id=event.pk, role=role, key=key)
         return _staff(event, participant, role=role, actor=actor, label=f"{role} link")
     if user.is_authenticated:
         role = selectors.user_role(event=event, user=user)
         if role is not None:
-            actor = f"p:{participant.pk}" if participant else f"u:{event.pk}:{user.pk}"
+            if participant is not None:
+                actor = participant_actor(participant.pk)
+            else:
+                actor = account_actor(event_id=event.pk, user_id=user.pk)
             return _staff(event, participant, role=role, actor=actor, user_id=user.pk, label=user.get_username())
         if participant is None:
             raise Forbidden("Your account has no role on this event.")
@@ -60,6 +67,6 @@ def _attendee(event_id: int, event_code: str, participant: Participant) -> Comma
         participant_id=participant.pk,
         mode=participant.mode,
         role=ATTENDEE,
-        actor=f"p:{participant.pk}",
+        actor=participant_actor(participant.pk),
         label=participant.name or "attendee",
     )

@@ -4,8 +4,9 @@ and a layout that holds on a phone and a wide screen."""
 import pytest
 from playwright.sync_api import expect
 
+from audit.models import ModerationAction
 from polls import services as poll_services
-from qa.models import ModerationAction, Question
+from qa.models import Question
 from sessions.models import Event, Session
 from sessions.rolelinks import role_key_make
 from sessions.services import session_set_status

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from audit.models import ModerationAction
 from livehub.errors import Conflict, Forbidden, Invalid
 from polls import services
 from polls.models import Poll, Response
 from polls.selectors import poll_results
-from qa.models import ModerationAction
 from sessions.services import session_set_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -265,7 +265,6 @@ def test_open_text_is_seen_by_the_audience_only_once_approved(event, join, make_
 
 
 def test_hiding_an_answer_twice_logs_it_once(event, join, make_poll, answer):
-    from qa.models import ModerationAction
 
     poll = make_poll("text")
     rude = answer(join(), poll, text="Something rude.")

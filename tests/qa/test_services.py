@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from audit.models import ModerationAction
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from qa import services
-from qa.models import BlockedWord, ModerationAction, Question, Vote
+from qa.models import BlockedWord, Question, Vote
 from sessions.models import Session
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,11 +19,6 @@ def test_the_redis_client_is_pinned_below_8():
     assert int(redis.__version__.split(".")[0]) < 8
 
 
-def test_the_channel_layer_is_the_pubsub_layer_when_redis_is_configured():
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [settings.REDIS_URL]
-
-
 async def test_a_burst_of_300_concurrent_reads_is_served_not_refused():
     """redis-py 8's default pool refused such bursts with 'Too many connections'; ours makes
     them wait for one of a bounded number of connections instead of opening hundreds."""

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from django.db import connection
 from django.db.models import F
 
+from audit.selectors import audit_snapshot
 from livehub.realtime import snapshot
 from livehub.realtime.auth import authenticate
 from polls import services as polls_services
@@ -79,6 +80,7 @@ def reference_snapshot(ctx) -> dict:
     data = {
         **programme(Event.objects.get(pk=ctx.event_id)),
         **questions_snapshot(ctx),
+        **audit_snapshot(ctx),
         **polls_snapshot(ctx),
     }
     participant = Participant.objects.filter(pk=ctx.participant_id).first()

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from audit.models import ModerationAction
 from livehub.realtime import dispatch
 from livehub.realtime.hub import stop_hub
 from livehub.realtime.models import CommandReceipt
@@ -19,7 +20,7 @@ from livehub.realtime.registry import CommandContext
 from polls import services as polls
 from polls.models import Option, Poll, Response
 from qa import services as qa
-from qa.models import ModerationAction, Question, Vote
+from qa.models import Question, Vote
 from sessions.demo import seed_demo
 from sessions.models import Event, EventRole, Participant, Session, Speaker
 from sessions.rolelinks import role_key_make

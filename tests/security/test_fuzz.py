@@ -14,10 +14,11 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from audit.models import ModerationAction
 from livehub.realtime.models import CommandReceipt
 from livehub.realtime.registry import COMMANDS
 from polls.models import Option, Poll, Response
-from qa.models import ModerationAction, Question, Vote
+from qa.models import Question, Vote
 from sessions.models import Event, Participant, Session
 from tests.helpers import Socket
 

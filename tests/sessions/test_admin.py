@@ -44,7 +44,7 @@ def test_rotating_the_link_secret_from_the_admin_revokes_links(admin_client, eve
     [
         "/admin/qa/question/",
         "/admin/qa/question/?state__exact=pending",
-        "/admin/qa/moderationaction/",
+        "/admin/audit/moderationaction/",
         "/admin/qa/blockedword/?q=merde",
     ],
 )

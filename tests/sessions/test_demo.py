@@ -97,6 +97,21 @@ def test_seed_demo_brings_a_few_questions_once():
     assert states == ["approved", "approved", "approved", "pending"]
 
 
+def test_seed_demo_brings_the_debate_stance_pair_and_the_roundtable_polls_once():
+    from polls.models import Poll
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    polls = sorted(Poll.objects.values_list("session__kind", "kind", "phase", "state"))
+    assert polls == [
+        ("debate", "stance", "after", "draft"),
+        ("debate", "stance", "before", "draft"),
+        ("roundtable", "single", "", "draft"),
+        ("roundtable", "wordcloud", "", "draft"),
+    ]
+    assert Poll.objects.get(phase="after").stance_pair == Poll.objects.get(phase="before")
+
+
 @pytest.fixture
 def deployed(settings):
     """DEBUG off and HTTPS on: a public deployment."""

@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from audit.models import ModerationAction
 from livehub.errors import Unauthorized
 from livehub.realtime import dispatch
 from livehub.realtime.broker import log_key
@@ -15,7 +16,7 @@ from livehub.realtime.registry import CommandContext
 from polls import services as polls
 from polls.models import Poll, Response
 from polls.selectors import poll_results
-from qa.models import ModerationAction, Question, Vote
+from qa.models import Question, Vote
 from sessions.models import Participant
 from sessions.selectors import participant_by_token
 from sessions.services import participant_join
@@ -132,6 +133,21 @@ def test_anonymising_keeps_the_results_and_cuts_every_link_to_a_person(event, de
             participant_by_token(event=event, token=person.token)
     assert not CommandReceipt.objects.exclude(actor=f"p:{bystander.pk}").exists()
     assert Participant.objects.filter(pk=bystander.pk, name="Zoe").exists()
+
+
+@pytest.mark.parametrize("args", [(), ("--anonymise",)])
+def test_the_report_names_every_kind_of_row_in_the_same_order(event, debate, args):
+    lines = purge("SFH2022", *args).splitlines()[1:]
+    assert [line.split(":")[0].strip() for line in lines] == [
+        "participants deleted",
+        "participants anonymised",
+        "questions deleted",
+        "questions anonymised",
+        "votes deleted",
+        "responses deleted",
+        "responses kept",
+        "receipts deleted",
+    ]
 
 
 def test_receipts_of_another_event_survive(event, debate, another_event, bystander):

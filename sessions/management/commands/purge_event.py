@@ -27,5 +27,5 @@ class Command(BaseCommand):
         report = audience_purge(event=event, anonymise=anonymise)
         verb = "Anonymised" if anonymise else "Deleted"
         self.stdout.write(f"{verb} the audience data of {event.code}:")
-        for name, count in vars(report).items():
+        for name, count in report.items():
             self.stdout.write(f"  {name.replace('_', ' ')}: {count}")

@@ -2,8 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from polls.demo import seed_demo_polls
-from qa.demo import seed_demo_questions
+from sessions.contributors import demo_content
 from sessions.demo import DEMO_USERS, seed_demo
 from sessions.rolelinks import role_link_url
 from staff.services import demo_passwords_replace
@@ -21,8 +20,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             event = seed_demo()
             replaced = demo_passwords_replace() if public else {}
-        seed_demo_questions(event)
-        seed_demo_polls(event)
+        for seed in demo_content():  # each app's part: questions, polls
+            seed(event)
         if quiet:
             return
         base = settings.LIVEHUB_BASE_URL
