@@ -427,7 +427,7 @@ def test_on_a_phone_option_labels_wrap_between_words(open_page, screenshot, even
     ]
     answers = [(0, "room")] * 5 + [(1, "online")] * 3 + [(2, "room"), (2, "online"), (3, "online")]
     poll_with_answers(event, live_roundtable, join, answers, kind="single", prompt="Who should pay?", options=labels)
-    page = open_page("attend", "/e/SFH2022/", **PHONE)
+    page = open_page("attend", "/e/SFH2022/?mode=room", **PHONE)
     results = page.get_by_test_id("poll").get_by_test_id("poll-results")
     expect(results.get_by_test_id("poll-count")).to_have_text(["5", "3", "2", "1"])
     expect(results.get_by_test_id("poll-split").first).to_have_text(re.compile(r"Room\s+5\s+Online\s+0"))
