@@ -5,7 +5,7 @@ import { onDestroy } from "svelte";
 import { derived, type Readable, writable } from "svelte/store";
 import { type Bootstrap, socketUrl } from "./bootstrap";
 import { t } from "./i18n";
-import { CloseCode, type ConnectionState, LiveClient, type LiveOptions } from "./live";
+import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS } from "./live";
 import { reduceLive } from "./reducers";
 import type { LiveState } from "./types";
 
@@ -13,14 +13,11 @@ import type { LiveState } from "./types";
 export type Credentials = { key?: string | null; token?: string | null };
 
 export interface LivePageOptions {
-  /** The server closed the socket for good (a `CloseCode` other than ReconnectNow). */
+  /** The server refused the socket for good (one of `REFUSALS`; never for the page's own stop). */
   onClosed?: (code: number) => void;
   /** Stand-ins for the browser's socket, clock and network (tests). */
   client?: Partial<Omit<LiveOptions<LiveState>, "url" | "reduce" | "initial">>;
 }
-
-/** The close codes after which the client gives up, as `onClosed` hears them (not the page's own stop). */
-const REFUSALS = new Set<number>([CloseCode.Unauthorised, CloseCode.NoRole, CloseCode.NotFound]);
 
 export class LivePage {
   /** What the server last sent; null until a socket was opened. */

@@ -63,8 +63,8 @@ export const CloseCode = {
   NotFound: 4404,
 } as const;
 
-/** Close codes after which reconnecting cannot help. */
-const TERMINAL_CODES = new Set<number>([CloseCode.Unauthorised, CloseCode.NoRole, CloseCode.NotFound]);
+/** Close codes after which reconnecting cannot help: the client stops, its state `closed` with the code. */
+export const REFUSALS: ReadonlySet<number> = new Set([CloseCode.Unauthorised, CloseCode.NoRole, CloseCode.NotFound]);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 const OPEN = 1; // WebSocket.OPEN, spelled out so fakes without the static constants work
@@ -309,7 +309,7 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.setSynced(false);
     this.markUnsent();
     if (!this.running) return;
-    if (TERMINAL_CODES.has(code)) {
+    if (REFUSALS.has(code)) {
       this.running = false;
       this.unsubscribeOnline?.();
       this.unsubscribeOnline = null;
