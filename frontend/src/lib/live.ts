@@ -3,13 +3,14 @@
 // that survive reconnects. Wire contract: docs/protocol.md.
 import { writable, type Readable, type Writable } from "svelte/store";
 import type { CommandErrorBody, PushedEvent } from "./types";
+import { isObject } from "./values";
 
 export type ConnectionState =
   | { status: "connecting" }
   | { status: "connected" } // snapshot or synced received
   | { status: "reconnecting"; attempt: number; retryAt: number } // retryAt: epoch ms of the next try
   | { status: "offline" } // the browser says offline: wait for "online"
-  | { status: "closed"; code: number; reason: string }; // terminal (4401, 4403, 4404), or stop()
+  | { status: "closed"; code: number; reason: string }; // terminal (a refusal: CloseCode), or stop()
 
 /** A command refused by the server (an `error` frame), or abandoned because the client closed. */
 export class CommandError extends Error {
@@ -50,10 +51,20 @@ export interface LiveOptions<S> {
 /** The server's frame limit (docs/protocol.md, Limits): 64 KiB of UTF-8. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** Close codes after which reconnecting cannot help (bad credentials, no role, no event). */
-const TERMINAL_CODES = new Set([4401, 4403, 4404]);
-/** The server asks for an immediate reconnect with `since` (lost sync, slow client). */
-const RECONNECT_NOW = 4000;
+/** The server's close codes (docs/protocol.md, Close codes). */
+export const CloseCode = {
+  /** Reconnect at once and replay with `since` (lost sync, a slow client, a restart). */
+  ReconnectNow: 4000,
+  /** No, unknown or revoked credentials. */
+  Unauthorised: 4401,
+  /** Signed in, but without a role on this event. */
+  NoRole: 4403,
+  /** No such event (or socket path). */
+  NotFound: 4404,
+} as const;
+
+/** Close codes after which reconnecting cannot help: the client stops, its state `closed` with the code. */
+export const REFUSALS: ReadonlySet<number> = new Set([CloseCode.Unauthorised, CloseCode.NoRole, CloseCode.NotFound]);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 const OPEN = 1; // WebSocket.OPEN, spelled out so fakes without the static constants work
@@ -72,10 +83,6 @@ interface Command {
 /** `unavailable` (the database did not answer) is retried with the same ref, which is safe,
  * this many times, half a second then one then two later, before the user is told. */
 const UNAVAILABLE_RETRIES = 3;
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isSeq(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
@@ -302,7 +309,7 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.setSynced(false);
     this.markUnsent();
     if (!this.running) return;
-    if (TERMINAL_CODES.has(code)) {
+    if (REFUSALS.has(code)) {
       this.running = false;
       this.unsubscribeOnline?.();
       this.unsubscribeOnline = null;
@@ -314,7 +321,7 @@ export class LiveClient<S extends { presence?: unknown }> {
       this.goOffline();
       return;
     }
-    this.scheduleReconnect(code === RECONNECT_NOW);
+    this.scheduleReconnect(code === CloseCode.ReconnectNow);
   }
 
   /**

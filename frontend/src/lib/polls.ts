@@ -1,7 +1,8 @@
 // Live polls: pure state updates from the poll events, and the views the pages show.
-// Like the other reducers, reducePolls returns the same object when nothing changed.
+// Like the other reducers (reducers.ts), reducePolls returns the same object when nothing changed.
 import type { LiveState, Mode, Poll, PollKind, PollOption, PollResponse, PollResults, PushedEvent, StancePhase, Swing } from "./types";
 
+import { instant } from "./time";
 import { isId, isObject, sameFields } from "./values";
 
 export type { Poll, PollKind, PollOption, PollResponse, PollResults, Swing } from "./types";
@@ -111,9 +112,9 @@ export function reducePolls(state: LiveState, event: PushedEvent): LiveState {
 
 // --- views -------------------------------------------------------------------------------------
 
-function instant(value: string | null | undefined): number {
-  const parsed = value ? Date.parse(value) : NaN;
-  return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
+/** A poll never opened or closed sorts after the others when the newest comes first. */
+function since(value: string | null | undefined): number {
+  return instant(value, Number.NEGATIVE_INFINITY);
 }
 
 function byOrder(a: Poll, b: Poll): number {
@@ -122,7 +123,7 @@ function byOrder(a: Poll, b: Poll): number {
 
 /** The most recently opened of `polls` (null when there are none). */
 function lastOpened(polls: Poll[]): Poll | null {
-  return [...polls].sort((a, b) => instant(b.opened_at) - instant(a.opened_at) || byOrder(a, b))[0] ?? null;
+  return [...polls].sort((a, b) => since(b.opened_at) - since(a.opened_at) || byOrder(a, b))[0] ?? null;
 }
 
 /** The held polls of one session (null: the polls of the whole event), in their order. */
@@ -133,7 +134,7 @@ export function pollsOf(state: LiveState, sessionId: number | null): Poll[] {
 /** Milliseconds of answering left to online participants after a close (0 when none). */
 export function graceLeft(poll: Poll, now: number): number {
   if (poll.state !== "closed" || !poll.grace_until) return 0;
-  return Math.max(0, instant(poll.grace_until) - now);
+  return Math.max(0, since(poll.grace_until) - now);
 }
 
 /** Whether a participant in this mode may (still) answer: open, or in the grace window when online. */
@@ -152,14 +153,14 @@ export function openPollFor(state: LiveState, sessionId: number | null, now: num
   if (open.length) return lastOpened(open);
   if (state.you.participant?.mode !== "online") return null;
   const grace = polls.filter((poll) => graceLeft(poll, now) > 0);
-  return grace.sort((a, b) => instant(b.closed_at) - instant(a.closed_at) || byOrder(b, a))[0] ?? null;
+  return grace.sort((a, b) => since(b.closed_at) - since(a.closed_at) || byOrder(b, a))[0] ?? null;
 }
 
 /** The session's last closed poll, when its results are visible (and held): what it came to. */
 export function lastResultsFor(state: LiveState, sessionId: number | null): Poll | null {
   const closed = pollsOf(state, sessionId)
     .filter((poll) => poll.state === "closed")
-    .sort((a, b) => instant(b.closed_at) - instant(a.closed_at) || byOrder(b, a));
+    .sort((a, b) => since(b.closed_at) - since(a.closed_at) || byOrder(b, a));
   const last = closed[0];
   return last && last.results_visible && pollResults(state, last.id) ? last : null;
 }

@@ -10,7 +10,6 @@ import {
   questionSessions,
   sessionForRefusedQuestion,
   questionsOf,
-  reduceLive,
   reduceQuestions,
   settledVote,
   sortQuestions,
@@ -20,70 +19,11 @@ import {
   voteCaughtUp,
   withVote,
 } from "./qa";
-import type { AuditEntry, LiveState, PushedEvent, Question, Role, Session } from "./types";
-
-function question(id: number, overrides: Partial<Question> = {}): Question {
-  return {
-    id,
-    session: 1,
-    text: `Question ${id}?`,
-    author: null,
-    state: "approved",
-    votes: 0,
-    highlighted: false,
-    edited: false,
-    created_at: `2022-11-21T10:${String(id).padStart(2, "0")}:00+01:00`,
-    answered_at: null,
-    merged_into: null,
-    ...overrides,
-  };
-}
-
-function session(id: number, overrides: Partial<Session> = {}): Session {
-  return {
-    id,
-    title: `Session ${id}`,
-    description: "",
-    kind: "talk",
-    room: "",
-    starts_at: `2022-11-21T${String(8 + id).padStart(2, "0")}:00:00+01:00`,
-    ends_at: `2022-11-21T${String(9 + id).padStart(2, "0")}:00:00+01:00`,
-    status: "scheduled",
-    status_changed_at: null,
-    started_at: null,
-    ended_at: null,
-    stream_url: null,
-    order: id,
-    speakers: [],
-    ...overrides,
-  };
-}
+import { ev, liveState, question, session } from "./fixtures";
+import type { AuditEntry, LiveState, Question, Role } from "./types";
 
 function state(questions: Question[] | undefined, role: Role = "attendee", extra: Partial<LiveState> = {}): LiveState {
-  return {
-    event: {
-      code: "SFH2022",
-      name: "Summit",
-      organiser: "",
-      venue: "",
-      city: "",
-      timezone: "Europe/Brussels",
-      starts_on: "2022-11-21",
-      ends_on: "2022-11-22",
-      online: true,
-      current_session: null,
-      moderation: { auto_approve: false, require_names: false, allow_self_votes: false },
-    },
-    sessions: [session(1)],
-    you: { role, participant: role === "attendee" ? { id: "u1", name: null, mode: "online" } : null },
-    presence: { room: 0, online: 0 },
-    ...(questions ? { questions } : {}),
-    ...extra,
-  };
-}
-
-function ev(type: string, data: unknown, stream = "public", seq = 1): PushedEvent {
-  return { type, stream, seq, data };
+  return liveState({ role, ...(questions ? { questions } : {}), ...extra });
 }
 
 function entry(id: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
@@ -286,24 +226,11 @@ describe("moderation.logged", () => {
   });
 });
 
-describe("reduceQuestions and reduceLive", () => {
-  it("reduceQuestions returns the same object for other types", () => {
+describe("reduceQuestions", () => {
+  it("returns the same object for other types", () => {
     const before = state([question(1)]);
     expect(reduceQuestions(before, ev("session.updated", session(1, { status: "live" })))).toBe(before);
     expect(reduceQuestions(before, ev("poll.updated", { id: 1 }))).toBe(before);
-  });
-
-  it("reduceLive applies programme events and question events", () => {
-    const before = state([question(1)]);
-    const live = reduceLive(before, ev("session.updated", session(1, { status: "live" })));
-    expect(live.sessions[0].status).toBe("live");
-    expect(live.questions).toBe(before.questions);
-    const moderation = { auto_approve: true, require_names: true, allow_self_votes: true };
-    const withEvent = reduceLive(live, ev("event.updated", { ...live.event, moderation }, "public", 2));
-    expect(withEvent.event.moderation).toEqual(moderation);
-    const voted = reduceLive(withEvent, ev("votes.updated", { counts: { "1": 3 } }, "public", 3));
-    expect(voted.questions![0].votes).toBe(3);
-    expect(reduceLive(voted, ev("nothing.happened", {}))).toBe(voted);
   });
 });
 

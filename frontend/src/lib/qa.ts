@@ -1,8 +1,8 @@
 // Audience Q&A: pure state updates from the question events, and the views the pages show.
-// Like reduceProgramme, reduceQuestions returns the same object when nothing changed.
-import { reducePolls } from "./polls";
+// Like the other reducers (reducers.ts), reduceQuestions returns the same object when nothing changed.
+import { sortedSessions } from "./programme";
+import { instant } from "./time";
 import { isId, isObject, sameFields } from "./values";
-import { reduceProgramme, sortedSessions } from "./reducers";
 import type { AuditEntry, EventInfo, LiveState, PushedEvent, Question, QuestionState, Session } from "./types";
 
 /** Why a moderator rejected a question: a short word for the console, a sentence for its author. */
@@ -101,17 +101,7 @@ export function reduceQuestions(state: LiveState, event: PushedEvent): LiveState
   }
 }
 
-/** The reducer of every page: the programme, then the questions. */
-export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
-  return reducePolls(reduceQuestions(reduceProgramme(state, event), event), event);
-}
-
 // --- views -------------------------------------------------------------------------------------
-
-function instant(value: string | null | undefined): number {
-  const parsed = value ? Date.parse(value) : NaN;
-  return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
-}
 
 function olderFirst(a: Question, b: Question): number {
   return instant(a.created_at) - instant(b.created_at) || a.id - b.id;

@@ -1,27 +1,14 @@
-// Pure state updates for the programme (event, sessions, own participant) from pushed events.
+// Pure state updates from pushed events: the programme's here, the questions' (qa.ts) and the
+// polls' (polls.ts) beside their views, and reduceLive, which every page's client applies.
 // Reducers return a new object when something changed and the same object otherwise, so the
 // live client can skip store updates for events a page does not care about.
+import { reducePolls } from "./polls";
+import { sortedSessions } from "./programme";
+import { reduceQuestions } from "./qa";
 import type { LiveState, PushedEvent, Session } from "./types";
+import { isObject } from "./values";
 
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function time(value: string | null | undefined): number {
-  // Compare instants, not strings: offsets may differ between sessions.
-  const parsed = value ? Date.parse(value) : NaN;
-  return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
-}
-
-function compareSessions(a: Session, b: Session): number {
-  return (a.order ?? 0) - (b.order ?? 0) || time(a.starts_at) - time(b.starts_at) || a.id - b.id;
-}
-
-/** The sessions in agenda order (by `order`, then start time); a new array, the input untouched. */
-export function sortedSessions(sessions: readonly Session[]): Session[] {
-  return [...sessions].sort(compareSessions);
-}
-
+/** The event, its sessions and the participant's own record. */
 export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState {
   const data = event.data;
   switch (event.type) {
@@ -42,37 +29,7 @@ export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState
   }
 }
 
-/** The session the moderators made current (`event.current_session`), if we know it; no fallback. */
-export function chosenSession(state: LiveState): Session | null {
-  const id = state.event.current_session;
-  if (id === null || id === undefined) return null;
-  return state.sessions.find((session) => session.id === id) ?? null;
-}
-
-/**
- * What is on now, for the audience, stage and screen: the event's current session if it names
- * one we know, else the first live session, else the first paused one (in agenda order), else
- * null (between sessions). The moderation console tells the two apart (`chosenSession`).
- */
-export function currentSession(state: LiveState): Session | null {
-  const chosen = chosenSession(state);
-  if (chosen) return chosen;
-  const sessions = sortedSessions(state.sessions);
-  return (
-    sessions.find((session) => session.status === "live") ??
-    sessions.find((session) => session.status === "paused") ??
-    null
-  );
-}
-
-/**
- * The session that going live with `session` would end: the other session of its room that is
- * live or paused (sessions without a room share one), as the server decides it.
- */
-export function runningInRoom(sessions: readonly Session[], session: Session): Session | null {
-  return (
-    sessions.find(
-      (other) => other.id !== session.id && other.room === session.room && (other.status === "live" || other.status === "paused"),
-    ) ?? null
-  );
+/** The reducer of every page: the programme, then the questions, then the polls. */
+export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
+  return reducePolls(reduceQuestions(reduceProgramme(state, event), event), event);
 }

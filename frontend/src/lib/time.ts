@@ -1,5 +1,14 @@
 import type { EventInfo, Session } from "./types";
 
+/**
+ * An ISO time as epoch ms for comparing (offsets may differ between sessions); a missing or
+ * unreadable one counts as `missing` (the end of time unless said otherwise).
+ */
+export function instant(value: string | null | undefined, missing = Number.POSITIVE_INFINITY): number {
+  const parsed = value ? Date.parse(value) : NaN;
+  return Number.isNaN(parsed) ? missing : parsed;
+}
+
 /** "09:15" in the event's own time zone, whatever the viewer's. */
 export function clock(iso: string | null, timezone: string): string {
   if (!iso) return "";
