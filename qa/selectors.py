@@ -14,8 +14,8 @@ from livehub.realtime.snapshot import Raw, SharedPart, shared_contributor
 from sessions.selectors import local_iso
 
 from .models import ModerationAction, Question
+from .schemas import AUDIT, MODERATION
 
-AUDIT_LENGTH = 100
 SIMILAR_LIMIT = 3
 TRIGRAM_THRESHOLD = 0.3
 FALLBACK_THRESHOLD = 0.6
@@ -52,6 +52,20 @@ def author_payload(question: Question) -> dict[str, Any]:
     return {**question_payload(question), "mine": True, "rejection_reason": question.rejection_reason or None}
 
 
+def moderation_actions(question: Question) -> list[str]:
+    """The `question.moderate` actions `question_moderate` accepts for the question as it is."""
+    unless = {
+        "highlight": question.highlighted,
+        "unhighlight": not question.highlighted,
+        "restore": question.merged_into_id is not None,  # its votes moved to the other question
+    }
+    return [
+        action
+        for action, move in MODERATION.items()
+        if question.state in move["from"] and not unless.get(action, False)
+    ]
+
+
 def moderator_payload(question: Question) -> dict[str, Any]:
     payload = question_payload(question)
     payload.update(
@@ -60,6 +74,7 @@ def moderator_payload(question: Question) -> dict[str, Any]:
         flagged_words=list(question.flagged_words),
         original_text=question.original_text or None,
         similar=similar_questions(question) if question.state == Question.State.PENDING else [],
+        actions=moderation_actions(question),
     )
     return payload
 
@@ -193,6 +208,6 @@ def questions_snapshot(ctx: CommandContext) -> dict[str, Any]:
         "questions": [render(question) for question in questions.select_related("event").order_by("created_at", "id")]
     }
     if ctx.role == MODERATOR:
-        entries = ModerationAction.objects.filter(event_id=ctx.event_id).select_related("event")[:AUDIT_LENGTH]
+        entries = ModerationAction.objects.filter(event_id=ctx.event_id).select_related("event")[: AUDIT.max]
         data["audit"] = [audit_payload(entry, entry.event.timezone) for entry in entries]
     return data

@@ -279,8 +279,7 @@ async def catch_up(socket: Socket, **credentials):
         assert frame["seq"] == seqs[frame["stream"]] + 1
         seqs[frame["stream"]] = frame["seq"]
         apply_event(state, frame)
-    state.pop("presence", None)
-    fresh.snapshot["data"].pop("presence", None)
+    state["presence"] = fresh.snapshot["data"]["presence"]
     assert state == fresh.snapshot["data"]
     socket.snapshot = {**fresh.snapshot, "data": state}
 
