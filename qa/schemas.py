@@ -16,18 +16,18 @@ Id = Annotated[int, Field(gt=0)]
 QuestionState = Literal["pending", "approved", "rejected", "answered", "archived"]
 ModerationAction = Literal["approve", "reject", "highlight", "unhighlight", "answer", "archive", "restore"]
 
-# action: the states it applies to and the resulting state (None: kept). Besides the state,
+# action: the states it applies to and the resulting state (None: kept), in the console's order. Besides the state,
 # highlight needs a question not highlighted, unhighlight a highlighted one, restore one that was
 # not merged (`qa.selectors.moderation_actions`).
 MODERATION: dict[str, dict[str, Any]] = constant(
     "question_moderation",
     {
         "approve": {"from": ("pending", "rejected"), "to": "approved"},
-        "reject": {"from": ("pending", "approved"), "to": "rejected"},
         "highlight": {"from": ("approved",), "to": None},
         "unhighlight": {"from": ("approved", "answered"), "to": None},
         "answer": {"from": ("approved",), "to": "answered"},
         "archive": {"from": ("pending", "approved", "rejected", "answered"), "to": "archived"},
+        "reject": {"from": ("pending", "approved"), "to": "rejected"},
         "restore": {"from": ("archived", "rejected"), "to": "approved"},
     },
 )

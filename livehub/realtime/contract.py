@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from pydantic import BaseModel, Field, create_model
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from livehub.errors import DomainError
 
@@ -98,6 +98,12 @@ ENVELOPES: dict[str, type[BaseModel]] = {
 }
 
 
+class _Schema(GenerateJsonSchema):
+    # A field's title is only its name again; generated TypeScript would make a type of each.
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
 def _stream_schema(kind: str) -> dict[str, Any]:
     if kind == "participant":
         return {"type": "string", "pattern": "^p:"}
@@ -142,7 +148,9 @@ def document() -> dict[str, Any]:
     models += [model for event in events for model in event.payloads.values()]
     models += [*ENVELOPES.values(), snapshot_frame]
     unique = list(dict.fromkeys(models))
-    refs, schema = models_json_schema([(model, "validation") for model in unique], ref_template="#/$defs/{model}")
+    refs, schema = models_json_schema(
+        [(model, "validation") for model in unique], ref_template="#/$defs/{model}", schema_generator=_Schema
+    )
 
     def ref(model: type[BaseModel]) -> dict[str, Any]:
         return refs[(model, "validation")]
@@ -181,15 +189,9 @@ def document() -> dict[str, Any]:
             }
             for event in events
         },
-        "x-constants": _sorted(CONSTANTS),
+        "x-constants": dict(sorted(CONSTANTS.items())),
         "$defs": dict(sorted(defs.items())),
     }
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    return value
 
 
 def text() -> str:

@@ -133,7 +133,9 @@ async def test_a_long_replay_is_not_mistaken_for_a_slow_client(broker_kind, even
     limit = settings.LIVEHUB_REALTIME["SEND_QUEUE_LIMIT"]
     broker = get_broker()
     for _ in range(limit + 100):
-        await asyncio.to_thread(broker.publish, event_id=event.pk, stream="public", type="tick", data_text="{}")
+        await asyncio.to_thread(
+            broker.publish, event_id=event.pk, stream="public", type="votes.updated", data_text='{"counts":{}}'
+        )
     socket = await Socket.open(token=attendee.token, since="public:0")
     seqs = [(await socket.pop())["seq"] for _ in range(limit + 100)]
     assert seqs == list(range(1, limit + 101))

@@ -34,6 +34,7 @@ function state(sessions: Session[], current: number | null = null): LiveState {
       starts_on: "2022-11-21",
       ends_on: "2022-11-22",
       online: true,
+      stream_delay: 20,
       current_session: current,
       moderation: { auto_approve: true, require_names: false, allow_self_votes: false },
     },
