@@ -230,12 +230,16 @@ def _audit(state, frame, data):
 
 def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
     """What every client does with a pushed event (a Python copy of the frontend's `reduceLive`,
-    for the verify-action tests): the state it leaves must still be a snapshot of the contract."""
+    for the verify-action tests, which check the state it leaves with `check_state`)."""
     reducer = REDUCERS.get(frame["type"])
     assert reducer is not None, f"the reducer does not know {frame['type']!r}"
     reducer(state, frame, frame["data"])
+
+
+def check_state(state: dict[str, Any]) -> None:
+    """A state the reducer left must be a snapshot's `data` of the contract."""
     errors = frame_checker().errors({"type": "snapshot", "epoch": "e", "seqs": {}, "seq": 0, "data": state})
-    assert not errors, f"applying {frame['type']!r} left a state that is no snapshot: {errors[:5]}"
+    assert not errors, f"the events left a state that is no snapshot: {errors[:5]}"
 
 
 async def verify_action(
@@ -258,6 +262,7 @@ async def verify_action(
         assert frame["seq"] == seqs[frame["stream"]] + 1, "events must arrive in seq order without gaps"
         seqs[frame["stream"]] = frame["seq"]
         apply_event(state, frame)
+    check_state(state)
     # Presence moves with whoever connects (the fresh socket too): it is no part of the command.
     state["presence"] = fresh.snapshot["data"]["presence"]
     assert state == fresh.snapshot["data"]

@@ -12,7 +12,7 @@ from django.db import transaction
 from livehub.realtime import contract
 from livehub.realtime.publish import publish_on_commit
 from livehub.realtime.registry import COMMANDS, EVENTS
-from tests.helpers import REDUCERS, Socket, check_frame
+from tests.helpers import REDUCERS, Socket, apply_event, check_frame, check_state
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
@@ -123,3 +123,15 @@ def test_the_document_is_valid_json_schema():
     import jsonschema_rs
 
     jsonschema_rs.meta.validate(json.loads(contract.text()))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("hub_stopped")
+async def test_a_state_the_reducer_leaves_must_be_a_snapshot(event, attendee):
+    socket = await Socket.open(token=attendee.token)
+    state = json.loads(json.dumps(socket.snapshot["data"]))
+    check_state(state)
+    apply_event(state, {"type": "event.updated", "stream": "public", "seq": 1, "data": {"code": "SFH2022"}})
+    with pytest.raises(AssertionError, match="no snapshot"):
+        check_state(state)
+    await socket.close()

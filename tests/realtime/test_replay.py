@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 
 from sessions import services
 from sessions.rolelinks import role_key_make
-from tests.helpers import Socket, apply_event
+from tests.helpers import Socket, apply_event, check_state
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
@@ -178,6 +178,7 @@ async def test_a_replay_across_streams_comes_in_publish_order(broker_kind, event
     assert ("p", "question.updated") in received and ("public", "votes.updated") in received
     fresh = await Socket.open(token=author.token)
     assert next(q for q in state["questions"] if q["id"] == question.pk)["votes"] == 3
+    check_state(state)
     for data in (state, fresh.snapshot["data"]):
         data.pop("presence", None)
     assert state == fresh.snapshot["data"]
