@@ -304,7 +304,7 @@ def test_the_merge_picker_starts_on_the_suggested_duplicate(console_page, event,
 
 def test_a_rejection_reason_reaches_its_author_in_words(open_page, console_page, screenshot, event, roundtable, join):
     session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
-    phone = open_page("attend", "/e/SFH2022/", **PHONE)
+    phone = open_page("attend", "/e/SFH2022/?mode=room", **PHONE)
     phone.get_by_test_id("ask-text").fill("Was this not covered in the keynote already?")
     phone.get_by_test_id("ask-submit").click()
     expect(phone.get_by_test_id("ask-confirmation")).to_have_text("Sent — awaiting moderation.")
