@@ -7,7 +7,8 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livehub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/vite.config.ts frontend/tsconfig.json
+FRONTEND_SOURCES := $(shell find frontend/src -type f -not -name '*.gen.ts' 2>/dev/null) frontend/vite.config.ts \
+	frontend/tsconfig.json frontend/scripts/protocol.mjs docs/protocol.schema.json
 MANIFEST := frontend/dist/.vite/manifest.json
 
 .PHONY: run test system install frontend lint lock

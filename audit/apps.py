@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from livehub.realtime.snapshot import shared_contributor
 
+        from . import schemas  # noqa: F401  (declares the log's payloads in the contract)
         from .selectors import audit_snapshot
 
         # Registered here, not where it is defined: the apps that log import this app first, and

@@ -8,8 +8,7 @@ from livehub.realtime.registry import CommandContext
 from sessions.selectors import local_iso
 
 from .models import ModerationAction
-
-AUDIT_LENGTH = 100
+from .schemas import AUDIT
 
 
 def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def audit_payload(entry: ModerationAction, timezone: str) -> dict[str, Any]:
     }
 
 
-def audit_entries(*, event_id: int, limit: int = AUDIT_LENGTH) -> list[ModerationAction]:
+def audit_entries(*, event_id: int, limit: int = AUDIT.max) -> list[ModerationAction]:
     """The event's latest entries, newest first."""
     return list(ModerationAction.objects.filter(event_id=event_id).select_related("event")[:limit])
 

@@ -22,6 +22,7 @@ from sessions.models import Event, Participant
 from sessions.selectors import PARTICIPANT_GONE, session_get
 
 from .models import Option, Poll, Response
+from .schemas import ANSWER_TEXT, OPTION_LABEL, OPTIONS, PROMPT, WORD, WORDS
 from .selectors import fresh_results, grace_until, poll_get, poll_payload, response_payload
 
 Kind, State = Poll.Kind, Poll.State
@@ -30,7 +31,6 @@ STANCE_LABELS = {
     3: ["Agree", "Undecided", "Disagree"],
     5: ["Strongly agree", "Agree", "Undecided", "Disagree", "Strongly disagree"],
 }
-MAX_OPTIONS, LABEL_MAX, TEXT_MAX, WORD_MAX, WORDS_PER_ANSWER = 10, 120, 500, 40, 3
 
 
 def _publish_results(event_id: int, keys: list[str]) -> None:
@@ -72,10 +72,12 @@ def _labels(kind: str, options: list[str] | None) -> list[str]:
         labels = [" ".join(label.split()) for label in options or []]
         if kind == Kind.STANCE and len(labels) not in STANCE_LABELS:
             raise Invalid("A stance poll has 3 or 5 positions.", fields={"options": "3 or 5 positions"})
-        if not 2 <= len(labels) <= MAX_OPTIONS:
-            raise Invalid(f"A choice poll has 2 to {MAX_OPTIONS} options.", fields={"options": "2 to 10 options"})
-        if any(not label or len(label) > LABEL_MAX for label in labels):
-            raise Invalid("Each option has 1 to 120 characters.", fields={"options": "1 to 120 characters each"})
+        if not OPTIONS.min <= len(labels) <= OPTIONS.max:
+            between = f"{OPTIONS.min} to {OPTIONS.max} options"
+            raise Invalid(f"A choice poll has {between}.", fields={"options": between})
+        if any(not OPTION_LABEL.min <= len(label) <= OPTION_LABEL.max for label in labels):
+            between = f"{OPTION_LABEL.min} to {OPTION_LABEL.max} characters"
+            raise Invalid(f"Each option has {between}.", fields={"options": f"{between} each"})
         # "Yes" and "yes" would be two bars nobody can tell apart.
         if len({label.casefold() for label in labels}) != len(labels):
             raise Invalid("Options must differ.", fields={"options": "duplicate option"})
@@ -96,8 +98,9 @@ def _configure(
     phase: str | None,
 ) -> list[str]:
     prompt = " ".join(prompt.split())
-    if not 3 <= len(prompt) <= 300:
-        raise Invalid("The question of a poll has 3 to 300 characters.", fields={"prompt": "3 to 300 characters"})
+    if not PROMPT.min <= len(prompt) <= PROMPT.max:
+        between = f"{PROMPT.min} to {PROMPT.max} characters"
+        raise Invalid(f"The question of a poll has {between}.", fields={"prompt": between})
     labels = _labels(kind, options)
     if kind == Kind.MULTIPLE and max_choices is not None and not 1 <= max_choices <= len(labels):
         raise Invalid(
@@ -399,12 +402,14 @@ def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
     if kind == Kind.WORDCLOUD:
         words = normalise_words(text)
         if not words:
-            raise Invalid("Give one to three words.", fields={"text": "empty"})
-        if len(words) > WORDS_PER_ANSWER or any(len(word) > WORD_MAX for word in words):
-            raise Invalid("Up to three words of at most 40 letters.", fields={"text": "up to 3 words"})
+            raise Invalid(f"Give {WORDS.min} to {WORDS.max} words.", fields={"text": "empty"})
+        if len(words) > WORDS.max or any(len(word) > WORD.max for word in words):
+            said = f"Up to {WORDS.max} words of at most {WORD.max} letters."
+            raise Invalid(said, fields={"text": f"up to {WORDS.max} words"})
         return {"options": [], "value": None, "words": words, "text": ""}
-    if not text or len(text) > TEXT_MAX:
-        raise Invalid("An answer has 1 to 500 characters.", fields={"text": "1 to 500 characters"})
+    if not ANSWER_TEXT.min <= len(text) <= ANSWER_TEXT.max:
+        between = f"{ANSWER_TEXT.min} to {ANSWER_TEXT.max} characters"
+        raise Invalid(f"An answer has {between}.", fields={"text": between})
     return {"options": [], "value": None, "words": [], "text": text, "review": Response.Review.PENDING}
 
 

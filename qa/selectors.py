@@ -14,6 +14,7 @@ from livehub.realtime.snapshot import Raw, SharedPart, shared_contributor
 from sessions.selectors import local_iso
 
 from .models import Question
+from .schemas import MODERATION
 
 SIMILAR_LIMIT = 3
 TRIGRAM_THRESHOLD = 0.3
@@ -51,6 +52,20 @@ def author_payload(question: Question) -> dict[str, Any]:
     return {**question_payload(question), "mine": True, "rejection_reason": question.rejection_reason or None}
 
 
+def moderation_actions(question: Question) -> list[str]:
+    """The `question.moderate` actions `question_moderate` accepts for the question as it is."""
+    unless = {
+        "highlight": question.highlighted,
+        "unhighlight": not question.highlighted,
+        "restore": question.merged_into_id is not None,  # its votes moved to the other question
+    }
+    return [
+        action
+        for action, move in MODERATION.items()
+        if question.state in move["from"] and not unless.get(action, False)
+    ]
+
+
 def moderator_payload(question: Question) -> dict[str, Any]:
     payload = question_payload(question)
     payload.update(
@@ -59,6 +74,7 @@ def moderator_payload(question: Question) -> dict[str, Any]:
         flagged_words=list(question.flagged_words),
         original_text=question.original_text or None,
         similar=similar_questions(question) if question.state == Question.State.PENDING else [],
+        actions=moderation_actions(question),
     )
     return payload
 

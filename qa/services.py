@@ -23,11 +23,11 @@ from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
 from .models import BlockedWord, Question, Vote
+from .schemas import MODERATION, QUESTION_TEXT
 from .selectors import author_payload, moderator_payload, question_get, question_payload
 
 State = Question.State
 QUESTIONS_PER_MINUTE = 3
-TEXT_MIN, TEXT_MAX = 3, 500
 SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
 
 
@@ -89,10 +89,11 @@ def _publish(question: Question, *, was_public: bool, type: str = "question.upda
 
 def clean_text(text: str) -> str:
     text = text.strip()
-    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+    low, high = QUESTION_TEXT
+    if not low <= len(text) <= high:
         raise Invalid(
-            f"A question has {TEXT_MIN} to {TEXT_MAX} characters (this one has {len(text)}).",
-            fields={"text": f"must be {TEXT_MIN} to {TEXT_MAX} characters"},
+            f"A question has {low} to {high} characters (this one has {len(text)}).",
+            fields={"text": f"must be {low} to {high} characters"},
         )
     return text
 
@@ -266,18 +267,6 @@ def _locked(*, event_id: int, question_id: int) -> Question:
     return question
 
 
-# action: (states it applies to, resulting state or None to keep)
-MODERATION: dict[str, tuple[frozenset[str], str | None]] = {
-    "approve": (frozenset({State.PENDING, State.REJECTED}), State.APPROVED),
-    "reject": (frozenset({State.PENDING, State.APPROVED}), State.REJECTED),
-    "highlight": (frozenset({State.APPROVED}), None),
-    "unhighlight": (frozenset({State.APPROVED, State.ANSWERED}), None),
-    "answer": (frozenset({State.APPROVED}), State.ANSWERED),
-    "archive": (frozenset({State.PENDING, State.APPROVED, State.REJECTED, State.ANSWERED}), State.ARCHIVED),
-    "restore": (frozenset({State.ARCHIVED, State.REJECTED}), State.APPROVED),
-}
-
-
 def question_moderate(
     *, event_id: int, question_id: int, action: str, actor: str, role: str, reason: str | None = None
 ) -> Question:
@@ -288,7 +277,7 @@ def question_moderate(
         raise Invalid("Only a rejection takes a reason.", fields={"reason": "only with the action reject"})
     if role == SPEAKER and action not in SPEAKER_ACTIONS:
         raise Forbidden(f"Speakers may {', '.join(sorted(SPEAKER_ACTIONS))}, not {action}.")
-    states, target = MODERATION[action]
+    states, target = MODERATION[action]["from"], MODERATION[action]["to"]
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if question.state not in states:

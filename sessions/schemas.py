@@ -1,13 +1,15 @@
-"""Schemas shared by the HTTP API and the socket commands of the programme."""
+"""The programme's part of the contract: the HTTP API's and the socket commands' schemas, the
+payloads of its events and snapshot, and its status machine."""
 
 import unicodedata
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from livehub.realtime.registry import CommandSchema
+from livehub.realtime.registry import CommandSchema, Payload, constant, event, limit, snapshot_part
 
-NAME_MAX = 60
+NAME_MAX = limit("display_name", max=60).max
 
 
 def clean_name(value: str | None) -> str | None:
@@ -25,6 +27,15 @@ def clean_name(value: str | None) -> str | None:
 DisplayName = Annotated[str | None, AfterValidator(clean_name)]
 Mode = Literal["room", "online"]
 Status = Literal["scheduled", "live", "paused", "ended"]
+SessionKind = Literal["talk", "roundtable", "debate", "break"]
+Role = Literal["attendee", "moderator", "speaker", "screen"]
+
+# The session status machine: status -> the statuses a moderator may set from it. "ended → live"
+# reopens a session ended by mistake. The console offers exactly these.
+TRANSITIONS: dict[str, tuple[str, ...]] = constant(
+    "session_transitions",
+    {"scheduled": ("live",), "live": ("paused", "ended"), "paused": ("live", "ended"), "ended": ("live",)},
+)
 
 
 class JoinIn(BaseModel):
@@ -53,3 +64,70 @@ class SetCurrent(CommandSchema):
 class UpdateParticipant(CommandSchema):
     name: DisplayName = None
     mode: Mode | None = None
+
+
+class Speaker(Payload):
+    id: int
+    name: str
+    affiliation: str
+
+
+class Session(Payload):
+    id: int
+    title: str
+    description: str
+    kind: SessionKind
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    status: Status
+    status_changed_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    stream_url: str | None
+    order: int
+    speakers: list[Speaker]
+
+
+class EventModeration(Payload):
+    auto_approve: bool
+    require_names: bool
+    allow_self_votes: bool
+
+
+class EventInfo(Payload):
+    code: str
+    name: str
+    organiser: str
+    venue: str
+    city: str
+    timezone: str
+    starts_on: date
+    ends_on: date
+    online: bool
+    current_session: int | None
+    stream_delay: int = Field(description="Seconds the livestream runs behind the room.")
+    moderation: EventModeration
+
+
+class Participant(Payload):
+    id: str
+    name: str | None
+    mode: Mode
+
+
+class You(Payload):
+    role: Role
+    participant: Participant | None
+
+
+@snapshot_part
+class ProgrammeSnapshot(Payload):
+    event: EventInfo
+    sessions: list[Session]
+    you: You
+
+
+event("session.updated", "A session changed (its status).", public=Session)
+event("event.updated", "The event changed (its current session, its moderation settings).", public=EventInfo)
+event("participant.updated", "The participant's name or mode changed.", participant=Participant)

@@ -22,6 +22,7 @@ from staff.services import role_links_revoke
 from .actors import actors_of_event
 from .contributors import audience_data
 from .models import Event, Participant, Session, new_link_secret
+from .schemas import TRANSITIONS
 from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
 
 Status = Session.Status
@@ -30,14 +31,6 @@ RUNNING = (Status.LIVE, Status.PAUSED)
 
 # Sent inside the transaction when a session goes live (polls set to open automatically do).
 session_went_live = Signal()
-
-# The session status machine. "ended → live" reopens a session ended by mistake.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SCHEDULED: frozenset({Status.LIVE}),
-    Status.LIVE: frozenset({Status.PAUSED, Status.ENDED}),
-    Status.PAUSED: frozenset({Status.LIVE, Status.ENDED}),
-    Status.ENDED: frozenset({Status.LIVE}),
-}
 
 
 def _publish_session(session: Session, event: Event) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +11,9 @@ from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from audit.schemas import AUDIT
 from livehub.asgi import application
+from livehub.realtime.contract import frame_checker
 
 ORIGIN = (b"origin", b"http://localhost:8000")
 _refs = count(1)
@@ -53,7 +56,9 @@ class Socket:
         if output["type"] == "websocket.close":
             self.close_code = output.get("code")
             raise ConnectionError(f"socket closed with {self.close_code}")
-        return json.loads(output["text"])
+        frame = json.loads(output["text"])
+        check_frame(frame)
+        return frame
 
     async def pop(self, timeout: float = WAIT) -> dict[str, Any]:
         """The next frame other than presence (which comes whenever counts move)."""
@@ -115,6 +120,12 @@ class Socket:
         await self.communicator.disconnect()
 
 
+def check_frame(frame: dict[str, Any]) -> None:
+    """Every frame a test client receives must match the contract (docs/protocol.schema.json)."""
+    errors = frame_checker().errors(frame)
+    assert not errors, f"a {frame.get('type')!r} frame breaks the contract: {errors[:5]}\n{str(frame)[:500]}"
+
+
 @sync_to_async
 def session_cookie(user) -> tuple[bytes, bytes]:
     client = Client()
@@ -122,57 +133,113 @@ def session_cookie(user) -> tuple[bytes, bytes]:
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
-def apply_event(data: dict[str, Any], frame: dict[str, Any]) -> None:
-    """What every client does with a pushed event: the reducer the verify-action tests check."""
-    kind, payload = frame["type"], frame.get("data")
-    questions = data.get("questions", [])
-    by_id = {question["id"]: question for question in questions}
-    if kind == "session.updated":
-        data["sessions"] = [payload if session["id"] == payload["id"] else session for session in data["sessions"]]
-    elif kind == "event.updated":
-        data["event"] = payload
-    elif kind == "participant.updated":
-        data["you"]["participant"] = payload
-    elif kind == "presence":
-        data["presence"] = payload
-    elif kind in {"question.submitted", "question.updated"}:
-        merged = {**by_id.get(payload["id"], {}), **payload}
-        if payload["id"] not in by_id and data["you"]["participant"] is not None:
-            merged = {"voted": False, "mine": False, **merged}
-        if frame["stream"].startswith("p:"):
-            merged["mine"] = True
-        if payload["id"] in by_id:
-            data["questions"] = [merged if q["id"] == payload["id"] else q for q in questions]
-        else:
-            data["questions"] = [*questions, merged]
-    elif kind == "question.removed":
-        keep = data["you"]["role"] == "moderator" or by_id.get(payload["id"], {}).get("mine")
-        if not keep:
-            data["questions"] = [q for q in questions if q["id"] != payload["id"]]
-    elif kind == "votes.updated":
-        for question_id, votes in payload["counts"].items():
-            if int(question_id) in by_id:
-                by_id[int(question_id)]["votes"] = votes
-    elif kind == "vote.updated":
-        if payload["question"] in by_id:
-            by_id[payload["question"]]["voted"] = payload["voted"]
-    elif kind == "poll.updated":
-        polls = data.setdefault("polls", [])
-        held = next((poll for poll in polls if poll["id"] == payload["id"]), None)
-        if held is None:
-            polls.append(payload)
-        else:
-            held.update(payload)
-        if not payload["results_visible"] and data["you"]["role"] != "moderator":
-            data.get("results", {}).pop(str(payload["id"]), None)
-    elif kind == "poll.results":
-        data.setdefault("results", {})[str(payload["poll"])] = payload
-    elif kind == "poll.response":
-        data.setdefault("responses", {})[str(payload["poll"])] = payload
-    elif kind == "moderation.logged":
-        data["audit"] = [payload["entry"], *data.get("audit", [])][:100]
+Reducer = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None]  # (state, frame, data)
+REDUCERS: dict[str, Reducer] = {}
+
+
+def reduces(*types: str) -> Callable[[Reducer], Reducer]:
+    def register(function: Reducer) -> Reducer:
+        REDUCERS.update(dict.fromkeys(types, function))
+        return function
+
+    return register
+
+
+@reduces("session.updated")
+def _session(state, frame, data):
+    state["sessions"] = [data if session["id"] == data["id"] else session for session in state["sessions"]]
+
+
+@reduces("event.updated")
+def _event(state, frame, data):
+    state["event"] = data
+
+
+@reduces("participant.updated")
+def _participant(state, frame, data):
+    state["you"]["participant"] = data
+
+
+@reduces("presence")
+def _presence(state, frame, data):
+    state["presence"] = data
+
+
+@reduces("question.submitted", "question.updated")
+def _question(state, frame, data):
+    questions = state.get("questions", [])
+    held = next((question for question in questions if question["id"] == data["id"]), None)
+    merged = {**(held or {}), **data}
+    if held is None and state["you"]["participant"] is not None:
+        merged = {"voted": False, "mine": False, **merged}
+    if frame["stream"].startswith("p:"):
+        merged["mine"] = True
+    if held is None:
+        state["questions"] = [*questions, merged]
     else:
-        raise AssertionError(f"the reducer does not know {kind!r}")
+        state["questions"] = [merged if question["id"] == data["id"] else question for question in questions]
+
+
+@reduces("question.removed")
+def _question_removed(state, frame, data):
+    questions = state.get("questions", [])
+    mine = any(question["id"] == data["id"] and question.get("mine") for question in questions)
+    if state["you"]["role"] != "moderator" and not mine:
+        state["questions"] = [question for question in questions if question["id"] != data["id"]]
+
+
+@reduces("votes.updated")
+def _votes(state, frame, data):
+    for question in state.get("questions", []):
+        question["votes"] = data["counts"].get(str(question["id"]), question["votes"])
+
+
+@reduces("vote.updated")
+def _vote(state, frame, data):
+    for question in state.get("questions", []):
+        if question["id"] == data["question"]:
+            question["voted"] = data["voted"]
+
+
+@reduces("poll.updated")
+def _poll(state, frame, data):
+    polls = state.setdefault("polls", [])
+    held = next((poll for poll in polls if poll["id"] == data["id"]), None)
+    if held is None:
+        polls.append(data)
+    else:
+        held.update(data)
+    if not data["results_visible"] and state["you"]["role"] != "moderator":
+        state.get("results", {}).pop(str(data["id"]), None)
+
+
+@reduces("poll.results")
+def _poll_results(state, frame, data):
+    state.setdefault("results", {})[str(data["poll"])] = data
+
+
+@reduces("poll.response")
+def _poll_response(state, frame, data):
+    state.setdefault("responses", {})[str(data["poll"])] = data
+
+
+@reduces("moderation.logged")
+def _audit(state, frame, data):
+    state["audit"] = [data["entry"], *state.get("audit", [])][: AUDIT.max]
+
+
+def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
+    """What every client does with a pushed event (a Python copy of the frontend's `reduceLive`,
+    for the verify-action tests, which check the state it leaves with `check_state`)."""
+    reducer = REDUCERS.get(frame["type"])
+    assert reducer is not None, f"the reducer does not know {frame['type']!r}"
+    reducer(state, frame, frame["data"])
+
+
+def check_state(state: dict[str, Any]) -> None:
+    """A state the reducer left must be a snapshot's `data` of the contract."""
+    errors = frame_checker().errors({"type": "snapshot", "epoch": "e", "seqs": {}, "seq": 0, "data": state})
+    assert not errors, f"the events left a state that is no snapshot: {errors[:5]}"
 
 
 async def verify_action(
@@ -195,8 +262,9 @@ async def verify_action(
         assert frame["seq"] == seqs[frame["stream"]] + 1, "events must arrive in seq order without gaps"
         seqs[frame["stream"]] = frame["seq"]
         apply_event(state, frame)
-    state.pop("presence", None)
-    fresh.snapshot["data"].pop("presence", None)
+    check_state(state)
+    # Presence moves with whoever connects (the fresh socket too): it is no part of the command.
+    state["presence"] = fresh.snapshot["data"]["presence"]
     assert state == fresh.snapshot["data"]
     socket.snapshot = {**fresh.snapshot, "data": state}
     return reply

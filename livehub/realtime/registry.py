@@ -1,11 +1,13 @@
-"""The socket's commands: one pydantic schema and one thin handler per client message type."""
+"""The socket's contract, declared by each app: one pydantic schema and one thin handler per
+command, one payload model per event and stream, its part of the snapshot and its constants.
+`contract.py` writes them all as one JSON Schema document (docs/protocol.schema.json)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .protocol import ATTENDEE, MODERATOR, SPEAKER
 
@@ -59,3 +61,74 @@ def command(
         return handler
 
     return register
+
+
+class Payload(BaseModel):
+    """Base of what the server sends: exactly these fields (a test checks every frame)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(description: str | None = None) -> Any:
+    """A payload field the server leaves out where it does not apply (it never sends null for it)."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+# The stream kinds an event can come on; "participant" stands for every `p:{participant}` stream.
+StreamKind = str
+STREAM_KINDS = ("public", "moderators", "speakers", "participant")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    payloads: dict[StreamKind, type[BaseModel]]  # stream kind -> the model of `data` there
+    description: str
+
+
+EVENTS: dict[str, Event] = {}
+SNAPSHOT_PARTS: list[type[BaseModel]] = []
+CONSTANTS: dict[str, Any] = {}
+
+
+def event(type: str, description: str, **payloads: type[BaseModel]) -> None:
+    """Declare a pushed event and the model of its `data` on each stream kind it comes on."""
+    if type in EVENTS:
+        raise RuntimeError(f"Event {type!r} is declared twice.")
+    unknown = set(payloads) - set(STREAM_KINDS)
+    if unknown or not payloads:
+        raise RuntimeError(f"Event {type!r} needs payloads on the streams {STREAM_KINDS}, not {sorted(unknown)}.")
+    EVENTS[type] = Event(type, payloads, description)
+
+
+def snapshot_part(model: type[BaseModel]) -> type[BaseModel]:
+    """Declare the keys an app adds to the snapshot's `data`."""
+    SNAPSHOT_PARTS.append(model)
+    return model
+
+
+def constant(name: str, value: Any) -> Any:
+    """Publish a rule of the server in the contract (the frontend's generated types export it)."""
+    if name in CONSTANTS:
+        raise RuntimeError(f"Constant {name!r} is declared twice.")
+    CONSTANTS[name] = value
+    return value
+
+
+class Limit(NamedTuple):
+    min: int | None
+    max: int
+
+
+def limit(name: str, *, min: int | None = None, max: int) -> Limit:
+    """A limit of the contract, written once: schemas and services use it, the frontend reads it
+    from the generated schema (`limits` in its constants)."""
+    limits = CONSTANTS.setdefault("limits", {})
+    if name in limits:
+        raise RuntimeError(f"Limit {name!r} is declared twice.")
+    limits[name] = {"min": min, "max": max} if min is not None else {"max": max}
+    return Limit(min, max)

@@ -3,7 +3,8 @@
 import pytest
 
 from audit.models import ModerationAction
-from audit.selectors import AUDIT_LENGTH, audit_snapshot
+from audit.schemas import AUDIT
+from audit.selectors import audit_snapshot
 from livehub.realtime.registry import CommandContext
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,11 @@ def context(event, role):
 
 
 def test_moderators_get_the_latest_entries_newest_first(event, another_event):
-    for number in range(AUDIT_LENGTH + 5):
+    for number in range(AUDIT.max + 5):
         ModerationAction.objects.create(event=event, actor="Mo", action="poll_create", detail={"poll": number})
     ModerationAction.objects.create(event=another_event, actor="Zed", action="poll_create", detail={"poll": -1})
     entries = audit_snapshot(context(event, "moderator"))["audit"]
-    assert [entry["detail"]["poll"] for entry in entries] == list(range(AUDIT_LENGTH + 4, 4, -1))
+    assert [entry["detail"]["poll"] for entry in entries] == list(range(AUDIT.max + 4, 4, -1))
     assert entries[0]["actor"] == "Mo" and entries[0]["action"] == "poll_create" and entries[0]["question"] is None
 
 

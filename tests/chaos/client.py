@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from tests.helpers import apply_event
+from tests.helpers import apply_event, check_frame
 
 # Errors that mean "not done, try again with the same ref"; every other reply is final.
 RETRY = {"unavailable", "internal", "rate_limited"}
@@ -93,6 +93,7 @@ class Client:
     async def _serve(self, socket) -> None:
         async for text in socket:
             frame = json.loads(text)
+            check_frame(frame)  # fails the client, and the test at its `stop()`
             kind = frame["type"]
             if kind == "snapshot":
                 self.state, self.seqs, self.epoch = frame["data"], dict(frame["seqs"]), frame["epoch"]

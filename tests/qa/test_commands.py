@@ -268,7 +268,7 @@ async def test_verify_moderation_for_moderator_author_and_audience(
 
 async def catch_up(socket: Socket, **credentials):
     """Apply the events a passive socket received and compare with a fresh snapshot."""
-    from tests.helpers import apply_event
+    from tests.helpers import apply_event, check_state
 
     fresh = await Socket.open(**credentials)
     expected = fresh.snapshot["seqs"]
@@ -279,8 +279,8 @@ async def catch_up(socket: Socket, **credentials):
         assert frame["seq"] == seqs[frame["stream"]] + 1
         seqs[frame["stream"]] = frame["seq"]
         apply_event(state, frame)
-    state.pop("presence", None)
-    fresh.snapshot["data"].pop("presence", None)
+    check_state(state)
+    state["presence"] = fresh.snapshot["data"]["presence"]
     assert state == fresh.snapshot["data"]
     socket.snapshot = {**fresh.snapshot, "data": state}
 

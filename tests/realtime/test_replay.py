@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 
 from sessions import services
 from sessions.rolelinks import role_key_make
-from tests.helpers import Socket, apply_event
+from tests.helpers import Socket, apply_event, check_state
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
@@ -133,7 +133,9 @@ async def test_a_long_replay_is_not_mistaken_for_a_slow_client(broker_kind, even
     limit = settings.LIVEHUB_REALTIME["SEND_QUEUE_LIMIT"]
     broker = get_broker()
     for _ in range(limit + 100):
-        await asyncio.to_thread(broker.publish, event_id=event.pk, stream="public", type="tick", data_text="{}")
+        await asyncio.to_thread(
+            broker.publish, event_id=event.pk, stream="public", type="votes.updated", data_text='{"counts":{}}'
+        )
     socket = await Socket.open(token=attendee.token, since="public:0")
     seqs = [(await socket.pop())["seq"] for _ in range(limit + 100)]
     assert seqs == list(range(1, limit + 101))
@@ -176,6 +178,7 @@ async def test_a_replay_across_streams_comes_in_publish_order(broker_kind, event
     assert ("p", "question.updated") in received and ("public", "votes.updated") in received
     fresh = await Socket.open(token=author.token)
     assert next(q for q in state["questions"] if q["id"] == question.pk)["votes"] == 3
+    check_state(state)
     for data in (state, fresh.snapshot["data"]):
         data.pop("presence", None)
     assert state == fresh.snapshot["data"]

@@ -57,6 +57,7 @@ export function liveState({
       starts_on: "2022-11-21",
       ends_on: "2022-11-22",
       online: true,
+      stream_delay: 20,
       current_session: current,
       moderation: { auto_approve: false, require_names: false, allow_self_votes: false },
     },

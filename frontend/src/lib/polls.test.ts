@@ -56,9 +56,9 @@ describe("reducePolls", () => {
   it("follows how a moderator reviewed the participant's open-text answer", () => {
     let state = reducePolls(base(), event("poll.response", { poll: 7, text: "Who pays?", review: "pending" }, "p:1"));
     state = reducePolls(state, event("poll.response", { poll: 7, text: "Who pays?", review: "rejected" }, "p:1"));
-    expect(state.responses?.["7"]).toEqual({ text: "Who pays?", review: "rejected" });
+    expect(state.responses?.["7"]).toEqual({ poll: 7, text: "Who pays?", review: "rejected" });
     state = reducePolls(state, event("poll.response", { poll: 7, text: "Who pays?", review: "shown?" }, "p:1"));
-    expect(state.responses?.["7"]).toEqual({ text: "Who pays?" });
+    expect(state.responses?.["7"]).toEqual({ poll: 7, text: "Who pays?" });
   });
 
   it("keeps open-text answers awaiting moderation when the public copy arrives first", () => {

@@ -2,23 +2,25 @@
 // Like the other reducers (reducers.ts), reducePolls returns the same object when nothing changed.
 import type { LiveState, Mode, Poll, PollKind, PollOption, PollResponse, PollResults, PushedEvent, StancePhase, Swing } from "./types";
 
+import { LIMITS } from "./protocol.gen";
 import { instant } from "./time";
 import { isId, isObject, sameFields } from "./values";
 
 export type { Poll, PollKind, PollOption, PollResponse, PollResults, Swing } from "./types";
 
+// The server's limits, from the contract (protocol.gen.ts).
 /** Prompt length after folding spaces, as the server counts it. */
-export const PROMPT_MIN = 3;
-export const PROMPT_MAX = 300;
-/** Choice polls have 2 to 10 options of 1 to 120 characters. */
-export const OPTIONS_MIN = 2;
-export const OPTIONS_MAX = 10;
-export const OPTION_MAX = 120;
-/** Word cloud answers: up to 3 words of up to 40 letters. */
-export const WORDS_MAX = 3;
-export const WORD_MAX = 40;
-/** Open-text answers: up to 500 characters. */
-export const ANSWER_MAX = 500;
+export const PROMPT_MIN = LIMITS.poll_prompt.min;
+export const PROMPT_MAX = LIMITS.poll_prompt.max;
+/** How many options a choice poll has, and the length of each. */
+export const OPTIONS_MIN = LIMITS.poll_options.min;
+export const OPTIONS_MAX = LIMITS.poll_options.max;
+export const OPTION_MAX = LIMITS.poll_option_label.max;
+/** Word cloud answers: how many words, of how many letters. */
+export const WORDS_MAX = LIMITS.poll_answer_words.max;
+export const WORD_MAX = LIMITS.poll_answer_word.max;
+/** Open-text answers: how many characters. */
+export const ANSWER_MAX = LIMITS.poll_answer_text.max;
 
 function isModerator(state: LiveState): boolean {
   return state.you.role === "moderator";
@@ -74,12 +76,12 @@ function keepModeratorAnswers(state: LiveState, incoming: PollResults, stream: s
 }
 
 function readResponse(data: Record<string, any>): PollResponse | null {
-  const response: PollResponse = {};
+  const response: PollResponse = { poll: data.poll };
   if (Array.isArray(data.options)) response.options = data.options.filter(isId);
   if (typeof data.value === "number") response.value = data.value;
   if (typeof data.text === "string") response.text = data.text;
   if (data.review === "pending" || data.review === "approved" || data.review === "rejected") response.review = data.review;
-  return Object.keys(response).length ? response : null;
+  return Object.keys(response).length > 1 ? response : null;
 }
 
 export function reducePolls(state: LiveState, event: PushedEvent): LiveState {

@@ -4,6 +4,7 @@ import {
   canVote,
   highlighted,
   mergeTargets,
+  moderationButtons,
   optimisticVote,
   queue,
   questionLength,
@@ -332,6 +333,33 @@ describe("moderation tabs", () => {
     expect(ids(tabQuestions(s, "archived", 1))).toEqual([6]);
     expect(tabCounts(s)).toEqual({ queue: 1, approved: 2, answered: 2, archived: 2 });
     expect(tabCounts(s, 2)).toEqual({ queue: 0, approved: 0, answered: 0, archived: 1 });
+  });
+});
+
+describe("moderationButtons", () => {
+  const buttons = (overrides: Partial<Question>) => moderationButtons(question(1, overrides));
+
+  it("offers what the server says it accepts for the question", () => {
+    expect(buttons({ state: "approved", actions: ["highlight", "answer", "archive", "reject"] })).toEqual([
+      "highlight",
+      "answer",
+      "archive",
+      "reject",
+    ]);
+    expect(buttons({ state: "answered", highlighted: true, actions: ["unhighlight", "archive"] })).toEqual([
+      "unhighlight",
+      "archive",
+    ]);
+  });
+
+  it("offers nothing the server refuses, however the question looks", () => {
+    expect(buttons({ state: "archived", merged_into: 2, actions: [] })).toEqual([]);
+    expect(buttons({ state: "approved", actions: ["answer"] })).toEqual(["answer"]);
+    expect(buttons({ state: "pending" })).toEqual([]); // not a moderator's copy
+  });
+
+  it("offers a rejected question one way back and no filing in the tab it is in", () => {
+    expect(buttons({ state: "rejected", actions: ["approve", "archive", "restore"] })).toEqual(["restore"]);
   });
 });
 

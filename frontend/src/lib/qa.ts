@@ -1,9 +1,19 @@
 // Audience Q&A: pure state updates from the question events, and the views the pages show.
 // Like the other reducers (reducers.ts), reduceQuestions returns the same object when nothing changed.
 import { sortedSessions } from "./programme";
+import { LIMITS, QUESTION_MODERATION } from "./protocol.gen";
 import { instant } from "./time";
 import { isId, isObject, sameFields } from "./values";
-import type { AuditEntry, EventInfo, LiveState, PushedEvent, Question, QuestionState, Session } from "./types";
+import type {
+  AuditEntry,
+  EventInfo,
+  LiveState,
+  ModerationAction,
+  PushedEvent,
+  Question,
+  QuestionState,
+  Session,
+} from "./types";
 
 /** Why a moderator rejected a question: a short word for the console, a sentence for its author. */
 export const REJECTION_REASONS = {
@@ -20,10 +30,10 @@ export function rejectionExplanation(reason: string | null | undefined): string 
 }
 
 /** How many moderation log entries a moderator keeps (the snapshot sends at most as many). */
-export const AUDIT_LIMIT = 100;
+export const AUDIT_LIMIT = LIMITS.audit_entries.max;
 /** Question length after trimming, in characters (code points, as the server counts them). */
-export const QUESTION_MIN = 3;
-export const QUESTION_MAX = 500;
+export const QUESTION_MIN = LIMITS.question_text.min;
+export const QUESTION_MAX = LIMITS.question_text.max;
 
 /** The participant's own stream: what arrives there is about their own question. */
 function isOwnStream(stream: string): boolean {
@@ -152,6 +162,21 @@ const tabOfState: Record<QuestionState, ModerationTab> = {
 
 export function tabOf(question: Question): ModerationTab {
   return tabOfState[question.state] ?? "archived";
+}
+
+/**
+ * The moderation buttons of a question: the actions the server accepts for it as it is (its
+ * `actions`), but none that would leave it in its tab unchanged (archiving a rejected question),
+ * and "Restore" rather than "Publish" for a rejected one (the same move).
+ */
+export function moderationButtons(question: Question): ModerationAction[] {
+  const accepted = question.actions ?? [];
+  return accepted.filter((action) => {
+    const to = QUESTION_MODERATION[action].to;
+    if (to === null) return true; // highlight, unhighlight: the same question, on the floor or off
+    if (tabOfState[to] === tabOf(question)) return false;
+    return !(action === "approve" && accepted.includes("restore"));
+  });
 }
 
 /**
