@@ -219,9 +219,12 @@ def _max_per_second(times: list[float]) -> int:
 
 
 async def _storm(
-    *, result: Result, attendees: list[Client], window: float, command: str, data_for: Any, label: str
-) -> list[tuple[int, float, dict[str, Any]]]:
-    """Every attendee sends one command, spread evenly over `window` seconds; returns the replies."""
+    *, target: Target, attendees: list[Client], window: float, command: str, data_for: Any, label: str
+) -> tuple[list[tuple[int, float, dict[str, Any]]], tuple[float | None, float, float]]:
+    """After a second's calm, every attendee sends one command, spread evenly over `window`
+    seconds; returns the replies and the measured phase's start."""
+    await asyncio.sleep(1.0)
+    measured = _measure_start(target)
     progress = Progress(label=label, total=len(attendees))
     done = 0
 
@@ -236,7 +239,7 @@ async def _storm(
         progress(done)
         return index, elapsed, frame
 
-    return await asyncio.gather(*(one(i, c) for i, c in enumerate(attendees)))
+    return await asyncio.gather(*(one(i, c) for i, c in enumerate(attendees))), measured
 
 
 async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0) -> Result:
@@ -257,10 +260,8 @@ async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0
     _elapsed, approved = await moderator.command("question.moderate", {"question": question, "action": "approve"})
     if approved["type"] == "error" and approved["error"]["code"] != "conflict":  # conflict: auto-approved
         raise BenchError(f"approving the question failed: {approved['error']}")
-    await asyncio.sleep(1.0)
-    measured = _measure_start(target)
-    replies = await _storm(
-        result=result,
+    replies, measured = await _storm(
+        target=target,
         attendees=attendees,
         window=window,
         command="question.vote",
@@ -315,10 +316,8 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
     await moderator.ok("poll.open", {"poll": poll})
     opened = await moderator.next_watched(lambda f: f["data"]["id"] == poll and f["data"]["state"] == "open")
     options = [option["id"] for option in opened["data"]["options"]]
-    await asyncio.sleep(1.0)
-    measured = _measure_start(target)
-    replies = await _storm(
-        result=result,
+    replies, measured = await _storm(
+        target=target,
         attendees=attendees,
         window=window,
         command="poll.respond",

@@ -27,15 +27,20 @@ Labels = Annotated[list[Annotated[str, Field(max_length=OPTION_LABEL.max)]], Fie
 MaxChoices = Annotated[int, Field(ge=1, le=OPTIONS.max)]
 
 
-class PollFields(CommandSchema):
-    prompt: Prompt
-    kind: Kind
+class _PollSettings(CommandSchema):
+    """What a poll may leave empty, the same whether it is created or changed."""
+
     session: Id | None = None
     options: Labels | None = None
     max_choices: MaxChoices | None = None
     scale: Literal[5, 10] | None = None
     phase: Literal["before", "after"] | None = None
     stance_pair: Id | None = None
+
+
+class PollFields(_PollSettings):
+    prompt: Prompt
+    kind: Kind
     auto_open: bool = False
 
 
@@ -43,16 +48,10 @@ class CreatePoll(PollFields):
     pass
 
 
-class UpdatePoll(CommandSchema):
+class UpdatePoll(_PollSettings):
     poll: Id
     prompt: Prompt | None = None
     kind: Kind | None = None
-    session: Id | None = None
-    options: Labels | None = None
-    max_choices: MaxChoices | None = None
-    scale: Literal[5, 10] | None = None
-    phase: Literal["before", "after"] | None = None
-    stance_pair: Id | None = None
     auto_open: bool | None = None
 
     # Left out means "keep"; null unsets a field that may be empty, and these may not.

@@ -249,14 +249,19 @@ async def verify_action(
 
     Returns the command's reply. `open_kwargs` open the fresh socket with the same credentials.
     """
-    state = json.loads(json.dumps(socket.snapshot["data"]))
-    seqs = dict(socket.snapshot["seqs"])
     reply = await socket.send(command, data)
     assert reply["type"] == "ok", reply
     await asyncio.sleep(settle)  # coalesced counters are published a moment later
+    await catch_up(socket, **open_kwargs)
+    return reply
+
+
+async def catch_up(socket: Socket, **open_kwargs: Any) -> None:
+    """Apply the events a socket received since its snapshot and compare with a fresh snapshot."""
     fresh = await Socket.open(**open_kwargs)
     expected = fresh.snapshot["seqs"]
     await fresh.close()
+    state, seqs = json.loads(json.dumps(socket.snapshot["data"])), dict(socket.snapshot["seqs"])
     while seqs != expected:
         frame = await socket.take(lambda frame: "seq" in frame and "stream" in frame)
         assert frame["seq"] == seqs[frame["stream"]] + 1, "events must arrive in seq order without gaps"
@@ -267,4 +272,3 @@ async def verify_action(
     state["presence"] = fresh.snapshot["data"]["presence"]
     assert state == fresh.snapshot["data"]
     socket.snapshot = {**fresh.snapshot, "data": state}
-    return reply

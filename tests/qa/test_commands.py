@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from qa import services
 from qa.models import Question
 from sessions.rolelinks import role_key_make
-from tests.helpers import Socket, verify_action
+from tests.helpers import Socket, catch_up, verify_action
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
@@ -264,25 +264,6 @@ async def test_verify_moderation_for_moderator_author_and_audience(
     for socket, _ in watchers.values():
         await socket.close()
     await moderator.close()
-
-
-async def catch_up(socket: Socket, **credentials):
-    """Apply the events a passive socket received and compare with a fresh snapshot."""
-    from tests.helpers import apply_event, check_state
-
-    fresh = await Socket.open(**credentials)
-    expected = fresh.snapshot["seqs"]
-    await fresh.close()
-    state, seqs = json.loads(json.dumps(socket.snapshot["data"])), dict(socket.snapshot["seqs"])
-    while seqs != expected:
-        frame = await socket.take(lambda f: "seq" in f and "stream" in f)
-        assert frame["seq"] == seqs[frame["stream"]] + 1
-        seqs[frame["stream"]] = frame["seq"]
-        apply_event(state, frame)
-    check_state(state)
-    state["presence"] = fresh.snapshot["data"]["presence"]
-    assert state == fresh.snapshot["data"]
-    socket.snapshot = {**fresh.snapshot, "data": state}
 
 
 async def test_verify_edit_and_merge(event, roundtable, join, approved, moderator, moderator_key):
