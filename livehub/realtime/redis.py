@@ -1,9 +1,8 @@
 """Redis clients of the gateway, configured explicitly rather than by library defaults.
 
-redis-py 8 lowered the async pool to 100 connections and put a 5 s read timeout on every
-connection; under a connect burst that refused sockets and it killed idle subscribers. We
-size the pool ourselves, wait for a free connection instead of failing, and give the
-subscriber no read timeout (a health check finds a dead connection instead).
+A connect burst must wait for a free connection rather than be refused, and an idle subscriber
+must not be cut by a read timeout: so the pool is sized here and waits, and the subscriber has
+no read timeout (a health check finds a dead connection instead).
 """
 
 import asyncio
