@@ -311,11 +311,15 @@ def _read_csv(text: str) -> Agenda:
     header = text.splitlines()[0]
     # Spreadsheets in much of Europe save CSV with semicolons.
     delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, line = [], 1  # (line where the row starts, cells): a quoted cell may span lines
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
     except csv.Error as error:
-        raise Invalid(f"The CSV is broken: {error}.") from None
-    columns = [column.strip().casefold() for column in rows[0]]
+        raise Invalid(f"The CSV is broken at line {reader.line_num}: {error}.") from None
+    columns = [column.strip().casefold() for column in rows[0][1]]
     unknown = [column for column in columns if column not in CSV_COLUMNS]
     if unknown:
         raise Invalid(
@@ -329,7 +333,7 @@ def _read_csv(text: str) -> Agenda:
     if doubled:
         raise Invalid(f"The CSV names the column {', '.join(map(repr, doubled))} twice.")
     items, rooms = [], {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue  # a blank line
         where = f"row {number}"
