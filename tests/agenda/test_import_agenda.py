@@ -47,7 +47,7 @@ def test_a_csv_with_name_and_time_zone(tmp_path):
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError, match="Cannot read .*nowhere.json"):
+    with pytest.raises(CommandError, match=r"Cannot read .*nowhere\.json"):
         run("SFH2024", str(tmp_path / "nowhere.json"))
 
 
@@ -119,7 +119,7 @@ def near_valid_text_files(draw) -> bytes:
         at = draw(st.integers(0, len(line)))
         lines[index] = line[:at] + draw(st.text(max_size=12)) + line[at + draw(st.integers(0, 12)) :]
     else:
-        lines = lines[:index] + [lines[index][: draw(st.integers(0, len(lines[index])))]]
+        lines = [*lines[:index], lines[index][: draw(st.integers(0, len(lines[index])))]]
     return "".join(lines).encode()
 
 

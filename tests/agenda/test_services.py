@@ -159,8 +159,12 @@ def test_prune_keeps_a_live_session(congress):
 
 
 def test_sessions_added_by_hand_are_left_alone(congress):
-    by_hand = Session.objects.create(event=congress, title="Poster walk", starts_at=datetime(2024, 11, 14, 16, tzinfo=UTC),
-                                     ends_at=datetime(2024, 11, 14, 17, tzinfo=UTC))  # fmt: skip
+    by_hand = Session.objects.create(
+        event=congress,
+        title="Poster walk",
+        starts_at=datetime(2024, 11, 14, 16, tzinfo=UTC),
+        ends_at=datetime(2024, 11, 14, 17, tzinfo=UTC),
+    )
     plan = agenda_import(code=CODE, content=example("schedule.json"), prune=True)
     assert (plan.by_hand, plan.removed) == (1, [])
     assert Session.objects.filter(pk=by_hand.pk).exists()
@@ -173,7 +177,7 @@ def _break_the_last_talk(document):
 
 def test_a_bad_file_changes_nothing(congress):
     before = list(congress.sessions.order_by("pk").values_list("title", "starts_at"))
-    with pytest.raises(Invalid, match="talk “Open science in biotech”.*'duration'"):
+    with pytest.raises(Invalid, match=r"talk “Open science in biotech”.*'duration'"):
         agenda_import(code=CODE, content=schedule_with(_break_the_last_talk), prune=True)
     assert list(congress.sessions.order_by("pk").values_list("title", "starts_at")) == before
 
