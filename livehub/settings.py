@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "livehub.realtime",
     "django.contrib.postgres",
     "sessions.apps.LiveSessionsConfig",
+    "agenda",
     "qa",
     "audit",
     "polls",

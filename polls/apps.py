@@ -20,6 +20,7 @@ class PollsConfig(AppConfig):
                 delete=services.responses_delete,
                 anonymise=services.responses_keep,
                 participants_kept=selectors.participants_answering,
+                sessions_holding=selectors.sessions_answered,
             ),
         )
         demo_content_register("polls", seed_demo_polls)

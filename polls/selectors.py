@@ -296,3 +296,12 @@ def polls_snapshot(ctx: CommandContext) -> dict[str, Any]:
 def participants_answering(*, event: Event) -> QuerySet:
     """The ids of the event's participants who answered a poll."""
     return Response.objects.filter(participant__event=event).values("participant_id")
+
+
+def sessions_answered(*, event: Event) -> QuerySet:
+    """The ids of the event's sessions with a poll someone answered."""
+    return (
+        Response.objects.filter(poll__event=event, poll__session__isnull=False)
+        .values_list("poll__session_id", flat=True)
+        .distinct()
+    )

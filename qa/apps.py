@@ -22,6 +22,7 @@ class QaConfig(AppConfig):
                 counts=("questions_deleted", "questions_anonymised", "votes_deleted"),
                 delete=services.questions_delete,
                 anonymise=services.questions_anonymise,
+                sessions_holding=selectors.sessions_asked,
             ),
         )
         demo_content_register("questions", seed_demo_questions)

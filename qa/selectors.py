@@ -113,6 +113,12 @@ def public_questions(*, session, order: str = "top") -> QuerySet[Question]:
     return questions.annotate(answered=Q(state=Question.State.ANSWERED)).order_by("answered", *by)
 
 
+def sessions_asked(*, event) -> QuerySet:
+    """The ids of the event's sessions with a question (any state: a rejected one is still
+    something a person wrote)."""
+    return Question.objects.filter(event=event).values_list("session_id", flat=True).distinct()
+
+
 def _question_order(item: dict[str, Any]) -> tuple[datetime, int]:
     return datetime.fromisoformat(item["created_at"]), item["id"]
 

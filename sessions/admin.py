@@ -52,7 +52,7 @@ class EventAdmin(admin.ModelAdmin):
 class SessionAdmin(admin.ModelAdmin):
     list_display = ("title", "event", "kind", "room", "starts_at", "ends_at", "status", "order")
     list_filter = ("event", "kind", "status", "room")
-    search_fields = ("title", "description", "speakers__name")
+    search_fields = ("title", "description", "speakers__name", "external_id")
     list_select_related = ("event",)
     filter_horizontal = ("speakers",)
     date_hierarchy = "starts_at"

@@ -32,6 +32,8 @@ class AudienceData:
     anonymise: Callable[..., Counts]
     # The ids of the participants its anonymised rows still point at: their rows stay, nameless.
     participants_kept: Callable[..., QuerySet] | None = None
+    # The ids of the event's sessions its rows belong to: an agenda import never deletes those.
+    sessions_holding: Callable[..., QuerySet] | None = None
 
 
 _audience_data: dict[str, AudienceData] = {}
@@ -45,6 +47,17 @@ def audience_data_register(name: str, data: AudienceData) -> None:
 def audience_data() -> list[AudienceData]:
     """Every app's audience data, in the order the apps registered."""
     return list(_audience_data.values())
+
+
+def sessions_holding_audience_data(*, event: Event) -> dict[int, list[str]]:
+    """The event's sessions that hold some app's audience data, each with what it holds
+    (the names the apps registered with, e.g. "questions")."""
+    holding: dict[int, list[str]] = {}
+    for name, data in _audience_data.items():
+        if data.sessions_holding is not None:
+            for session_id in data.sessions_holding(event=event):
+                holding.setdefault(session_id, []).append(name)
+    return holding
 
 
 def demo_content_register(name: str, seed: Callable[[Event], None]) -> None:

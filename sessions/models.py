@@ -89,6 +89,10 @@ class Session(models.Model):
     stream_url = models.URLField(blank=True)
     order = models.PositiveIntegerField(default=0)
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
+    # The id the programme's source gives it (pretalx guid, CSV id, iCalendar UID): a re-import
+    # updates this session instead of adding a second one. NULL, not "", when there is none: the
+    # unique constraint holds only between ids that are set.
+    external_id = models.CharField(max_length=200, null=True, blank=True, default=None)  # noqa: DJ001
 
     class Meta:
         ordering = ["order", "starts_at", "id"]
@@ -102,6 +106,11 @@ class Session(models.Model):
                 condition=models.Q(status__in=["live", "paused"]),
                 name="session_one_running_per_room",
                 violation_error_message="Another session of this room is live or paused.",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "external_id"],
+                name="session_external_id_unique",
+                violation_error_message="Another session of this event has this external id.",
             ),
         ]
 

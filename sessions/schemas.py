@@ -128,6 +128,8 @@ class ProgrammeSnapshot(Payload):
     you: You
 
 
-event("session.updated", "A session changed (its status).", public=Session)
+event(
+    "session.updated", "A session changed (its status, or its details by an agenda import), or is new.", public=Session
+)
 event("event.updated", "The event changed (its current session, its moderation settings).", public=EventInfo)
 event("participant.updated", "The participant's name or mode changed.", participant=Participant)

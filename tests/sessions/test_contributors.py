@@ -52,3 +52,20 @@ def test_anonymising_keeps_the_participants_an_app_still_points_at_nameless(even
     kept = Participant.objects.get(event=event)
     assert kept.pk == notes["writer"].pk and kept.name == ""
     assert report["participants_anonymised"] == 1 and report["participants_deleted"] == 1
+
+
+def test_sessions_holding_audience_data_names_what_each_app_keeps_there(event, roundtable, monkeypatch, join, ask):
+    monkeypatch.setattr(contributors, "_audience_data", dict(contributors._audience_data))
+    welcome = event.sessions.get(title="Welcome")
+    audience_data_register(
+        "notes",
+        AudienceData(
+            counts=(),
+            delete=lambda *, event: {},
+            anonymise=lambda *, event: {},
+            sessions_holding=lambda *, event: [welcome.pk, roundtable.pk],
+        ),
+    )
+    ask(join("Ana"))  # a question in the roundtable
+    holding = contributors.sessions_holding_audience_data(event=event)
+    assert holding == {roundtable.pk: ["questions", "notes"], welcome.pk: ["notes"]}
