@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "livehub.middleware.MetricsScrape",
     "django.middleware.security.SecurityMiddleware",
     "livehub.middleware.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -66,6 +66,15 @@ def test_the_right_token_reads_the_metrics(client, settings):
         assert name in body
 
 
+def test_a_scraper_at_the_process_address_is_answered_whatever_the_host(client, settings):
+    """Prometheus reads each replica at its own address, which ALLOWED_HOSTS does not name."""
+    settings.LIVEHUB_METRICS_TOKEN = TOKEN
+    settings.SECURE_SSL_REDIRECT = True  # scrapes stay plain HTTP inside the deployment
+    headers = {"Authorization": f"Bearer {TOKEN}", "Host": "172.30.53.4:8000"}
+    assert client.get("/metrics", headers=headers).status_code == 200
+    assert client.get("/healthz", headers=headers).status_code == 400  # every other page still checks it
+
+
 def test_an_allowed_network_reads_without_a_token(client, settings):
     settings.LIVEHUB_METRICS_ALLOW = ["10.0.0.0/8", "127.0.0.1"]
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
