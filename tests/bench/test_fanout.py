@@ -170,7 +170,7 @@ class StalledReader:
     ],
 )
 def test_a_client_that_stops_reading_is_closed_at_its_bound_and_the_others_get_everything(server_process, event, kind):
-    server = server_process(kind)
+    server = server_process(kind, env={"LIVEHUB_METRICS_TOKEN": "bench-scrape"})
     tokens = join_participants(base_url=server.url, code="SFH2022", modes=["online"] * 4)
     frames, pad = 1400, "x" * 8000  # far more than the 500-frame bound plus what the kernel buffers
 
@@ -195,3 +195,7 @@ def test_a_client_that_stops_reading_is_closed_at_its_bound_and_the_others_get_e
         return code
 
     assert asyncio.run(scenario()) == Close.RECONNECT
+    # The operator sees it: one slow client closed, every frame to the three readers counted.
+    samples = scrape(server.url, "bench-scrape")
+    assert samples[("livehub_slow_clients_closed_total", ())] == 1
+    assert samples[("livehub_frames_sent_total", (("kind", "event"),))] >= 3 * frames
