@@ -8,7 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port, validate_host
 from django.template.loader import render_to_string
 
+from livehub.views import metrics
+
 API_PREFIX = "/api/"
+METRICS_PATH = "/metrics"
 PLAIN_ERRORS = {
     404: ("not_found", "There is no such API endpoint."),
     405: ("method_not_allowed", "This endpoint does not accept that method."),
@@ -138,3 +141,18 @@ class SecurityHeaders:
                 policy.append("frame-ancestors 'none'")
             response["Content-Security-Policy"] = "; ".join(policy)
         return response
+
+
+class MetricsScrape:
+    """/metrics before the host check and the HTTPS redirect: Prometheus reads each process at its
+    own address (Host: 172.30.53.4:8000, which no ALLOWED_HOSTS names), over plain HTTP inside the
+    deployment. The answer does not depend on the Host; the view's own rule (token, allow-list)
+    protects it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == METRICS_PATH:
+            return metrics(request)
+        return self.get_response(request)

@@ -4,6 +4,7 @@ With no DATABASE_URL and no REDIS_URL the embedded default runs: SQLite and the 
 replay log, for one process (`make run` on a laptop).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "livehub.middleware.MetricsScrape",
     "django.middleware.security.SecurityMiddleware",
     "livehub.middleware.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,6 +159,17 @@ LIVEHUB_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_JOINS_PER_MINUTE", "1200"
 LIVEHUB_JOINS_BURST = int(os.environ.get("LIVEHUB_JOINS_BURST", "1000"))
 LIVEHUB_EVENT_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_EVENT_JOINS_PER_MINUTE", "6000"))
 LIVEHUB_EVENT_JOINS_BURST = int(os.environ.get("LIVEHUB_EVENT_JOINS_BURST", "5000"))
+
+# /metrics (Prometheus, README "Operator metrics"): a bearer token, an address allow-list
+# (addresses or networks, comma-separated), or both, each then required. With neither it is 404.
+LIVEHUB_METRICS_TOKEN = os.environ.get("LIVEHUB_METRICS_TOKEN", "")
+LIVEHUB_METRICS_ALLOW = [item.strip() for item in os.environ.get("LIVEHUB_METRICS_ALLOW", "").split(",")]
+LIVEHUB_METRICS_ALLOW = [item for item in LIVEHUB_METRICS_ALLOW if item]
+for _network in LIVEHUB_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"LIVEHUB_METRICS_ALLOW: {_network!r} is not an address or a network") from None
 
 # Password sign-ins go through the rule of staff/throttle.py (5 failures an account, 20 an address).
 AUTHENTICATION_BACKENDS = ["staff.backends.ThrottledModelBackend"]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from livehub.api import api
-from livehub.views import healthz
+from livehub.views import healthz, metrics
 from staff.forms import SignInForm
 
 admin.site.site_header = "LiveHub administration"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
+    # Answered by livehub.middleware.MetricsScrape, before the host check; named here for reverse().
+    path("metrics", metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("web.urls")),

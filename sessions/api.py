@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from livehub.metrics import join_counted
 from livehub.realtime.ratelimit import joins_take
 
 from . import services
@@ -21,10 +22,11 @@ def event_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post("/{code}/join", response={201: JoinOut}, summary="Join as an attendee (anonymous by default)")
 def join(request: HttpRequest, code: str, payload: JoinIn) -> Status:
-    event = event_get(code=code)
-    # REMOTE_ADDR is the client's behind the proxy (Daphne --proxy-headers); counted, never stored.
-    joins_take(event_id=event.pk, address=request.META.get("REMOTE_ADDR") or "")
-    participant, token = services.participant_join(event=event, name=payload.name, mode=payload.mode)
+    with join_counted():
+        event = event_get(code=code)
+        # REMOTE_ADDR is the client's behind the proxy (Daphne --proxy-headers); counted, never stored.
+        joins_take(event_id=event.pk, address=request.META.get("REMOTE_ADDR") or "")
+        participant, token = services.participant_join(event=event, name=payload.name, mode=payload.mode)
     return Status(
         201,
         {

@@ -24,6 +24,8 @@ from urllib.parse import urlparse
 from django.conf import settings
 from redis.exceptions import NoScriptError
 
+from livehub.metrics import REDIS_RECONNECTS
+
 from . import redis as lhredis
 from .protocol import event_frame_parts
 
@@ -343,6 +345,7 @@ class RedisBroker:
                 raise
             except Exception as error:  # noqa: BLE001 - any Redis failure: log, back off, resubscribe
                 log.warning("fan-out subscriber lost Redis (%s); resubscribing", error.__class__.__name__)
+                REDIS_RECONNECTS.inc()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
             finally:

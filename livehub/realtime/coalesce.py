@@ -20,6 +20,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections
 
+from livehub.metrics import COALESCER_FLUSHES
+
 from . import redis as lhredis
 from .healing import healer
 
@@ -76,6 +78,7 @@ class Coalescer:
         self._marked: dict[int, set[str]] = {}
         self._leased: set[int] = set()
         self._timers: set[threading.Timer] = set()
+        self._flushes = COALESCER_FLUSHES.labels(name)
         Coalescer.registry.append(self)
 
     def _keys(self, event_id: int) -> tuple[str, str, str]:
@@ -170,6 +173,7 @@ class Coalescer:
             keys = self._take(event_id)
             if keys:
                 self.flush(event_id, keys)
+                self._flushes.inc()
             self._done(event_id)
         except Exception:
             log.exception("%s flush failed for event %s", self.name, event_id)

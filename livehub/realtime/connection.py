@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 
+from livehub.metrics import SLOW_CLIENTS_CLOSED
+
 from .protocol import Close
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ class Connection:
             return
         if len(self._outbox) >= self._queue_limit:
             # It stopped reading; dropping frames would corrupt its state, so it reconnects.
+            SLOW_CLIENTS_CLOSED.inc()
             self.close(Close.RECONNECT)
             return
         self._outbox.append(text)

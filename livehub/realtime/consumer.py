@@ -5,6 +5,7 @@ prepared string for all sockets), never through a channel layer and a handler pe
 """
 
 import logging
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.http.request import split_domain_port, validate_host
 from redis.exceptions import RedisError
 
+from livehub import metrics
 from livehub.errors import (
     BadRequest,
     DomainError,
@@ -45,7 +47,7 @@ from .protocol import (
     synced_frame,
 )
 from .ratelimit import TokenBucket
-from .registry import CommandContext
+from .registry import COMMANDS, CommandContext
 from .snapshot import build_snapshot
 
 log = logging.getLogger(__name__)
@@ -174,6 +176,7 @@ class EventSocket:
             mode=ctx.mode if ctx.role == ATTENDEE else None,  # presence counts the audience only
         )
         hub.attach(self.connection)
+        metrics.SOCKETS.labels(ctx.role).inc()
         if hub.draining:
             self.connection.close(Close.RESTARTING)  # this process is stopping: go elsewhere
             return
@@ -184,6 +187,7 @@ class EventSocket:
                 for _stream, _seq, frame in replay.frames:
                     await self._send_text(frame)
                 await self._send_text(synced_frame(epoch=replay.epoch, seqs=replay.seqs))
+                metrics.REPLAY_FRAMES.inc(len(replay.frames) + 1)
                 self.connection.go_live(replay.seqs)
                 return
         epoch, seqs = await hub.broker.position(ctx.event_id, streams)
@@ -192,6 +196,7 @@ class EventSocket:
         data = await _snapshot(ctx, shared_at)
         data["presence"] = dumps(hub.presence(ctx.event_id))
         await self._send_text(snapshot_frame(epoch=epoch, seqs=seqs, data=data))
+        metrics.SNAPSHOT_FRAMES.inc()
         self.connection.go_live(seqs)
 
     async def serve(self) -> None:
@@ -204,6 +209,7 @@ class EventSocket:
 
     async def handle_frame(self, message: dict[str, Any]) -> None:
         ref = None
+        command = "unknown"  # a label only for registered types: a client cannot add series
         try:
             # Every frame counts against the limit, well-formed or not.
             wait = self.commands.take()
@@ -219,24 +225,36 @@ class EventSocket:
             value = decode_frame(text)
             ref = frame_ref(value)
             envelope = read_envelope(value)
+            if envelope.type in COMMANDS:
+                command = envelope.type
             if wait:
                 raise RateLimited("Too many commands; slow down.", retry_after=wait)
-            reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data)
+            started = time.perf_counter()
+            try:
+                reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data)
+            finally:
+                metrics.COMMAND_SECONDS.labels(command).observe(time.perf_counter() - started)
             self.connection.push(ok_frame(ref, reply))
         except DomainError as error:
-            self.connection.push(error_frame(ref, error))
+            self._reply_error(ref, command, error)
         except (OperationalError, InterfaceError):
             log.warning("database unavailable for a command")
-            self.connection.push(error_frame(ref, Unavailable("The database is not answering; retry shortly.")))
+            self._reply_error(ref, command, Unavailable("The database is not answering; retry shortly."))
         except Exception:
             log.exception("command failed")
-            self.connection.push(error_frame(ref, Internal("Something went wrong on our side; retry shortly.")))
+            self._reply_error(ref, command, Internal("Something went wrong on our side; retry shortly."))
+        metrics.REPLY_FRAMES.inc()
+
+    def _reply_error(self, ref: str | None, command: str, error: DomainError) -> None:
+        metrics.COMMAND_ERRORS.labels(command, error.code).inc()
+        self.connection.push(error_frame(ref, error))
 
     async def finish(self) -> None:
         if self.connection is None:
             return
         hub = await get_hub()
         hub.detach(self.connection)
+        metrics.SOCKETS.labels(self.ctx.role).dec()
         await self.connection.stop()
 
 

@@ -12,12 +12,15 @@ import json
 import os
 import signal
 import threading
+import time
 import uuid
 from collections import defaultdict
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
+
+from livehub.metrics import EVENT_FRAMES, FANOUT_SECONDS, PRESENCE_FRAMES
 
 from .broker import RESYNC_STREAM, get_broker
 from .connection import Connection
@@ -80,10 +83,15 @@ class Hub:
         subscribers = self._by_stream.get((event_id, stream))
         if not subscribers:
             return
+        started = time.perf_counter()
         if stream.startswith("p:") and frame.startswith('{"type":"participant.updated"'):
             self._participant_changed(subscribers, frame)
-        for connection in tuple(subscribers):
+        targets = tuple(subscribers)
+        for connection in targets:
             connection.offer(stream, seq, frame)
+        # Once per event, not per socket: the fan-out loop stays as cheap as it was.
+        EVENT_FRAMES.inc(len(targets))
+        FANOUT_SECONDS.observe(time.perf_counter() - started)
 
     def _participant_changed(self, connections: set[Connection], frame: str) -> None:
         mode = json.loads(frame)["data"].get("mode")
@@ -126,9 +134,12 @@ class Hub:
         if totals != self._presence.get(event_id):
             self._presence[event_id] = totals
             frame = presence_frame(totals)
+            sent = 0
             for connection in tuple(self._by_event.get(event_id, ())):
                 if connection.live:  # the snapshot comes first; it carries the counts
                     connection.push(frame)
+                    sent += 1
+            PRESENCE_FRAMES.inc(sent)
         if not self._by_event.get(event_id):
             self._by_event.pop(event_id, None)
 

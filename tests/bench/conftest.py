@@ -12,11 +12,12 @@ def server_process(tmp_path, transactional_db):
     """Start LiveHub under a server: `server_process("uvicorn")`; stopped after the test."""
     started: list[LocalServer] = []
 
-    def run(kind: str = "daphne") -> LocalServer:
+    def run(kind: str = "daphne", env: dict[str, str] | None = None) -> LocalServer:
         env = {
             "DJANGO_SETTINGS_MODULE": "livehub.settings",
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
+            **(env or {}),
         }
         server = start(kind=kind, env=env, log=tmp_path / f"{kind}.log")
         started.append(server)

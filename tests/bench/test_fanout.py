@@ -3,8 +3,11 @@
 import asyncio
 import json
 import socket
+import time
+import urllib.request
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.client import ClientProtocol
 from websockets.protocol import State
 from websockets.uri import parse_uri
@@ -35,6 +38,41 @@ def test_two_hundred_attendees_each_get_every_status_change_once_and_in_order(se
     assert result.lost == 0 and result.disorder == 0
     assert result.received == result.expected >= 200 * 5
     assert len(result.latencies_ms) == 200 * 5  # each of the 5 changes reached each attendee exactly once
+
+
+def test_metrics_scraped_after_the_fanout_show_the_frames_it_sent(server_process, event):
+    """What an operator's Prometheus reads from the production server after a fan-out."""
+    server = server_process("uvicorn-sansio", env={"LIVEHUB_METRICS_TOKEN": "bench-scrape"})
+    target = Target(
+        name="uvicorn-sansio",
+        urls=[server.url],
+        moderator_key=role_key_make(event=event, role="moderator", hours=1),
+        servers=Servers((server.process.pid,)),
+    )
+    result = run_scenario(scenario="fanout", target=target, clients=100, mode="mix", messages=5, interval=0.1)
+    assert result.received == result.expected >= 100 * 5
+    samples = scrape(server.url, "bench-scrape")
+    assert samples[("livehub_frames_sent_total", (("kind", "event"),))] >= result.received
+    assert samples[("livehub_fanout_seconds_count", ())] >= 5
+    assert samples[("livehub_command_seconds_count", (("command", "session.set_status"),))] == 5
+    assert samples[("livehub_slow_clients_closed_total", ())] == 0
+    assert samples[("livehub_db_pool_max", ())] == 20
+    # The scenario's sockets have all gone (the server notices each close in its own time).
+    attendees = ("livehub_sockets", (("role", "attendee"),))
+    deadline = time.monotonic() + 30
+    while scrape(server.url, "bench-scrape")[attendees] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert scrape(server.url, "bench-scrape")[attendees] == 0
+
+
+def scrape(url: str, token: str) -> dict[tuple[str, tuple], float]:
+    request = urllib.request.Request(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.read().decode())
+            for sample in family.samples
+        }
 
 
 def test_a_pending_question_reaches_the_moderators_and_its_author_only(server_process, event, roundtable):
@@ -132,7 +170,7 @@ class StalledReader:
     ],
 )
 def test_a_client_that_stops_reading_is_closed_at_its_bound_and_the_others_get_everything(server_process, event, kind):
-    server = server_process(kind)
+    server = server_process(kind, env={"LIVEHUB_METRICS_TOKEN": "bench-scrape"})
     tokens = join_participants(base_url=server.url, code="SFH2022", modes=["online"] * 4)
     frames, pad = 1400, "x" * 8000  # far more than the 500-frame bound plus what the kernel buffers
 
@@ -157,3 +195,7 @@ def test_a_client_that_stops_reading_is_closed_at_its_bound_and_the_others_get_e
         return code
 
     assert asyncio.run(scenario()) == Close.RECONNECT
+    # The operator sees it: one slow client closed, every frame to the three readers counted.
+    samples = scrape(server.url, "bench-scrape")
+    assert samples[("livehub_slow_clients_closed_total", ())] == 1
+    assert samples[("livehub_frames_sent_total", (("kind", "event"),))] >= 3 * frames

@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from livehub.metrics import REGISTRY
+from livehub.realtime import redis as lhredis
 from livehub.realtime.broker import MemoryBroker, RedisBroker, get_broker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
@@ -148,3 +150,22 @@ async def test_a_publish_crosses_off_its_announcement_even_after_redis_lost_its_
     assert client.zscore(INFLIGHT_KEY, "4:abc") is None
     replay = await broker.replay(4, ("public",), {"public": 1}, None)
     assert [seq for _stream, seq, _frame in replay.frames] == [2]
+
+
+async def test_a_subscriber_that_cannot_reach_redis_is_counted_and_subscribes_again(monkeypatch):
+    """What the operator sees in livehub_redis_reconnects_total, and the events still come."""
+    broker = get_broker()
+    assert isinstance(broker, RedisBroker)
+    real = lhredis.subscriber_client
+    urls = iter(["redis://127.0.0.1:1/0"])  # nothing listens there: the first try fails
+    monkeypatch.setattr(lhredis, "subscriber_client", lambda url: real(next(urls, url)))
+    before = REGISTRY.get_sample_value("livehub_redis_reconnects_total")
+    recorder = Recorder(asyncio.get_running_loop())
+    await broker.attach(recorder)
+    assert REGISTRY.get_sample_value("livehub_redis_reconnects_total") == before + 1
+    await asyncio.to_thread(broker.publish, event_id=8, stream="public", type="test.after", data_text="{}")
+    async with asyncio.timeout(10):
+        while not recorder.received:
+            await asyncio.sleep(0.02)
+    await broker.detach(recorder)
+    assert [frame["type"] for _e, _s, _n, frame in recorder.received] == ["test.after"]

@@ -1,9 +1,11 @@
 """Coalescing: marks flushed together, and no flush left running when a test ends."""
 
 import threading
+import time
 
 import pytest
 
+from livehub.metrics import REGISTRY
 from livehub.realtime.coalesce import Coalescer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,3 +39,19 @@ def test_cancelling_drops_the_flushes_not_started_and_leaves_no_thread(recorder)
     Coalescer.cancel_all()
     assert not coalescer._timers
     assert not done.wait(0.5) and flushed == []
+
+
+def test_a_flush_of_marks_is_counted_once_for_the_operator(recorder):
+    coalescer, flushed, done = recorder
+
+    def counted() -> float:
+        return REGISTRY.get_sample_value("livehub_coalescer_flushes_total", {"coalescer": "test"}) or 0
+
+    before = counted()
+    for key in ("1", "2", "3"):
+        coalescer.mark(503, key)
+    assert done.wait(3)
+    deadline = time.monotonic() + 3  # counted just after the flush returns, on its thread
+    while counted() == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert counted() == before + 1 and len(flushed) == 1
