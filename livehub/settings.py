@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audit",
     "polls",
     "staff",
+    "exports",
     "web",
     "bench",  # `manage.py loadtest`
 ]
