@@ -24,14 +24,16 @@ def test_a_moderator_downloads_the_workbook(client, event, moderator_user):
     assert (entry.actor, entry.detail) == ("moderator", {"format": "xlsx", "session": None})
 
 
-def test_a_moderator_link_downloads_a_session_as_json(client, event, roundtable):
+def test_a_moderator_link_downloads_a_session_as_json(client, event, roundtable, attendee, ask):
+    ask(attendee, text="Who pays for one-shot gene therapies?")
+    ask(attendee, text="Is the debate recorded?", session=event.sessions.get(kind="debate"))
     key = role_key_make(event=event, role="moderator", hours=1)
     response = client.get(f"/e/SFH2022/export.json?session={roundtable.pk}&key={key}")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="SFH2022-session-{roundtable.pk}.json"'
     document = json.loads(b"".join(response.streaming_content))
     assert document["session"] == roundtable.pk
-    assert {row["session"] for row in document["sheets"]["polls"]} == {roundtable.title}  # the demo's polls
+    assert [row["text"] for row in document["sheets"]["questions"]] == ["Who pays for one-shot gene therapies?"]
     assert ModerationAction.objects.get(action="exported").actor == "moderator link"
 
 
