@@ -153,7 +153,7 @@ def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
     event = _event_or_404(request, code)
     if isinstance(event, HttpResponse):
         return event
-    role, _key, refusal = _role_for(request, event, "moderate")
+    role, key, refusal = _role_for(request, event, "moderate")
     if refusal is not None:
         return refusal
     session = request.GET.get("session") or None
@@ -166,9 +166,9 @@ def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
         scope = export_scope(event=event, session_id=int(session) if session else None)
     except NotFound as error:
         return JsonResponse({"code": error.code, "message": error.message}, status=404)
-    actor = request.user.get_username() if request.user.is_authenticated and not _key else f"{role} link"
+    actor = request.user.get_username() if request.user.is_authenticated and not key else f"{role} link"
     # Written to a temporary file, then sent from it: a big event never sits in memory.
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     event_export(scope=scope, format=format, out=out, actor=actor)
     out.seek(0)
     name = export_filename(scope=scope, format=format)
