@@ -61,6 +61,13 @@ def _polls(scope: Scope) -> QuerySet[Poll]:
     return polls.filter(session=scope.session) if scope.session else polls
 
 
+# The questions' fields in the sheet's order (but the last column, written_answer).
+QUESTION_FIELDS = (
+    "id", "session_title", "room", "text", "original_text", "author_name", "asker_mode", "state", "vote_count",
+    "highlighted", "created_at", "approved_at", "answered_at", "merged_into_id", "flagged_words", "rejection_reason",
+)  # fmt: skip
+
+
 def question_rows(scope: Scope) -> Iterator[Row]:
     first_approval = (
         ModerationAction.objects.filter(question=OuterRef("pk"), action="approve")
@@ -78,66 +85,22 @@ def question_rows(scope: Scope) -> Iterator[Row]:
             approved_at=Subquery(first_approval),
         )
         .order_by("created_at", "id")
-        .values_list(
-            "id",
-            "session_title",
-            "room",
-            "text",
-            "original_text",
-            "author_name",
-            "asker_mode",
-            "state",
-            "vote_count",
-            "highlighted",
-            "created_at",
-            "approved_at",
-            "answered_at",
-            "merged_into_id",
-            "flagged_words",
-            "rejection_reason",
-        )
+        .values_list(*QUESTION_FIELDS)
     )
     public = set(Question.PUBLIC_STATES)
     for row in questions.iterator(chunk_size=2000):
-        (
-            id_,
-            session,
-            room,
-            text,
-            original,
-            author,
-            mode,
-            state,
-            votes,
-            highlighted,
-            asked,
-            approved,
-            answered,
-            merged,
-            flagged,
-            reason,
-        ) = row
-        if approved is None and state in public:
-            approved = asked  # published as asked (auto-approve): no moderator approved it
-        yield (
-            id_,
-            session,
-            room,
-            text,
-            original,
-            author,
-            mode or "",
-            state,
-            votes,
-            highlighted,
-            asked,
-            approved,
-            answered,
-            merged,
-            ", ".join(flagged),
-            reason,
-            None,
-        )
+        question = dict(zip(QUESTION_FIELDS, row, strict=True))
+        if question["approved_at"] is None and question["state"] in public:
+            question["approved_at"] = question["created_at"]  # auto-published: no moderator approved it
+        question["asker_mode"] = question["asker_mode"] or ""  # the author is gone (anonymised)
+        question["flagged_words"] = ", ".join(question["flagged_words"])
+        yield (*question.values(), None)  # no written answers yet
+
+
+POLL_COLUMNS = (
+    "id", "session", "kind", "phase", "prompt", "state", "opened_at", "closed_at", "answers", "answers_room",
+    "answers_online",
+)  # fmt: skip
 
 
 def poll_rows(scope: Scope) -> Iterator[Row]:
@@ -150,19 +113,7 @@ def poll_rows(scope: Scope) -> Iterator[Row]:
             answers_online=Count("responses", filter=Q(responses__mode=Participant.Mode.ONLINE)),
         )
         .order_by("id")
-        .values_list(
-            "id",
-            "session_title",
-            "kind",
-            "phase",
-            "prompt",
-            "state",
-            "opened_at",
-            "closed_at",
-            "answers",
-            "answers_room",
-            "answers_online",
-        )
+        .values_list("id", "session_title", *POLL_COLUMNS[2:])
     )
     for id_, session, kind, phase, *rest in polls.iterator(chunk_size=500):
         yield (id_, session or "", kind, phase or "none", *rest)
@@ -329,19 +280,7 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "polls",
-        (
-            "id",
-            "session",
-            "kind",
-            "phase",
-            "prompt",
-            "state",
-            "opened_at",
-            "closed_at",
-            "answers",
-            "answers_room",
-            "answers_online",
-        ),
+        POLL_COLUMNS,
         poll_rows,
         frozenset({"opened_at", "closed_at"}),
     ),
