@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "audit",
     "polls",
     "staff",
+    "exports",
     "web",
     "bench",  # `manage.py loadtest`
 ]

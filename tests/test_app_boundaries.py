@@ -27,10 +27,11 @@ def imported_packages(app: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     ("app", "unknown"),
     [
-        ("sessions", {"qa", "polls", "audit"}),
-        ("agenda", {"qa", "polls", "audit"}),
-        ("polls", {"qa"}),
-        ("audit", {"qa", "polls"}),
+        ("sessions", {"qa", "polls", "audit", "exports"}),
+        ("agenda", {"qa", "polls", "audit", "exports"}),
+        ("qa", {"exports"}),
+        ("polls", {"qa", "exports"}),
+        ("audit", {"qa", "polls", "exports"}),
     ],
 )
 def test_an_app_imports_none_of_the_apps_built_on_it(app, unknown):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("e/<str:code>/", views.attend, name="attend"),
     path("e/<str:code>/moderate/", views.moderate, name="moderate"),
+    re_path(r"^e/(?P<code>[^/]+)/export\.(?P<format>xlsx|csv|json)$", views.export, name="export"),
     path("e/<str:code>/stage/", views.stage, name="stage"),
     path("e/<str:code>/screen/", views.screen, name="screen"),
 ]

@@ -1,16 +1,18 @@
 """The five pages. Each renders a template that mounts its Svelte app on an embedded snapshot."""
 
+import tempfile
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from exports.services import event_export, export_filename, export_scope
 from livehub.errors import NotFound, Unauthorized
 from sessions.models import Event
 from sessions.rolelinks import role_key_read
@@ -136,6 +138,41 @@ def join_url(request: HttpRequest, event: Event) -> str:
 def join_qr_svg(url: str, *, title: str) -> str:
     """The room's QR code as inline SVG that scales to its box (viewBox, no fixed size)."""
     return segno.make(url, error="m").svg_inline(border=2, dark="#111", light="#fff", omitsize=True, title=title)
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "application/zip",
+    "json": "application/json",
+}
+
+
+@require_safe
+def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
+    """The event's data (or `?session=`'s) for its moderators, as one download."""
+    event = _event_or_404(request, code)
+    if isinstance(event, HttpResponse):
+        return event
+    role, key, refusal = _role_for(request, event, "moderate")
+    if refusal is not None:
+        return refusal
+    session = request.GET.get("session") or None
+    if session is not None and not session.isdigit():
+        return JsonResponse(
+            {"code": "invalid", "message": "session must be a session's id.", "fields": {"session": session}},
+            status=400,
+        )
+    try:
+        scope = export_scope(event=event, session_id=int(session) if session else None)
+    except NotFound as error:
+        return JsonResponse({"code": error.code, "message": error.message}, status=404)
+    actor = request.user.get_username() if request.user.is_authenticated and not key else f"{role} link"
+    # Written to a temporary file, then sent from it: a big event never sits in memory.
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    event_export(scope=scope, format=format, out=out, actor=actor)
+    out.seek(0)
+    name = export_filename(scope=scope, format=format)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=EXPORT_TYPES[format])
 
 
 moderate = _protected("moderate")
