@@ -16,9 +16,13 @@ pytestmark = pytest.mark.integration
 def scratch_database():
     name = f"{connection.settings_dict['NAME']}_restore"
     base = database_url().rsplit("/", 1)[0]
-    subprocess.run(["dropdb", "--if-exists", "--maintenance-db", f"{base}/postgres", name], check=True, capture_output=True)
+    subprocess.run(
+        ["dropdb", "--if-exists", "--maintenance-db", f"{base}/postgres", name], check=True, capture_output=True
+    )
     yield name, f"{base}/{name}", f"{base}/postgres"
-    subprocess.run(["dropdb", "--if-exists", "--maintenance-db", f"{base}/postgres", name], check=True, capture_output=True)
+    subprocess.run(
+        ["dropdb", "--if-exists", "--maintenance-db", f"{base}/postgres", name], check=True, capture_output=True
+    )
 
 
 def test_a_dump_restores_into_a_new_database_with_the_event(transactional_db, event, tmp_path, scratch_database):
