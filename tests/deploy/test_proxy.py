@@ -19,6 +19,7 @@ from bench.run import run_scenario
 from bench.scenarios import Target
 from sessions.rolelinks import role_key_make
 from tests.deploy.conftest import ROOT
+from tests.integration.test_two_servers import receive
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -47,14 +48,6 @@ def token_of(port, **kwargs):
     status, _, raw = join(port, **kwargs)
     assert status == 201, raw
     return json.loads(raw)["token"]
-
-
-async def receive(socket, predicate, timeout=10.0):
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await socket.recv())
-            if predicate(frame):
-                return frame
 
 
 async def attendee_socket(base, token, **options):
