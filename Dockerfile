@@ -28,6 +28,8 @@ EXPOSE 8000
 # Uvicorn with its sans-I/O websockets: measured cheapest per delivered frame (docs/performance.md);
 # Daphne stays the development server (`make run`). No per-message deflate: it would compress
 # every frame once per socket. No access log and no INFO log: both would keep client addresses
-# and URLs with attendee tokens and role keys (nginx keeps a private access log). Only nginx
-# reaches this port, so the forwarded headers it sets are trusted.
-CMD ["uvicorn", "livehub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", "--log-level", "warning", "--lifespan", "off"]
+# and URLs with attendee tokens and role keys (nginx keeps a private access log). X-Forwarded-For
+# is trusted only from the proxy's address, $FORWARDED_ALLOW_IPS (Uvicorn's default: 127.0.0.1;
+# docker-compose.yml sets nginx's): anyone else who reaches the port cannot pick the address
+# that the join and sign-in limits count.
+CMD ["uvicorn", "livehub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--proxy-headers", "--no-access-log", "--log-level", "warning", "--lifespan", "off"]

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # What `make test` needs from the system besides Python and Node.js: Debian's chromium (the browser
-# tests drive it; no browser is ever downloaded) and a compose client (docker-compose.yml is
-# validated; no engine needed). Run as root on Debian (as CI is), it installs what is missing;
+# tests drive it; no browser is ever downloaded), a compose client (docker-compose.yml is
+# validated; no engine needed) and Debian's nginx (tests/deploy starts its own, on loopback ports,
+# in front of two server processes; the system service is not used). Run as root on Debian (as CI
+# is), it installs what is missing;
 # otherwise it stops at once with the command that installs it. Nothing is skipped.
 set -euo pipefail
 
 chromium="${CHROMIUM:-/usr/bin/chromium}"
+nginx="${NGINX:-/usr/sbin/nginx}"
 # LIVEHUB_SYSTEM_INSTALL=0: never install, only say what is missing (the tests of this script).
 install="${LIVEHUB_SYSTEM_INSTALL:-1}"
 
 missing=()
 [ -x "$chromium" ] || missing+=(chromium)
+[ -x "$nginx" ] || missing+=(nginx)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
   missing+=(docker-compose)
 fi
