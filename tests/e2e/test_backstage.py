@@ -60,6 +60,7 @@ def test_a_preset_note_reaches_the_stage_is_seen_there_and_the_timer_follows(
     services.session_timer(event_id=event.pk, session_id=roundtable.pk, action="add", seconds=120 - int(left))
     expect(timer).to_have_attribute("data-tone", "amber")
     expect(timer).to_contain_text(re.compile(r"^Timer paused\s*2:0\d$"))
+    expect(backstage.get_by_test_id("timer").locator(".value")).to_have_text(timer.locator(".value").text_content())
     assert planned > 300  # the roundtable starts green
     services.note_send(
         event_id=event.pk, session_id=roundtable.pk, text="Please repeat the question for the livestream"

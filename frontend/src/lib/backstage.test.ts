@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { clockOffset, formatLeft, notesOf, reduceNotes, timerLeft, timerState, timerTone } from "./backstage";
+import { formatLeft, notesOf, reduceNotes, timerLeft, timerState, timerTone } from "./backstage";
 import { ev, liveState } from "./fixtures";
 import { reduceLive } from "./reducers";
+import { clockOffset } from "./server-clock";
 import type { Note, Timer } from "./types";
 
 const START = "2022-11-21T10:00:00+01:00";

@@ -29,15 +29,6 @@ export function notesOf(state: LiveState, session: number | null | undefined): N
   return ((state.notes as Note[] | undefined) ?? []).filter((note) => note.session === session);
 }
 
-/**
- * How far the server's clock is ahead of this device's (ms), from the snapshot's `server_time`
- * read at `receivedAt` (this device's clock when it arrived). Add it to `Date.now()`.
- */
-export function clockOffset(serverTime: string | null | undefined, receivedAt: number): number {
-  const server = serverTime ? Date.parse(serverTime) : NaN;
-  return Number.isNaN(server) ? 0 : server - receivedAt;
-}
-
 /** Time left on a countdown at the server's time `serverNow` (ms); negative: over time. */
 export function timerLeft(timer: Timer, serverNow: number): number {
   const length = timer.seconds * 1000;
