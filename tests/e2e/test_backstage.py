@@ -73,3 +73,26 @@ def test_a_preset_note_reaches_the_stage_is_seen_there_and_the_timer_follows(
     phone = open_page("moderate-phone", f"/e/SFH2022/moderate/?key={moderator_key}", **PHONE)
     expect(phone.get_by_test_id("backstage").locator("li[data-seen='no']")).to_have_count(1)
     screenshot(phone, "backstage-moderate-390")
+
+
+def test_the_countdown_steps_back_beside_an_open_poll(server, open_page, screenshot, event, roundtable):
+    from polls import services as polls_services
+
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    services.session_timer(event_id=event.pk, session_id=roundtable.pk, action="start")
+    poll = polls_services.poll_create(
+        event_id=event.pk,
+        actor="Mo",
+        kind="single",
+        prompt="Who should pay for one-shot gene therapies?",
+        session_id=roundtable.pk,
+        options=["Insurers", "Industry", "Europe", "Governments"],
+    )
+    polls_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="Mo")
+    speaker_key = role_key_make(event=event, role="speaker", hours=1)
+    stage = open_page("stage", f"/e/SFH2022/stage/?key={speaker_key}", viewport={"width": 1280, "height": 720})
+    expect(stage.get_by_test_id("current-session")).to_contain_text("Who should pay")
+    timer = stage.get_by_test_id("timer")
+    expect(timer).to_have_class(re.compile(r"\bcompact\b"))
+    expect(stage.get_by_text("Governments")).to_be_in_viewport()
+    screenshot(stage, "backstage-stage-poll-1280")
