@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, CommandContext, command
+from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, STAGE, CommandContext, command
 
 from . import services
-from .schemas import SetCurrent, SetStatus, UpdateParticipant
+from .schemas import NoteSeen, SendNote, SetCurrent, SetStatus, SetTimer, UpdateParticipant
 from .selectors import participant_payload
 
 
@@ -31,3 +31,23 @@ def update_participant(ctx: CommandContext, cmd: UpdateParticipant) -> dict[str,
         set_name="name" in cmd.model_fields_set,
     )
     return {"participant": participant_payload(participant)}
+
+
+@command("note.send", schema=SendNote, roles=MODERATORS_ONLY)
+def send_note(ctx: CommandContext, cmd: SendNote) -> dict[str, Any]:
+    note = services.note_send(event_id=ctx.event_id, session_id=cmd.session, text=cmd.text)
+    return {"note": note.pk}
+
+
+@command("note.seen", schema=NoteSeen, roles=STAGE)
+def note_seen(ctx: CommandContext, cmd: NoteSeen) -> dict[str, Any]:
+    note = services.note_mark_seen(event_id=ctx.event_id, note_id=cmd.note)
+    return {"note": note.pk}
+
+
+@command("session.timer", schema=SetTimer, roles=MODERATORS_ONLY)
+def set_timer(ctx: CommandContext, cmd: SetTimer) -> dict[str, Any]:
+    session = services.session_timer(
+        event_id=ctx.event_id, session_id=cmd.session, action=cmd.action, seconds=cmd.seconds
+    )
+    return {"session": session.pk}

@@ -93,6 +93,13 @@ class Session(models.Model):
     # updates this session instead of adding a second one. NULL, not "", when there is none: the
     # unique constraint holds only between ids that are set.
     external_id = models.CharField(max_length=200, null=True, blank=True, default=None)  # noqa: DJ001
+    # The chair's countdown (session.timer): its length, when it started, when it was paused
+    # (None while it runs) and the seconds spent paused before that; every client counts down
+    # from these and the server's clock.
+    timer_seconds = models.IntegerField(null=True, blank=True)
+    timer_started_at = models.DateTimeField(null=True, blank=True)
+    timer_paused_at = models.DateTimeField(null=True, blank=True)
+    timer_paused_seconds = models.FloatField(default=0)
 
     class Meta:
         ordering = ["order", "starts_at", "id"]
@@ -162,3 +169,19 @@ class Participant(models.Model):
     def new_token() -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
         return token, hash_token(token)
+
+
+class Note(models.Model):
+    """A backstage note from the moderators to the speakers of a session ("5 minutes left")."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notes")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -7,9 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from livehub.realtime.registry import CommandSchema, Payload, constant, event, limit, snapshot_part
+from livehub.realtime.registry import CommandSchema, Payload, constant, event, limit, optional, snapshot_part
 
 NAME_MAX = limit("display_name", max=60).max
+NOTE_TEXT = limit("note_text", min=1, max=200)
+# How far one "add" moves a countdown, either way (minutes are added or taken off).
+TIMER_STEP = limit("timer_seconds", min=-3600, max=3600)
 
 
 def clean_name(value: str | None) -> str | None:
@@ -61,6 +64,24 @@ class SetCurrent(CommandSchema):
     session: int | None = Field(gt=0)
 
 
+class SendNote(CommandSchema):
+    session: int = Field(gt=0)
+    text: str = Field(min_length=NOTE_TEXT.min, max_length=NOTE_TEXT.max)
+
+
+class NoteSeen(CommandSchema):
+    note: int = Field(gt=0)
+
+
+TimerAction = Literal["start", "pause", "add"]
+
+
+class SetTimer(CommandSchema):
+    session: int = Field(gt=0)
+    action: TimerAction
+    seconds: int = Field(default=0, ge=TIMER_STEP.min, le=TIMER_STEP.max, description="For `add`: may be negative.")
+
+
 class UpdateParticipant(CommandSchema):
     name: DisplayName = None
     mode: Mode | None = None
@@ -70,6 +91,13 @@ class Speaker(Payload):
     id: int
     name: str
     affiliation: str
+
+
+class Timer(Payload):
+    seconds: int = Field(description="The countdown's length, as the moderators set it.")
+    started_at: datetime | None = Field(description="None until a moderator starts it.")
+    paused_at: datetime | None = Field(description="Set while it is paused.")
+    paused_seconds: float = Field(description="Seconds it spent paused before `paused_at`.")
 
 
 class Session(Payload):
@@ -87,6 +115,7 @@ class Session(Payload):
     stream_url: str | None
     order: int
     speakers: list[Speaker]
+    timer: Timer | None = Field(description="The chair's countdown; None until a moderator sets it.")
 
 
 class EventModeration(Payload):
@@ -121,15 +150,35 @@ class You(Payload):
     participant: Participant | None
 
 
+class Note(Payload):
+    id: int
+    session: int
+    text: str
+    created_at: datetime
+    seen_at: datetime | None
+
+
 @snapshot_part
 class ProgrammeSnapshot(Payload):
     event: EventInfo
     sessions: list[Session]
     you: You
+    server_time: datetime = Field(description="The server's clock as it built the snapshot: clients count from it.")
+    notes: list[Note] = optional(
+        "Speakers and moderators only: the notes of the running and current sessions not seen yet, "
+        "and the last few seen, oldest first."
+    )
 
 
 event(
     "session.updated", "A session changed (its status, or its details by an agenda import), or is new.", public=Session
 )
 event("event.updated", "The event changed (its current session, its moderation settings).", public=EventInfo)
+event(
+    "note.posted",
+    "A moderator sent a backstage note to the speakers of a session.",
+    speakers=Note,
+    moderators=Note,
+)
+event("note.updated", "A speaker saw a backstage note (`seen_at`).", speakers=Note, moderators=Note)
 event("participant.updated", "The participant's name or mode changed.", participant=Participant)

@@ -8,14 +8,18 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
+from django.db.models import Q
+from django.utils.timezone import now as server_now
 
 from livehub.errors import Forbidden, NotFound, Unauthorized
-from livehub.realtime.protocol import MODERATOR
+from livehub.realtime.protocol import MODERATOR, SPEAKER
 from livehub.realtime.registry import CommandContext
-from livehub.realtime.snapshot import SharedPart, shared_contributor
+from livehub.realtime.snapshot import SharedPart, contributor, shared_contributor
 from livehub.sql import uuid_value
 
-from .models import Event, EventRole, Participant, Session, hash_token
+from .models import Event, EventRole, Note, Participant, Session, hash_token
+
+SEEN_NOTES_KEPT = 3  # seen notes a stage still lists under the unseen ones
 
 
 @lru_cache(maxsize=64)
@@ -82,7 +86,54 @@ def session_payload(session: Session, *, timezone: str) -> dict[str, Any]:
             {"id": speaker.id, "name": speaker.name, "affiliation": speaker.affiliation}
             for speaker in session.speakers.all()
         ],
+        "timer": timer_payload(session, timezone=timezone),
     }
+
+
+def timer_payload(session: Session, *, timezone: str) -> dict[str, Any] | None:
+    if session.timer_seconds is None:
+        return None
+    return {
+        "seconds": session.timer_seconds,
+        "started_at": local_iso(session.timer_started_at, timezone),
+        "paused_at": local_iso(session.timer_paused_at, timezone),
+        "paused_seconds": session.timer_paused_seconds,
+    }
+
+
+def note_payload(note: Note, *, timezone: str) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "session": note.session_id,
+        "text": note.text,
+        "created_at": local_iso(note.created_at, timezone),
+        "seen_at": local_iso(note.seen_at, timezone),
+    }
+
+
+def note_locked(*, event_id: int, note_id: int) -> Note:
+    """The note (with its event), its row locked for this transaction."""
+    note = (
+        Note.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(event_id=event_id, pk=note_id)
+        .first()
+    )
+    if note is None:
+        raise NotFound(f"There is no note {note_id} in this event.")
+    return note
+
+
+def backstage_notes(*, event: Event) -> list[Note]:
+    """The notes of the sessions on now (running or current): every one not seen yet and the
+    last few seen, oldest first."""
+    on_now = Q(session__status__in=[Session.Status.LIVE, Session.Status.PAUSED])
+    if event.current_session_id is not None:
+        on_now |= Q(session_id=event.current_session_id)
+    notes = Note.objects.filter(on_now, event=event)
+    unseen = list(notes.filter(seen_at__isnull=True))
+    seen = list(notes.filter(seen_at__isnull=False).order_by("-seen_at", "-id")[:SEEN_NOTES_KEPT])
+    return sorted([*unseen, *seen], key=lambda note: (note.created_at, note.pk))
 
 
 def session_get(*, event_id: int, session_id: int, for_update: bool = False) -> Session:
@@ -176,6 +227,17 @@ def _you(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str
         _, name, mode, *_ = rows[0]
         participant = participant_payload(Participant(id=ctx.participant_id, name=name, mode=mode))
     return {"you": {"role": ctx.role, "participant": participant}}
+
+
+@contributor
+def clock_and_notes_snapshot(ctx: CommandContext) -> dict[str, Any]:
+    """Per socket: the server's time (never cached with the shared part), and the backstage
+    notes for the stage and the console."""
+    part: dict[str, Any] = {"server_time": server_now().isoformat()}
+    if ctx.role in {MODERATOR, SPEAKER}:
+        event = Event.objects.get(pk=ctx.event_id)
+        part["notes"] = [note_payload(note, timezone=event.timezone) for note in backstage_notes(event=event)]
+    return part
 
 
 @shared_contributor(

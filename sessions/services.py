@@ -12,18 +12,26 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from livehub.errors import Conflict
+from livehub.errors import Conflict, Invalid
 from livehub.realtime.broker import get_broker
 from livehub.realtime.models import CommandReceipt
-from livehub.realtime.protocol import participant_stream
+from livehub.realtime.protocol import MODERATORS, SPEAKERS, participant_stream
 from livehub.realtime.publish import publish_on_commit
 from staff.services import role_links_revoke
 
 from .actors import actors_of_event
 from .contributors import audience_data
-from .models import Event, Participant, Session, new_link_secret
+from .models import Event, Note, Participant, Session, new_link_secret
 from .schemas import TRANSITIONS
-from .selectors import event_payload, participant_locked, participant_payload, session_get, session_payload
+from .selectors import (
+    event_payload,
+    note_locked,
+    note_payload,
+    participant_locked,
+    participant_payload,
+    session_get,
+    session_payload,
+)
 
 Status = Session.Status
 # Statuses that hold a room: at most one session of a room is in one of them.
@@ -108,6 +116,75 @@ def session_set_current(*, event_id: int, session_id: int | None) -> Event:
         event.save(update_fields=["current_session"])
         _publish_event(event)
     return event
+
+
+def _publish_note(note: Note, type: str, timezone: str) -> None:
+    # The speakers see it on stage, the other consoles in their notes panel; the hall never does.
+    data = note_payload(note, timezone=timezone)
+    for stream in (SPEAKERS, MODERATORS):
+        publish_on_commit(event_id=note.event_id, type=type, data=data, stream=stream)
+
+
+def note_send(*, event_id: int, session_id: int, text: str) -> Note:
+    """A backstage note to the speakers of a session; they see it on stage until they mark it seen."""
+    text = " ".join(text.split())
+    if not text:
+        raise Invalid("A note needs some text.", fields={"text": "must not be empty"})
+    with transaction.atomic(savepoint=False):
+        session = session_get(event_id=event_id, session_id=session_id)
+        if session.status == Status.ENDED:
+            raise Conflict(f"“{session.title}” has ended: its speakers have left the stage.")
+        note = Note.objects.create(event_id=event_id, session=session, text=text)
+        _publish_note(note, "note.posted", session.event.timezone)
+    return note
+
+
+def note_mark_seen(*, event_id: int, note_id: int) -> Note:
+    """The speaker saw the note: the stage puts it away, the consoles show it seen. Seeing it
+    again changes nothing."""
+    with transaction.atomic(savepoint=False):
+        note = note_locked(event_id=event_id, note_id=note_id)
+        if note.seen_at is None:
+            note.seen_at = timezone.now()
+            note.save(update_fields=["seen_at"])
+            _publish_note(note, "note.updated", note.event.timezone)
+    return note
+
+
+def _timer_apply(session: Session, *, action: str, seconds: int, now) -> None:
+    planned = int((session.ends_at - session.starts_at).total_seconds())
+    if session.timer_seconds is None:
+        if planned <= 0:
+            raise Conflict(f"“{session.title}” has no planned length to count down from.")
+        session.timer_seconds = planned
+    running = session.timer_started_at is not None and session.timer_paused_at is None
+    if action == "start":
+        if running:
+            raise Conflict(f"The timer of “{session.title}” is already running.")
+        if session.timer_started_at is None:
+            session.timer_started_at = now
+        else:
+            session.timer_paused_seconds += (now - session.timer_paused_at).total_seconds()
+            session.timer_paused_at = None
+    elif action == "pause":
+        if not running:
+            raise Conflict(f"The timer of “{session.title}” is not running.")
+        session.timer_paused_at = now
+    else:
+        if seconds == 0:
+            raise Invalid("Say how many seconds to add or take off.", fields={"seconds": "must not be 0"})
+        # Taking off more than is planned leaves a countdown of nothing, which then runs over.
+        session.timer_seconds = max(0, session.timer_seconds + seconds)
+
+
+def session_timer(*, event_id: int, session_id: int, action: str, seconds: int = 0) -> Session:
+    """Start, pause or lengthen (shorten) a session's countdown; a pause is not counted."""
+    with transaction.atomic(savepoint=False):
+        session = session_get(event_id=event_id, session_id=session_id, for_update=True)
+        _timer_apply(session, action=action, seconds=seconds, now=timezone.now())
+        session.save(update_fields=["timer_seconds", "timer_started_at", "timer_paused_at", "timer_paused_seconds"])
+        _publish_session(session, session.event)
+    return session
 
 
 def participant_join(*, event: Event, name: str | None, mode: str) -> tuple[Participant, str]:

@@ -223,6 +223,12 @@ def _poll_response(state, frame, data):
     state.setdefault("responses", {})[str(data["poll"])] = data
 
 
+@reduces("note.posted", "note.updated")
+def _note(state, frame, data):
+    notes = [note for note in state.get("notes", []) if note["id"] != data["id"]]
+    state["notes"] = sorted([*notes, data], key=lambda note: (note["created_at"], note["id"]))
+
+
 @reduces("moderation.logged")
 def _audit(state, frame, data):
     state["audit"] = [data["entry"], *state.get("audit", [])][: AUDIT.max]
@@ -270,5 +276,6 @@ async def catch_up(socket: Socket, **open_kwargs: Any) -> None:
     check_state(state)
     # Presence moves with whoever connects (the fresh socket too): it is no part of the command.
     state["presence"] = fresh.snapshot["data"]["presence"]
+    state["server_time"] = fresh.snapshot["data"]["server_time"]  # the clock moves on by itself
     assert state == fresh.snapshot["data"]
     socket.snapshot = {**fresh.snapshot, "data": state}

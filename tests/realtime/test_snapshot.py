@@ -18,9 +18,10 @@ from polls.selectors import polls_snapshot, response_payload
 from qa import services as qa_services
 from qa.models import Question, Vote
 from qa.selectors import question_payload, questions_snapshot
+from sessions import services as sessions_services
 from sessions.models import Event, Participant
 from sessions.rolelinks import role_key_make
-from sessions.selectors import participant_payload, programme
+from sessions.selectors import backstage_notes, note_payload, participant_payload, programme
 from tests.helpers import Socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
@@ -85,10 +86,18 @@ def reference_snapshot(ctx) -> dict:
     }
     participant = Participant.objects.filter(pk=ctx.participant_id).first()
     data["you"] = {"role": ctx.role, "participant": participant_payload(participant) if participant else None}
-    if participant is None:
-        return data
+    if participant is not None:
+        data.update(own_snapshot(ctx, participant, data["questions"]))
+    if ctx.role in ("moderator", "speaker"):
+        event = Event.objects.get(pk=ctx.event_id)
+        data["notes"] = [note_payload(note, timezone=event.timezone) for note in backstage_notes(event=event)]
+    return data
+
+
+def own_snapshot(ctx, participant, items) -> dict:
+    """The participant's own part: their questions among the others, their votes and answers."""
+    data = {}
     own = list(Question.objects.filter(event_id=ctx.event_id, author=participant).select_related("event"))
-    items = data["questions"]
     if ctx.role != "moderator":
         held = {item["id"] for item in items}
         items.extend(question_payload(question) for question in own if question.pk not in held)
@@ -119,6 +128,11 @@ def options(made):
 def congress_under_way(event, join, ask, approved):
     """Questions in every state, votes, and answers to every kind of poll, by two attendees."""
     author, voter = join(name='Ana “Å” "quoted"'), join(mode="room")
+    on_stage = event.sessions.get(kind="roundtable")
+    sessions_services.session_set_status(event_id=event.pk, session_id=on_stage.pk, status="live")
+    seen = sessions_services.note_send(event_id=event.pk, session_id=on_stage.pk, text="Take an online question")
+    sessions_services.note_mark_seen(event_id=event.pk, note_id=seen.pk)
+    sessions_services.note_send(event_id=event.pk, session_id=on_stage.pk, text="5 minutes left")
     other = approved(voter, "Who pays for the first patients? \\ “Brussels” \u2013 é")
     own_public = approved(author, "Is a European fund realistic at all?")
     own_pending = ask(author, "Can hospitals make vectors themselves?")
@@ -185,7 +199,9 @@ async def test_every_socket_gets_exactly_the_snapshot_built_from_scratch(event, 
         sockets.append(socket)
         ctx = await database_sync_to_async(authenticate)(code="SFH2022", token=query.get("token"), key=query.get("key"))
         expected = await database_sync_to_async(reference_snapshot)(ctx)
-        got = {key: value for key, value in socket.snapshot["data"].items() if key != "presence"}
+        # The server's time moves on by itself: present, and no part of what is compared.
+        assert socket.snapshot["data"]["server_time"]
+        got = {key: value for key, value in socket.snapshot["data"].items() if key not in ("presence", "server_time")}
         assert got == expected, query
         assert list(got) == list(expected), query  # the same keys in the same order
     # What the author sees of their own questions, in the order they were asked.
@@ -235,4 +251,6 @@ def test_sockets_that_miss_together_build_the_shared_part_once(event, attendee, 
     with ThreadPoolExecutor(4) as pool:
         texts = list(pool.map(connect, range(4)))
     assert len(builds) == 1
+    for text in texts:
+        text.pop("server_time")  # each socket's own reading of the clock
     assert all(text == texts[0] for text in texts)

@@ -18,6 +18,7 @@ export function session(id: number, overrides: Partial<Session> = {}): Session {
     stream_url: null,
     order: id,
     speakers: [],
+    timer: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { FakeNetwork, FakeSocket } from "./fakes";
 import { ev, liveState, session } from "./fixtures";
 import { CloseCode, CommandError } from "./live";
 import { LivePage, type LivePageOptions } from "./live-page";
+import { serverOffset } from "./server-clock";
 
 const boot: Bootstrap = {
   page: "attend",
@@ -19,7 +20,7 @@ const pages: LivePage[] = [];
 function makePage(options: LivePageOptions = {}): LivePage {
   const page = new LivePage(boot, {
     ...options,
-    client: { WebSocketImpl: FakeSocket as any, onlineEvents: new FakeNetwork(), random: () => 0.5 },
+    client: { WebSocketImpl: FakeSocket as any, onlineEvents: new FakeNetwork(), random: () => 0.5, ...options.client },
   });
   pages.push(page);
   return page;
@@ -48,6 +49,25 @@ afterEach(() => {
 });
 
 describe("LivePage", () => {
+  it("measures the offset to the server's clock when each snapshot arrives, not later", () => {
+    const clock = { now: Date.parse("2022-11-21T10:00:00+01:00") };
+    const page = makePage({ client: { now: () => clock.now } });
+    page.connect({ key: "role-key" });
+    const socket = last();
+    socket.open();
+    // The server's clock is 4 s ahead of this device's.
+    const frame = (serverTime: string) => ({
+      type: "snapshot", epoch: "e1", seqs: { public: 1 }, seq: 1, data: liveState({ server_time: serverTime }),
+    });
+    socket.receive(frame("2022-11-21T10:00:04+01:00"));
+    expect(get(serverOffset)).toBe(4000);
+    clock.now += 600_000; // ten minutes on, an event: the offset stays
+    socket.receive(ev("session.updated", session(1, { status: "live" }), "public", 2));
+    expect(get(serverOffset)).toBe(4000);
+    socket.receive(frame("2022-11-21T10:10:01+01:00")); // a fresh snapshot: measured again
+    expect(get(serverOffset)).toBe(1000);
+  });
+
   it("shows the page's embedded state until a socket brings the server's", () => {
     const page = makePage();
     expect(get(page.live)).toBeNull();

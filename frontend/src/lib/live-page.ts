@@ -7,6 +7,7 @@ import { type Bootstrap, socketUrl } from "./bootstrap";
 import { t } from "./i18n";
 import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS } from "./live";
 import { reduceLive } from "./reducers";
+import { measureServerClock } from "./server-clock";
 import type { LiveState } from "./types";
 
 /** Who the socket is for: a staff role link's key (else the login cookie), an attendee's token. */
@@ -55,8 +56,18 @@ export class LivePage {
       initial: this.#boot.initial,
     });
     this.#client = client;
+    const now = this.#options.client?.now ?? Date.now;
+    let serverTime: string | undefined;
     this.#unsubscribers.push(
-      client.state.subscribe((value) => this.#live.set(value)),
+      client.state.subscribe((value) => {
+        // A new snapshot (each carries the server's time): the clock's offset is measured now,
+        // as it arrives, not when some countdown is first drawn.
+        if (value?.server_time !== serverTime) {
+          serverTime = value?.server_time;
+          measureServerClock(serverTime, now());
+        }
+        this.#live.set(value);
+      }),
       client.synced.subscribe((value) => this.#synced.set(value)),
       client.connection.subscribe((value) => {
         this.#connection.set(value);

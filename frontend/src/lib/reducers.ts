@@ -1,7 +1,9 @@
-// Pure state updates from pushed events: the programme's here, the questions' (qa.ts) and the
-// polls' (polls.ts) beside their views, and reduceLive, which every page's client applies.
+// Pure state updates from pushed events: the programme's here, the questions' (qa.ts), the
+// polls' (polls.ts) and the notes' (backstage.ts) beside their views, and reduceLive, which
+// every page's client applies.
 // Reducers return a new object when something changed and the same object otherwise, so the
 // live client can skip store updates for events a page does not care about.
+import { reduceNotes } from "./backstage";
 import { reducePolls } from "./polls";
 import { sortedSessions } from "./programme";
 import { reduceQuestions } from "./qa";
@@ -29,7 +31,7 @@ export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState
   }
 }
 
-/** The reducer of every page: the programme, then the questions, then the polls. */
+/** The reducer of every page: the programme, then the questions, the polls, the backstage notes. */
 export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
-  return reducePolls(reduceQuestions(reduceProgramme(state, event), event), event);
+  return reduceNotes(reducePolls(reduceQuestions(reduceProgramme(state, event), event), event), event);
 }

@@ -17,6 +17,8 @@ export type {
   SimilarQuestion,
   Speaker,
   Swing,
+  Note,
+  Timer,
 } from "./protocol.gen";
 
 export type SessionStatus = Session["status"];
@@ -34,8 +36,8 @@ export type PollCounts = Record<string, number>;
 
 /** The `data` of a snapshot: everything this client may see. The page's first state (before the
  * socket's snapshot) has the programme only. */
-export type LiveState = Omit<Snapshot, "questions" | "polls" | "results"> &
-  Partial<Pick<Snapshot, "questions" | "polls" | "results">> & { [key: string]: unknown };
+export type LiveState = Omit<Snapshot, "questions" | "polls" | "results" | "server_time"> &
+  Partial<Pick<Snapshot, "questions" | "polls" | "results" | "server_time">> & { [key: string]: unknown };
 
 /** A command's `data`, by type. */
 export type CommandData<T extends keyof Protocol["commands"]> = Protocol["commands"][T];
