@@ -168,9 +168,11 @@ class Client:
 
 def comparable(data: dict[str, Any]) -> dict[str, Any]:
     """A state with what legitimately differs between two correct copies taken away: presence
-    moves all the time, and lists of things with ids are compared as sets."""
+    moves all the time, each snapshot reads the server's clock, and lists of things with ids are
+    compared as sets."""
     data = json.loads(json.dumps(data))
     data.pop("presence", None)
+    data.pop("server_time", None)
     for key, value in data.items():
         if isinstance(value, list) and all(isinstance(item, dict) and "id" in item for item in value):
             data[key] = sorted(value, key=lambda item: item["id"])
