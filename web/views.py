@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
@@ -50,9 +50,6 @@ def _bootstrap(event: Event, page: str, **extra: Any) -> dict[str, Any]:
         "code": event.code,
         "socket": f"/ws/events/{event.code}/",
         "join": f"/api/events/{event.code}/join",
-        # The page's language (also <html lang>); `chosen` is the switch's, which outranks the
-        # event's bilingual projector.
-        "language": {"active": get_language(), "chosen": extra.pop("chosen_language", None)},
         "initial": {
             **data,
             "you": {"role": extra.pop("role", "attendee"), "participant": None},
@@ -66,7 +63,7 @@ def _page(
     request: HttpRequest, event: Event, page: str, *, context: dict[str, Any] | None = None, **extra: Any
 ) -> HttpResponse:
     """The page's template (`web/<page>.html`) with its bootstrap; `context` adds template values."""
-    bootstrap = _bootstrap(event, page, chosen_language=getattr(request, "language_chosen", None), **extra)
+    bootstrap = _bootstrap(event, page, **extra)
     values = {"event": event, "page": page, "bootstrap": bootstrap, **(context or {})}
     return render(request, f"web/{page}.html", values)
 
