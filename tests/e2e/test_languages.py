@@ -71,6 +71,7 @@ def test_the_screen_of_a_bilingual_event_shows_french_and_dutch_side_by_side(
         viewport={"width": width, "height": height},
     )
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_test_id("connection")).to_have_text("Connecté / Verbonden")
     expect(page.locator(".join-text")).to_have_text("Posez vos questions et votez / Stel uw vragen en stem")
     expect(page.get_by_test_id("current-session")).to_contain_text("En direct / Live")
     # Nothing runs off the projector's edge.
