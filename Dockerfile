@@ -17,6 +17,11 @@ RUN groupadd --system livehub && useradd --system --gid livehub --home-dir /app 
 
 COPY . .
 
+# The French and Dutch catalogues compiled (GNU gettext's msgfmt, removed again after).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && python manage.py compilemessages --ignore=.venv -v0 \
+    && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+
 # Static files are collected into the image (STATIC_ROOT is var/static) and served by WhiteNoise.
 # collectstatic needs no database and no secret: settings fall back to their embedded defaults.
 RUN python manage.py collectstatic --noinput \

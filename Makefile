@@ -8,10 +8,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/livehub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
 FRONTEND_SOURCES := $(shell find frontend/src -type f -not -name '*.gen.ts' 2>/dev/null) frontend/vite.config.ts \
-	frontend/tsconfig.json frontend/scripts/protocol.mjs docs/protocol.schema.json
+	frontend/tsconfig.json frontend/scripts/protocol.mjs docs/protocol.schema.json \
+	frontend/scripts/i18n.mjs $(wildcard locale/*/LC_MESSAGES/djangojs.po)
 MANIFEST := frontend/dist/.vite/manifest.json
 
-.PHONY: run test system install frontend lint lock
+.PHONY: run test system install frontend messages translations lint lock
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +30,17 @@ install: $(VENV)/.installed frontend/node_modules/.installed
 
 frontend: $(MANIFEST)
 
-run: install frontend
+# The French and Dutch catalogues (locale/*/LC_MESSAGES/*.po) compiled for Django; the .mo files
+# are build output, never committed. New strings: `make translations`, then translate the empty ones.
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=frontend -v0
+
+translations: install
+	$(PY) manage.py makemessages -l fr -l nl -d django --no-location --ignore=.venv --ignore=frontend \
+		--ignore=tests --ignore=bench --ignore=var --ignore=artifacts
+	cd frontend && npm run --silent messages
+
+run: install frontend messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	PORT=$(PORT) $(PY) manage.py seed_demo
@@ -40,7 +51,7 @@ run: install frontend
 system:
 	@scripts/system_tools.sh
 
-test: system install frontend
+test: system install frontend messages
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) scripts/check_services.py
 	$(VENV)/bin/ruff check .

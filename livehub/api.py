@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -57,7 +58,7 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
     for item in error.errors:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
         fields.setdefault(".".join(location) or "body", item.get("msg", "invalid"))
-    return _error(request, 422, {"code": "invalid", "message": "The request is not valid.", "fields": fields})
+    return _error(request, 422, {"code": "invalid", "message": _("The request is not valid."), "fields": fields})
 
 
 HTTP_CODES = {
@@ -80,7 +81,7 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, {"code": "unauthorized", "message": "Sign in first."})
+    return _error(request, 401, {"code": "unauthorized", "message": _("Sign in first.")})
 
 
 @api.exception_handler(OperationalError)

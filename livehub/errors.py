@@ -9,9 +9,11 @@ class DomainError(Exception):
     http_status = 400
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        # str(): a lazily translated message is read now, in the language of the person it answers.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
     def as_dict(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message}

@@ -17,5 +17,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switch of the server-rendered pages (a cookie; the Svelte pages set it themselves).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]

@@ -7,6 +7,7 @@ from collections import Counter, OrderedDict
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR
@@ -25,7 +26,7 @@ def poll_get(*, event_id: int, poll_id: int, for_update: bool = False) -> Poll:
     polls = Poll.objects.filter(event_id=event_id, pk=poll_id).select_related("event")
     poll = (polls.select_for_update(of=("self",)) if for_update else polls).first()
     if poll is None:
-        raise NotFound(f"There is no poll {poll_id} in this event.")
+        raise NotFound(_("There is no poll %(id)s in this event.") % {"id": poll_id})
     return poll
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -71,19 +72,19 @@ def _labels(kind: str, options: list[str] | None) -> list[str]:
     if kind in CHOICE_KINDS or kind == Kind.STANCE:
         labels = [" ".join(label.split()) for label in options or []]
         if kind == Kind.STANCE and len(labels) not in STANCE_LABELS:
-            raise Invalid("A stance poll has 3 or 5 positions.", fields={"options": "3 or 5 positions"})
+            raise Invalid(_("A stance poll has 3 or 5 positions."), fields={"options": _("3 or 5 positions")})
         if not OPTIONS.min <= len(labels) <= OPTIONS.max:
-            between = f"{OPTIONS.min} to {OPTIONS.max} options"
-            raise Invalid(f"A choice poll has {between}.", fields={"options": between})
+            between = _("%(min)s to %(max)s options") % {"min": OPTIONS.min, "max": OPTIONS.max}
+            raise Invalid(_("A choice poll has %(between)s.") % {"between": between}, fields={"options": between})
         if any(not OPTION_LABEL.min <= len(label) <= OPTION_LABEL.max for label in labels):
-            between = f"{OPTION_LABEL.min} to {OPTION_LABEL.max} characters"
-            raise Invalid(f"Each option has {between}.", fields={"options": f"{between} each"})
+            between = _("%(min)s to %(max)s characters") % {"min": OPTION_LABEL.min, "max": OPTION_LABEL.max}
+            raise Invalid(_("Each option has %(between)s.") % {"between": between}, fields={"options": between})
         # "Yes" and "yes" would be two bars nobody can tell apart.
         if len({label.casefold() for label in labels}) != len(labels):
-            raise Invalid("Options must differ.", fields={"options": "duplicate option"})
+            raise Invalid(_("Options must differ."), fields={"options": _("duplicate option")})
         return labels
     if options:
-        raise Invalid(f"A {kind} poll has no options.", fields={"options": "not for this kind"})
+        raise Invalid(_("A %(kind)s poll has no options.") % {"kind": kind}, fields={"options": _("not for this kind")})
     return []
 
 
@@ -99,17 +100,18 @@ def _configure(
 ) -> list[str]:
     prompt = " ".join(prompt.split())
     if not PROMPT.min <= len(prompt) <= PROMPT.max:
-        between = f"{PROMPT.min} to {PROMPT.max} characters"
-        raise Invalid(f"The question of a poll has {between}.", fields={"prompt": between})
+        between = _("%(min)s to %(max)s characters") % {"min": PROMPT.min, "max": PROMPT.max}
+        raise Invalid(_("The question of a poll has %(between)s.") % {"between": between}, fields={"prompt": between})
     labels = _labels(kind, options)
     if kind == Kind.MULTIPLE and max_choices is not None and not 1 <= max_choices <= len(labels):
         raise Invalid(
-            "The maximum of choices is between 1 and the number of options.", fields={"max_choices": "out of range"}
+            _("The maximum of choices is between 1 and the number of options."),
+            fields={"max_choices": _("out of range")},
         )
     if kind == Kind.RATING and (scale or 5) not in (5, 10):
-        raise Invalid("A rating goes from 1 to 5 or from 1 to 10.", fields={"scale": "5 or 10"})
+        raise Invalid(_("A rating goes from 1 to 5 or from 1 to 10."), fields={"scale": _("5 or 10")})
     if kind == Kind.STANCE and phase not in (Poll.Phase.BEFORE, Poll.Phase.AFTER):
-        raise Invalid("A stance poll is taken before or after the debate.", fields={"phase": "before or after"})
+        raise Invalid(_("A stance poll is taken before or after the debate."), fields={"phase": _("before or after")})
     poll.kind, poll.prompt = kind, prompt
     poll.max_choices = max_choices if kind == Kind.MULTIPLE else None
     poll.scale = (scale or 5) if kind == Kind.RATING else None
@@ -134,8 +136,8 @@ def _pair(poll: Poll, stance_pair_id: int | None) -> None:
         other = poll_get(event_id=poll.event_id, poll_id=stance_pair_id, for_update=True)
         if poll.kind != Kind.STANCE or other.kind != Kind.STANCE or other.phase == poll.phase or other.pk == poll.pk:
             raise Invalid(
-                "Pair a before stance poll with an after stance poll.",
-                fields={"stance_pair": "needs a stance poll of the other phase"},
+                _("Pair a before stance poll with an after stance poll."),
+                fields={"stance_pair": _("needs a stance poll of the other phase")},
             )
         touched |= {other.pk} | _partners(other)
         if poll.phase == Poll.Phase.AFTER:
@@ -187,7 +189,7 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state != State.DRAFT:
-            raise Conflict("Only drafts can be edited; this poll has been opened.")
+            raise Conflict(_("Only drafts can be edited; this poll has been opened."))
         current = {
             "kind": poll.kind,
             "prompt": poll.prompt,
@@ -222,7 +224,7 @@ def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state == State.OPEN:
-            raise Conflict("This poll is already open.")
+            raise Conflict(_("This poll is already open."))
         reopening = poll.state == State.CLOSED
         poll.state, poll.opened_at, poll.closed_at = State.OPEN, timezone.now(), None
         poll.save(update_fields=["state", "opened_at", "closed_at"])
@@ -237,7 +239,7 @@ def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state != State.OPEN:
-            raise Conflict(f"Only an open poll can be closed; this one is {poll.state}.")
+            raise Conflict(_("Only an open poll can be closed; this one is %(state)s.") % {"state": poll.state})
         poll.state, poll.closed_at = State.CLOSED, timezone.now()
         poll.save(update_fields=["state", "closed_at"])
         _publish(poll)
@@ -264,7 +266,7 @@ def poll_set_on_screen(*, event_id: int, poll_id: int, on_screen: bool, actor: s
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
         if poll.state == State.DRAFT and on_screen:
-            raise Conflict("Open the poll before putting it on screen.")
+            raise Conflict(_("Open the poll before putting it on screen."))
         if on_screen and poll.session_id is not None:
             for other in (
                 Poll.objects.select_for_update().filter(session_id=poll.session_id, on_screen=True).exclude(pk=poll.pk)
@@ -311,7 +313,7 @@ def poll_respond(
     with transaction.atomic(savepoint=False):
         poll = _answerable(event_id=event_id, poll_id=poll_id, participant_id=participant_id)
         if poll is None:
-            raise NotFound(f"There is no poll {poll_id} in this event.")
+            raise NotFound(_("There is no poll %(id)s in this event.") % {"id": poll_id})
         if poll.answering_mode is None:
             raise Forbidden(PARTICIPANT_GONE)
         _check_open(poll, mode=poll.answering_mode)
@@ -356,7 +358,7 @@ def _check_open(poll: Poll, *, mode: str) -> None:
         deadline = grace_until(poll)
         if deadline is not None and timezone.now() <= deadline:
             return  # the livestream is behind the room: online viewers still get to answer
-    raise Conflict("This poll is closed." if poll.state == State.CLOSED else "This poll is not open yet.")
+    raise Conflict(_("This poll is closed.") if poll.state == State.CLOSED else _("This poll is not open yet."))
 
 
 # Options change only while a poll is a draft (in the console and in the admin), and drafts take
@@ -381,31 +383,42 @@ def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
     kind = poll.kind
     if kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.STANCE):
         if not options or value is not None or text is not None:
-            raise Invalid("Choose an option.", fields={"options": "required for this poll"})
+            raise Invalid(_("Choose an option."), fields={"options": _("required for this poll")})
         valid = _option_ids(poll)
         chosen = list(dict.fromkeys(options))
         if any(option not in valid for option in chosen):
-            raise Invalid("That option is not part of this poll.", fields={"options": "unknown option"})
+            raise Invalid(_("That option is not part of this poll."), fields={"options": _("unknown option")})
         limit = (poll.max_choices or len(valid)) if kind == Kind.MULTIPLE else 1
         if len(chosen) > limit:
-            raise Invalid(f"Choose at most {limit}.", fields={"options": f"at most {limit}"})
+            raise Invalid(
+                _("Choose at most %(count)s.") % {"count": limit},
+                fields={"options": _("at most %(count)s") % {"count": limit}},
+            )
         return {"options": chosen, "value": None, "words": [], "text": ""}
     if kind == Kind.RATING:
         if value is None or options is not None or text is not None:
-            raise Invalid("Give a rating.", fields={"value": "required for this poll"})
+            raise Invalid(_("Give a rating."), fields={"value": _("required for this poll")})
         if not 1 <= value <= (poll.scale or 5):
-            raise Invalid(f"A rating goes from 1 to {poll.scale}.", fields={"value": f"1 to {poll.scale}"})
+            raise Invalid(
+                _("A rating goes from 1 to %(scale)s.") % {"scale": poll.scale},
+                fields={"value": _("1 to %(scale)s") % {"scale": poll.scale}},
+            )
         return {"options": [], "value": value, "words": [], "text": ""}
     if text is None or options is not None or value is not None:
-        raise Invalid("Write an answer.", fields={"text": "required for this poll"})
+        raise Invalid(_("Write an answer."), fields={"text": _("required for this poll")})
     text = text.strip()
     if kind == Kind.WORDCLOUD:
         words = normalise_words(text)
         if not words:
-            raise Invalid(f"Give {WORDS.min} to {WORDS.max} words.", fields={"text": "empty"})
+            raise Invalid(
+                _("Give %(min)s to %(max)s words.") % {"min": WORDS.min, "max": WORDS.max}, fields={"text": _("empty")}
+            )
         if len(words) > WORDS.max or any(len(word) > WORD.max for word in words):
-            said = f"Up to {WORDS.max} words of at most {WORD.max} letters."
-            raise Invalid(said, fields={"text": f"up to {WORDS.max} words"})
+            said = _("Up to %(words)s words of at most %(letters)s letters.") % {
+                "words": WORDS.max,
+                "letters": WORD.max,
+            }
+            raise Invalid(said, fields={"text": _("up to %(words)s words") % {"words": WORDS.max}})
         return {"options": [], "value": None, "words": words, "text": ""}
     if not ANSWER_TEXT.min <= len(text) <= ANSWER_TEXT.max:
         between = f"{ANSWER_TEXT.min} to {ANSWER_TEXT.max} characters"
@@ -423,7 +436,7 @@ def poll_moderate_answer(*, event_id: int, response_id: int, approve: bool, acto
             .first()
         )
         if response is None:
-            raise NotFound(f"There is no open-text answer {response_id} in this event.")
+            raise NotFound(_("There is no open-text answer %(id)s in this event.") % {"id": response_id})
         review = Response.Review.APPROVED if approve else Response.Review.REJECTED
         if response.review == review:
             return response  # a second click: nothing changed, nothing to log

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from livehub.errors import NotFound
 from livehub.realtime.protocol import MODERATOR, dumps
@@ -25,7 +26,7 @@ def question_get(*, event_id: int, question_id: int, for_update: bool = False) -
     questions = Question.objects.filter(event_id=event_id, pk=question_id).select_related("event")
     question = (questions.select_for_update(of=("self",)) if for_update else questions).first()
     if question is None:
-        raise NotFound(f"There is no question {question_id} in this event.")
+        raise NotFound(_("There is no question %(id)s in this event.") % {"id": question_id})
     return question
 
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_entries_delete, audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -92,8 +93,9 @@ def clean_text(text: str) -> str:
     low, high = QUESTION_TEXT
     if not low <= len(text) <= high:
         raise Invalid(
-            f"A question has {low} to {high} characters (this one has {len(text)}).",
-            fields={"text": f"must be {low} to {high} characters"},
+            _("A question has %(low)s to %(high)s characters (this one has %(count)s).")
+            % {"low": low, "high": high, "count": len(text)},
+            fields={"text": _("must be %(low)s to %(high)s characters") % {"low": low, "high": high}},
         )
     return text
 
@@ -114,11 +116,11 @@ def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: 
         event = participant.event
         session = session_get(event_id=event_id, session_id=session_id)
         if session.status == Session.Status.ENDED:
-            raise Conflict(f"“{session.title}” has ended; questions are closed.")
+            raise Conflict(_("“%(session)s” has ended; questions are closed.") % {"session": session.title})
         if event.require_names and (anonymous or not participant.name):
             raise Invalid(
-                "This event asks for your name with each question: set a display name first.",
-                fields={"anonymous": "names are required at this event"},
+                _("This event asks for your name with each question: set a display name first."),
+                fields={"anonymous": _("names are required at this event")},
             )
         _check_question_rate(participant)
         flagged = blocked_words_in(event, text)
@@ -146,7 +148,8 @@ def _check_question_rate(participant: Participant) -> None:
     if len(recent) >= QUESTIONS_PER_MINUTE:
         wait = (recent[-1] + timedelta(minutes=1) - timezone.now()).total_seconds()
         raise RateLimited(
-            f"At most {QUESTIONS_PER_MINUTE} questions a minute; try again shortly.", retry_after=max(wait, 0.1)
+            _("At most %(count)s questions a minute; try again shortly.") % {"count": QUESTIONS_PER_MINUTE},
+            retry_after=max(wait, 0.1),
         )
 
 
@@ -217,7 +220,7 @@ def _vote_row_portable(*, participant_id: UUID, event_id: int, question_id: int,
         Vote.objects.create(question=question, participant_id=participant_id)
         changed = 1
     elif allowed and not up:
-        changed, _ = votes.filter(participant_id=participant_id).delete()
+        changed, _by_model = votes.filter(participant_id=participant_id).delete()
     return question.state, own, question.event.allow_self_votes, changed, counted, present, ended
 
 
@@ -232,16 +235,16 @@ def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: 
         vote_row = _vote_row_postgresql if connection.vendor == "postgresql" else _vote_row_portable
         row = vote_row(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
         if row is None:
-            raise NotFound(f"There is no question {question_id} in this event.")
+            raise NotFound(_("There is no question %(id)s in this event.") % {"id": question_id})
         state, own, self_votes_allowed, changed, counted, present, ended = row
         if not present:
             raise Forbidden(PARTICIPANT_GONE)
         if state not in Question.PUBLIC_STATES:
-            raise Conflict("Only approved questions can be voted on.")
+            raise Conflict(_("Only approved questions can be voted on."))
         if ended:
-            raise Conflict("This session has ended: its questions are kept as they were, votes included.")
+            raise Conflict(_("This session has ended: its questions are kept as they were, votes included."))
         if up and own and not self_votes_allowed:
-            raise Conflict("You cannot vote for your own question at this event.")
+            raise Conflict(_("You cannot vote for your own question at this event."))
         if changed:
             # Marked before the publish below: a process dying between the two leaves either a
             # mark (flushed by another process's sweep) or an announcement (healed), never neither.
@@ -274,20 +277,28 @@ def question_moderate(
 
     A rejection may carry a `reason` (Question.RejectionReason), which its author is told."""
     if reason is not None and action != "reject":
-        raise Invalid("Only a rejection takes a reason.", fields={"reason": "only with the action reject"})
+        raise Invalid(_("Only a rejection takes a reason."), fields={"reason": "only with the action reject"})
     if role == SPEAKER and action not in SPEAKER_ACTIONS:
-        raise Forbidden(f"Speakers may {', '.join(sorted(SPEAKER_ACTIONS))}, not {action}.")
+        raise Forbidden(
+            _("Speakers may %(actions)s, not %(action)s.")
+            % {"actions": ", ".join(sorted(SPEAKER_ACTIONS)), "action": action}
+        )
     states, target = MODERATION[action]["from"], MODERATION[action]["to"]
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if question.state not in states:
-            raise Conflict(f"Cannot {action} a question that is {question.state}.")
+            raise Conflict(
+                _("Cannot %(action)s a question that is %(state)s.") % {"action": action, "state": question.state}
+            )
         if action == "restore" and question.merged_into_id:
-            raise Conflict(f"This question was merged into question {question.merged_into_id}; its votes moved there.")
+            raise Conflict(
+                _("This question was merged into question %(id)s; its votes moved there.")
+                % {"id": question.merged_into_id}
+            )
         if action == "highlight" and question.highlighted:
-            raise Conflict("This question is already highlighted.")
+            raise Conflict(_("This question is already highlighted."))
         if action == "unhighlight" and not question.highlighted:
-            raise Conflict("This question is not highlighted.")
+            raise Conflict(_("This question is not highlighted."))
         was_public = question.is_public
         if action == "highlight":
             _unhighlight_others(question)
@@ -340,9 +351,9 @@ def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> 
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if question.state == State.ARCHIVED:
-            raise Conflict("Archived questions cannot be edited; restore it first.")
+            raise Conflict(_("Archived questions cannot be edited; restore it first."))
         if text == question.text:
-            raise Conflict("The text is unchanged.")
+            raise Conflict(_("The text is unchanged."))
         question.original_text = question.original_text or question.text
         question.text = text
         question.save(update_fields=["text", "original_text"])
@@ -354,17 +365,19 @@ def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> 
 def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str) -> Question:
     """Fold a duplicate into another question; each participant's vote counts once."""
     if question_id == into_id:
-        raise Invalid("A question cannot be merged into itself.", fields={"into": "must be another question"})
+        raise Invalid(_("A question cannot be merged into itself."), fields={"into": "must be another question"})
     with transaction.atomic(savepoint=False):
         first, second = sorted([question_id, into_id])  # lock in id order: no deadlock between merges
         locked = {q.pk: q for q in [_locked(event_id=event_id, question_id=pk) for pk in (first, second)]}
         duplicate, target = locked[question_id], locked[into_id]
         if duplicate.merged_into_id:
-            raise Conflict(f"This question was already merged into question {duplicate.merged_into_id}.")
+            raise Conflict(
+                _("This question was already merged into question %(id)s.") % {"id": duplicate.merged_into_id}
+            )
         if target.state in {State.ARCHIVED, State.REJECTED}:
-            raise Conflict(f"Cannot merge into a question that is {target.state}.")
+            raise Conflict(_("Cannot merge into a question that is %(state)s.") % {"state": target.state})
         if target.session_id != duplicate.session_id:
-            raise Conflict("Both questions must belong to the same session.")
+            raise Conflict(_("Both questions must belong to the same session."))
         was_public = duplicate.is_public
         already = Vote.objects.filter(question=target).values("participant_id")
         moved = list(Vote.objects.filter(question=duplicate).values_list("participant_id", flat=True))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `make test` needs from the system besides Python and Node.js: Debian's chromium (the browser
+# What `make test` needs from the system besides Python and Node.js: Debian's gettext, chromium (the browser
 # tests drive it; no browser is ever downloaded), a compose client (docker-compose.yml is
 # validated; no engine needed) and Debian's nginx (tests/deploy starts its own, on loopback ports,
 # in front of two server processes; the system service is not used). Run as root on Debian (as CI
@@ -15,6 +15,8 @@ install="${LIVEHUB_SYSTEM_INSTALL:-1}"
 missing=()
 [ -x "$chromium" ] || missing+=(chromium)
 [ -x "$nginx" ] || missing+=(nginx)
+# GNU gettext's msgfmt compiles the French and Dutch catalogues (make messages).
+command -v "${MSGFMT:-msgfmt}" >/dev/null 2>&1 || missing+=(gettext)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
   missing+=(docker-compose)
 fi

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
@@ -21,8 +22,28 @@ class EventRoleInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class LanguagesField(forms.CharField):
+    """The event's languages typed in order, "fr, nl, en"; stored as a list (the model checks it)."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [code.strip().lower() for code in text.replace(";", ",").split(",") if code.strip()]
+
+
+class EventAdminForm(forms.ModelForm):
+    languages = LanguagesField(help_text="Codes in order, the first the default: e.g. fr, nl, en (of en, fr, nl).")
+
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 - the admin's own exclude decides what is shown
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = ("code", "name", "venue", "city", "starts_on", "online", "auto_approve", "current_session")
     list_filter = ("online", "auto_approve", "require_names", "starts_on")
     search_fields = ("code", "name", "venue", "city", "organiser")

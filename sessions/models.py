@@ -3,12 +3,32 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 
 def new_link_secret() -> str:
     return secrets.token_urlsafe(24)
+
+
+def default_languages() -> list[str]:
+    return ["en"]
+
+
+def validate_languages(value: object) -> None:
+    codes = [code for code, _name in settings.LANGUAGES]
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if code not in codes]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language %(codes)s: choose among %(choices)s."),
+            params={"codes": ", ".join(map(str, unknown)), "choices": ", ".join(codes)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each language may be listed once."))
 
 
 class Event(models.Model):
@@ -29,6 +49,24 @@ class Event(models.Model):
     # Online viewers hear a question this many seconds after the room: polls stay open for them.
     stream_delay = models.PositiveSmallIntegerField(default=20, help_text="Livestream latency in seconds.")
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    languages = models.JSONField(
+        default=default_languages,
+        validators=[validate_languages],
+        help_text='The event\'s languages in order, the first its default: e.g. ["fr", "nl", "en"].',
+    )
+
+    class Projector(models.TextChoices):
+        OFF = "off", "One language"
+        SIDE_BY_SIDE = "side_by_side", "Two languages side by side"
+        ALTERNATING = "alternating", "Two languages in turn"
+
+    # Brussels: the screen and stage show the event's first two languages at once or in turn.
+    projector = models.CharField(
+        max_length=16, choices=Projector.choices, default=Projector.OFF, help_text="Bilingual projector."
+    )
+    projector_interval = models.PositiveSmallIntegerField(
+        default=10, help_text="Seconds each language stays on the projector when they alternate."
+    )
 
     class Meta:
         ordering = ["starts_on", "code"]

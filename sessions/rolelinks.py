@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from livehub.errors import Unauthorized
 from staff.models import RoleLink
@@ -53,11 +54,11 @@ def role_key_read(*, event: Event, key: str) -> str:
     try:
         claims = signing.loads(key, salt=_salt(event))
     except signing.BadSignature:
-        raise Unauthorized("This role link is not valid for this event (or was revoked).") from None
+        raise Unauthorized(_("This role link is not valid for this event (or was revoked).")) from None
     if not isinstance(claims, dict) or claims.get("e") != event.code or claims.get("r") not in ROLE_PAGES:
-        raise Unauthorized("This role link is not valid for this event.")
+        raise Unauthorized(_("This role link is not valid for this event."))
     if not isinstance(claims.get("x"), int) or claims["x"] < time.time():
-        raise Unauthorized("This role link has expired; ask the organisers for a new one.")
+        raise Unauthorized(_("This role link has expired; ask the organisers for a new one."))
     link_id = claims.get("i")
     recorded = (
         RoleLink.objects.filter(pk=link_id, event_id=event.pk, role=claims["r"]).values_list("revoked_at").first()
@@ -65,9 +66,9 @@ def role_key_read(*, event: Event, key: str) -> str:
         else None
     )
     if recorded is None:
-        raise Unauthorized("This role link is not valid for this event (or was revoked).")
+        raise Unauthorized(_("This role link is not valid for this event (or was revoked)."))
     if recorded[0] is not None:
-        raise Unauthorized("This role link was revoked; ask the organisers for a new one.")
+        raise Unauthorized(_("This role link was revoked; ask the organisers for a new one."))
     return claims["r"]
 
 

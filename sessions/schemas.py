@@ -124,6 +124,16 @@ class EventModeration(Payload):
     allow_self_votes: bool
 
 
+Language = Literal["en", "fr", "nl"]
+
+
+class EventProjector(Payload):
+    mode: Literal["off", "side_by_side", "alternating"] = Field(
+        description="The screen and stage in the event's first language, or its first two at once or in turn."
+    )
+    interval: int = Field(description="Seconds each language stays up when they alternate.")
+
+
 class EventInfo(Payload):
     code: str
     name: str
@@ -136,6 +146,8 @@ class EventInfo(Payload):
     online: bool
     current_session: int | None
     stream_delay: int = Field(description="Seconds the livestream runs behind the room.")
+    languages: list[Language] = Field(description="The event's languages in order; the first is its default.")
+    projector: EventProjector
     moderation: EventModeration
 
 

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Q
 from django.utils.timezone import now as server_now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from livehub.errors import Forbidden, NotFound, Unauthorized
 from livehub.realtime.protocol import MODERATOR, SPEAKER
@@ -42,7 +44,7 @@ def event_get(*, code: str) -> Event:
     wanted = _code_to_look_up(code)
     event = Event.objects.filter(code__iexact=wanted).first() if wanted else None
     if event is None:
-        raise NotFound(f"There is no event with the code {code!r}.")
+        raise NotFound(_("There is no event with the code “%(code)s”.") % {"code": code})
     return event
 
 
@@ -59,6 +61,8 @@ def event_payload(event: Event) -> dict[str, Any]:
         "online": event.online,
         "stream_delay": event.stream_delay,
         "current_session": event.current_session_id,
+        "languages": list(event.languages),
+        "projector": {"mode": event.projector, "interval": event.projector_interval},
         "moderation": {
             "auto_approve": event.auto_approve,
             "require_names": event.require_names,
@@ -120,7 +124,7 @@ def note_locked(*, event_id: int, note_id: int) -> Note:
         .first()
     )
     if note is None:
-        raise NotFound(f"There is no note {note_id} in this event.")
+        raise NotFound(_("There is no note %(id)s in this event.") % {"id": note_id})
     return note
 
 
@@ -140,7 +144,7 @@ def session_get(*, event_id: int, session_id: int, for_update: bool = False) -> 
     sessions = Session.objects.filter(event_id=event_id, pk=session_id)
     session = (sessions.select_for_update() if for_update else sessions).first()
     if session is None:
-        raise NotFound(f"There is no session {session_id} in this event.")
+        raise NotFound(_("There is no session %(id)s in this event.") % {"id": session_id})
     return session
 
 
@@ -157,7 +161,7 @@ def participant_payload(participant: Participant) -> dict[str, Any]:
     return {"id": str(participant.id), "name": participant.name or None, "mode": participant.mode}
 
 
-PARTICIPANT_GONE = "You are no longer a participant of this event; join again."
+PARTICIPANT_GONE = gettext_lazy("You are no longer a participant of this event; join again.")
 
 
 def participant_locked(*, participant_id: UUID, with_event: bool = False) -> Participant:
@@ -175,7 +179,7 @@ def participant_locked(*, participant_id: UUID, with_event: bool = False) -> Par
 def participant_by_token(*, event: Event, token: str) -> Participant:
     participant = Participant.objects.filter(event=event, token_hash=hash_token(token)).first()
     if participant is None:
-        raise Unauthorized("This attendee token is not known for this event; join again.")
+        raise Unauthorized(_("This attendee token is not known for this event; join again."))
     return participant
 
 
@@ -198,10 +202,10 @@ def attendee_by_token(*, code: str, token: str) -> tuple[int, str, Participant]:
             cursor.execute(_ATTENDEE_BY_TOKEN, [hash_token(token), wanted])
             row = cursor.fetchone()
     if row is None:
-        raise NotFound(f"There is no event with the code {code!r}.")
+        raise NotFound(_("There is no event with the code “%(code)s”.") % {"code": code})
     event_id, event_code, participant_id, name, mode = row
     if participant_id is None:
-        raise Unauthorized("This attendee token is not known for this event; join again.")
+        raise Unauthorized(_("This attendee token is not known for this event; join again."))
     return event_id, event_code, Participant(id=uuid_value(participant_id), event_id=event_id, name=name, mode=mode)
 
 
@@ -224,7 +228,7 @@ def _you(ctx: CommandContext, shared: SharedPart, rows: list[tuple]) -> dict[str
     if ctx.participant_id is not None:
         if not rows:
             raise Participant.DoesNotExist(f"Participant {ctx.participant_id} is gone.")
-        _, name, mode, *_ = rows[0]
+        _id, name, mode, *_rest = rows[0]
         participant = participant_payload(Participant(id=ctx.participant_id, name=name, mode=mode))
     return {"you": {"role": ctx.role, "participant": participant}}
 

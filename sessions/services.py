@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from livehub.errors import Conflict, Invalid
 from livehub.realtime.broker import get_broker
@@ -78,9 +79,12 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Status
         event = Event.objects.select_for_update().get(pk=event_id)
         session = session_get(event_id=event_id, session_id=session_id, for_update=True)
         if status == session.status:
-            raise Conflict(f"“{session.title}” is already {status}.")
+            raise Conflict(_("“%(session)s” is already %(status)s.") % {"session": session.title, "status": status})
         if status not in TRANSITIONS[session.status]:
-            raise Conflict(f"“{session.title}” cannot go from {session.status} to {status}.")
+            raise Conflict(
+                _("“%(session)s” cannot go from %(from)s to %(to)s.")
+                % {"session": session.title, "from": session.status, "to": status}
+            )
         now = timezone.now()
         ended = None
         if status == Status.LIVE:
@@ -129,11 +133,11 @@ def note_send(*, event_id: int, session_id: int, text: str) -> Note:
     """A backstage note to the speakers of a session; they see it on stage until they mark it seen."""
     text = " ".join(text.split())
     if not text:
-        raise Invalid("A note needs some text.", fields={"text": "must not be empty"})
+        raise Invalid(_("A note needs some text."), fields={"text": _("must not be empty")})
     with transaction.atomic(savepoint=False):
         session = session_get(event_id=event_id, session_id=session_id)
         if session.status == Status.ENDED:
-            raise Conflict(f"“{session.title}” has ended: its speakers have left the stage.")
+            raise Conflict(_("“%(session)s” has ended: its speakers have left the stage.") % {"session": session.title})
         note = Note.objects.create(event_id=event_id, session=session, text=text)
         _publish_note(note, "note.posted", session.event.timezone)
     return note
@@ -155,12 +159,12 @@ def _timer_apply(session: Session, *, action: str, seconds: int, now) -> None:
     planned = int((session.ends_at - session.starts_at).total_seconds())
     if session.timer_seconds is None:
         if planned <= 0:
-            raise Conflict(f"“{session.title}” has no planned length to count down from.")
+            raise Conflict(_("“%(session)s” has no planned length to count down from.") % {"session": session.title})
         session.timer_seconds = planned
     running = session.timer_started_at is not None and session.timer_paused_at is None
     if action == "start":
         if running:
-            raise Conflict(f"The timer of “{session.title}” is already running.")
+            raise Conflict(_("The timer of “%(session)s” is already running.") % {"session": session.title})
         if session.timer_started_at is None:
             session.timer_started_at = now
         else:
@@ -168,11 +172,11 @@ def _timer_apply(session: Session, *, action: str, seconds: int, now) -> None:
             session.timer_paused_at = None
     elif action == "pause":
         if not running:
-            raise Conflict(f"The timer of “{session.title}” is not running.")
+            raise Conflict(_("The timer of “%(session)s” is not running.") % {"session": session.title})
         session.timer_paused_at = now
     else:
         if seconds == 0:
-            raise Invalid("Say how many seconds to add or take off.", fields={"seconds": "must not be 0"})
+            raise Invalid(_("Say how many seconds to add or take off."), fields={"seconds": _("must not be 0")})
         # Taking off more than is planned leaves a countdown of nothing, which then runs over.
         session.timer_seconds = max(0, session.timer_seconds + seconds)
 

@@ -9,11 +9,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from exports.services import event_export, export_filename, export_scope
 from livehub.errors import NotFound, Unauthorized
+from livehub.i18n import use_event_language
 from sessions.models import Event
 from sessions.rolelinks import role_key_read
 from sessions.selectors import event_get, programme, user_role
@@ -28,9 +30,17 @@ PAGE_ROLES = {
 
 def _event_or_404(request: HttpRequest, code: str) -> Event | HttpResponse:
     try:
-        return event_get(code=code)
+        event = event_get(code=code)
     except NotFound:
         return render(request, "web/not_found.html", {"code": code}, status=404)
+    use_event_language(request, event.languages, projector=page_is_projector(request))
+    return event
+
+
+def page_is_projector(request: HttpRequest) -> bool:
+    """The stage and the screen speak the event's language(s), whatever the browser's."""
+    match = request.resolver_match
+    return match is not None and match.url_name in ("stage", "screen")
 
 
 def _bootstrap(event: Event, page: str, **extra: Any) -> dict[str, Any]:
@@ -72,14 +82,14 @@ def _role_for(request: HttpRequest, event: Event, page: str) -> tuple[str | None
                 render(request, "web/refused.html", {"event": event, "message": error.message}, status=403),
             )
         if role not in allowed:
-            message = f"This link is for the {role} view, not this page."
+            message = gettext("This link is for the %(role)s view, not this page.") % {"role": role_name(role)}
             return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)
         return role, key, None
     if not request.user.is_authenticated:
         return None, None, redirect_to_login(request.get_full_path())
     role = user_role(event=event, user=request.user)
     if role not in allowed:
-        message = "Your account has no role that opens this page for this event."
+        message = gettext("Your account has no role that opens this page for this event.")
         return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)
     return role, None, None
 
@@ -92,7 +102,9 @@ def landing(request: HttpRequest) -> HttpResponse:
         event = Event.objects.filter(code__iexact=code).first()
         if event is not None:
             return redirect("web:attend", code=event.code)
-        error = f"There is no event with the code “{code}”. Check the code on the screen or your invitation."
+        error = gettext(
+            "There is no event with the code “%(code)s”. Check the code on the screen or your invitation."
+        ) % {"code": code}
     # 200 even when the code is unknown: the page is there, the message says what went wrong.
     return render(request, "web/landing.html", {"code": code, "error": error})
 
@@ -120,12 +132,23 @@ def _protected(page: str):
             return refusal
         if page == "screen":
             url = join_url(request, event)
-            qr = {"qr_svg": join_qr_svg(url, title=f"Join {event.name}"), "join_url": url}
+            title = gettext("Join %(event)s") % {"event": event.name}
+            qr = {"qr_svg": join_qr_svg(url, title=title), "join_url": url}
             return _page(request, event, page, context=qr, role=role, key=key, join_url=url)
         return _page(request, event, page, role=role, key=key)
 
     view.__name__ = page
     return view
+
+
+def role_name(role: str) -> str:
+    names = {
+        "attendee": gettext("attendee"),
+        "moderator": gettext("moderator"),
+        "speaker": gettext("speaker"),
+        "screen": gettext("screen"),
+    }
+    return names.get(role, role)
 
 
 def join_url(request: HttpRequest, event: Event) -> str:
@@ -159,7 +182,7 @@ def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
     session = request.GET.get("session") or None
     if session is not None and not session.isdigit():
         return JsonResponse(
-            {"code": "invalid", "message": "session must be a session's id.", "fields": {"session": session}},
+            {"code": "invalid", "message": gettext("session must be a session's id."), "fields": {"session": session}},
             status=400,
         )
     try:

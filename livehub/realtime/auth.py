@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from livehub.errors import Forbidden, Unauthorized
 from sessions import selectors
@@ -47,9 +48,9 @@ def authenticate(*, code: str, token: str | None, key: str | None, user=None) ->
                 actor = account_actor(event_id=event.pk, user_id=user.pk)
             return _staff(event, participant, role=role, actor=actor, user_id=user.pk, label=user.get_username())
         if participant is None:
-            raise Forbidden("Your account has no role on this event.")
+            raise Forbidden(_("Your account has no role on this event."))
     if participant is None:
-        raise Unauthorized("Join the event (token) or sign in (session or role link) first.")
+        raise Unauthorized(_("Join the event (token) or sign in (session or role link) first."))
     return _attendee(event.pk, event.code, participant)
 
 

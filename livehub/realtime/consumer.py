@@ -12,6 +12,8 @@ from urllib.parse import parse_qs
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http.request import split_domain_port, validate_host
+from django.utils import translation
+from django.utils.translation import gettext
 from redis.exceptions import RedisError
 
 from livehub import metrics
@@ -26,6 +28,7 @@ from livehub.errors import (
     Unauthorized,
     Unavailable,
 )
+from livehub.i18n import socket_language, supported
 
 from . import dispatch
 from .auth import authenticate
@@ -71,11 +74,17 @@ def origin_allowed(scope: dict[str, Any]) -> bool:
     return True
 
 
+def close_reason(text: str) -> str:
+    """A close frame's reason holds 123 bytes; French and Dutch letters may take two each."""
+    return text.encode("utf-8")[:120].decode("utf-8", "ignore")
+
+
 # Off the single "thread-sensitive" thread: commands and snapshots of many sockets run side by
 # side on the gateway's database threads.
 @db_work
-def _authenticate(code: str, token: str | None, key: str | None, user: Any) -> CommandContext:
-    return authenticate(code=code, token=token, key=key, user=user)
+def _authenticate(code: str, token: str | None, key: str | None, user: Any, language: str) -> CommandContext:
+    with translation.override(language):
+        return authenticate(code=code, token=token, key=key, user=user)
 
 
 @db_work
@@ -84,8 +93,9 @@ def _snapshot(ctx: CommandContext, position: tuple) -> dict[str, str]:
 
 
 @db_work
-def _execute(ctx: CommandContext, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    return dispatch.execute(ctx, type=type, ref=ref, data=data)
+def _execute(ctx: CommandContext, type: str, ref: str | None, data: dict[str, Any], language: str) -> dict[str, Any]:
+    with translation.override(language):
+        return dispatch.execute(ctx, type=type, ref=ref, data=data)
 
 
 class EventSocket:
@@ -101,6 +111,7 @@ class EventSocket:
         self.strikes = TokenBucket(rate=limits["FLOOD_STRIKES"] / 10, burst=limits["FLOOD_STRIKES"])
         self.connection: Connection | None = None
         self.ctx: CommandContext | None = None
+        self.language = "en"
 
     @classmethod
     def as_asgi(cls):
@@ -118,22 +129,29 @@ class EventSocket:
             return
         query = {name: values[-1] for name, values in parse_qs(self.scope.get("query_string", b"").decode()).items()}
         code = self.scope["url_route"]["kwargs"]["code"]
+        # The person's error messages: the switch's cookie, else the page's language (`lang`, which
+        # already holds the event's default), else the browser's.
+        self.language = socket_language(self.scope.get("headers", ()), [supported(query.get("lang")) or ""])
         try:
-            self.ctx = await _authenticate(code, query.get("token"), query.get("key"), self.scope.get("user"))
+            self.ctx = await _authenticate(
+                code, query.get("token"), query.get("key"), self.scope.get("user"), self.language
+            )
         except (NotFound, Unauthorized, Forbidden) as error:
             await self.send({"type": "websocket.accept"})
             await self.send(
                 {
                     "type": "websocket.close",
                     "code": CLOSE_FOR.get(type(error), Close.FORBIDDEN),
-                    "reason": error.message[:120],
+                    "reason": close_reason(error.message),
                 }
             )
             return
         except (OperationalError, InterfaceError):
             # Accepted first: a close before the handshake would reach the client as HTTP 403.
             await self.send({"type": "websocket.accept"})
-            await self.send({"type": "websocket.close", "code": Close.TRY_AGAIN, "reason": "Database unavailable."})
+            with translation.override(self.language):
+                reason = gettext("Database unavailable.")
+            await self.send({"type": "websocket.close", "code": Close.TRY_AGAIN, "reason": reason})
             return
         try:
             since = parse_since(query["since"]) if "since" in query else None
@@ -208,6 +226,10 @@ class EventSocket:
                 await self.handle_frame(message)
 
     async def handle_frame(self, message: dict[str, Any]) -> None:
+        with translation.override(self.language):
+            await self._handle_frame(message)
+
+    async def _handle_frame(self, message: dict[str, Any]) -> None:
         ref = None
         command = "unknown"  # a label only for registered types: a client cannot add series
         try:
@@ -218,20 +240,20 @@ class EventSocket:
                 return
             text = message.get("text")
             if text is None:
-                raise BadRequest("Frames must be JSON text, not binary.")
+                raise BadRequest(gettext("Frames must be JSON text, not binary."))
             # surrogatepass: measuring must not fail; decode_frame refuses surrogates with bad_request.
             if len(text) > self.max_frame or len(text.encode("utf-8", "surrogatepass")) > self.max_frame:
-                raise TooLarge(f"Frames are limited to {self.max_frame // 1024} KiB.")
+                raise TooLarge(gettext("Frames are limited to %(size)s KiB.") % {"size": self.max_frame // 1024})
             value = decode_frame(text)
             ref = frame_ref(value)
             envelope = read_envelope(value)
             if envelope.type in COMMANDS:
                 command = envelope.type
             if wait:
-                raise RateLimited("Too many commands; slow down.", retry_after=wait)
+                raise RateLimited(gettext("Too many commands; slow down."), retry_after=wait)
             started = time.perf_counter()
             try:
-                reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data)
+                reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data, self.language)
             finally:
                 metrics.COMMAND_SECONDS.labels(command).observe(time.perf_counter() - started)
             self.connection.push(ok_frame(ref, reply))
@@ -239,10 +261,10 @@ class EventSocket:
             self._reply_error(ref, command, error)
         except (OperationalError, InterfaceError):
             log.warning("database unavailable for a command")
-            self._reply_error(ref, command, Unavailable("The database is not answering; retry shortly."))
+            self._reply_error(ref, command, Unavailable(gettext("The database is not answering; retry shortly.")))
         except Exception:
             log.exception("command failed")
-            self._reply_error(ref, command, Internal("Something went wrong on our side; retry shortly."))
+            self._reply_error(ref, command, Internal(gettext("Something went wrong on our side; retry shortly.")))
         metrics.REPLY_FRAMES.inc()
 
     def _reply_error(self, ref: str | None, command: str, error: DomainError) -> None:

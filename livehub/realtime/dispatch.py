@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
@@ -35,13 +36,13 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
     if command is None:
         raise UnknownType(f"There is no command {type!r}.")
     if ctx.role not in command.roles:
-        raise Forbidden(f"{type!r} is not allowed for the {ctx.role} role.")
+        raise Forbidden(_("“%(command)s” is not allowed for the %(role)s role.") % {"command": type, "role": ctx.role})
     if command.needs_participant and ctx.participant_id is None:
-        raise Forbidden(f"{type!r} needs a participant: join the event first.")
+        raise Forbidden(_("“%(command)s” needs a participant: join the event first.") % {"command": type})
     try:
         payload = command.schema.model_validate(data)
     except ValidationError as error:
-        raise Invalid("The command's data is not valid.", fields=validation_fields(error)) from None
+        raise Invalid(_("The command's data is not valid."), fields=validation_fields(error)) from None
 
     # Optimistic: a ref is nearly always new, so the receipt is not looked up first. A retry of
     # an applied command runs again and rolls back, on the receipt's unique key if it succeeds
@@ -81,7 +82,7 @@ def _receipt(actor: str, ref: str, type: str) -> dict[str, Any] | None:
 def receipts_purge(*, older_than: timedelta) -> int:
     """Forget the replies of commands applied longer ago than `older_than` (a retry comes within
     minutes of a reconnect); returns how many. Housekeeping runs it every few minutes."""
-    deleted, _ = CommandReceipt.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    deleted, _by_model = CommandReceipt.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     if deleted:
         log.info("forgot %s command receipts", deleted)
     return deleted

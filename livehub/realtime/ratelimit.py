@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from redis.commands.core import Script
 
 from livehub.errors import RateLimited
@@ -158,5 +159,5 @@ def joins_take(*, event_id: int, address: str) -> None:
                 str(event_id),
             ),
         ],
-        message="Many people are joining right now; you are next in a moment.",
+        message=_("Many people are joining right now; you are next in a moment."),
     )

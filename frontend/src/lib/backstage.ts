@@ -1,15 +1,15 @@
 // The speaker's channel: backstage notes from the moderators, and the chair's countdown, counted
 // from the server's clock so that the stage, the console and the screen show the same second.
-import { t } from "./i18n";
+import { N_, t } from "./i18n";
 import type { LiveState, Note, PushedEvent, Session, Timer } from "./types";
 import { isObject } from "./values";
 
 /** The notes moderators send most; the console offers them as one-click buttons. */
 export const NOTE_PRESETS = [
-  "5 minutes left",
-  "Time to wrap up",
-  "Take an online question",
-  "Please repeat the question for the livestream",
+  N_("5 minutes left"),
+  N_("Time to wrap up"),
+  N_("Take an online question"),
+  N_("Please repeat the question for the livestream"),
 ];
 
 /** `note.posted` and `note.updated`: the note replaces the one with its id, oldest first. */

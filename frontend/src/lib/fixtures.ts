@@ -60,6 +60,8 @@ export function liveState({
       online: true,
       stream_delay: 20,
       current_session: current,
+      languages: ["en"],
+      projector: { mode: "off", interval: 10 },
       moderation: { auto_approve: false, require_names: false, allow_self_votes: false },
     },
     sessions,

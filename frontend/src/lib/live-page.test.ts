@@ -73,7 +73,7 @@ describe("LivePage", () => {
     expect(get(page.live)).toBeNull();
     expect(get(page.view)).toBe(boot.initial);
     page.connect({ key: "role-key" });
-    expect(last().url).toBe("wss://live.example/ws/events/SFH2022/?key=role-key");
+    expect(last().url).toBe("wss://live.example/ws/events/SFH2022/?key=role-key&lang=en");
     expect(get(page.view)).toBe(boot.initial);
     snapshot(last());
     expect(get(page.view).sessions[0].status).toBe("live");

@@ -4,6 +4,7 @@
 import { onDestroy } from "svelte";
 import { derived, type Readable, writable } from "svelte/store";
 import { type Bootstrap, socketUrl } from "./bootstrap";
+import { language } from "./i18n";
 import { t } from "./i18n";
 import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS } from "./live";
 import { reduceLive } from "./reducers";
@@ -51,7 +52,8 @@ export class LivePage {
     this.#drop();
     const client = new LiveClient<LiveState>({
       ...this.#options.client,
-      url: socketUrl(this.#boot.socket, credentials),
+      // The page's language, for the socket's messages (the switch's cookie outranks it).
+      url: socketUrl(this.#boot.socket, { ...credentials, lang: language() }),
       reduce: reduceLive,
       initial: this.#boot.initial,
     });

@@ -1,3 +1,4 @@
+import { N_ } from "./i18n";
 // Audience Q&A: pure state updates from the question events, and the views the pages show.
 // Like the other reducers (reducers.ts), reduceQuestions returns the same object when nothing changed.
 import { sortedSessions } from "./programme";
@@ -17,10 +18,10 @@ import type {
 
 /** Why a moderator rejected a question: a short word for the console, a sentence for its author. */
 export const REJECTION_REASONS = {
-  off_topic: { short: "Off topic", author: "It is off topic for this session." },
-  duplicate: { short: "Duplicate", author: "The same question was already asked: vote for that one." },
-  already_answered: { short: "Already answered", author: "It has already been answered." },
-  inappropriate: { short: "Inappropriate", author: "It does not follow the event's rules for questions." },
+  off_topic: { short: N_("Off topic"), author: N_("It is off topic for this session.") },
+  duplicate: { short: N_("Duplicate"), author: N_("The same question was already asked: vote for that one.") },
+  already_answered: { short: N_("Already answered"), author: N_("It has already been answered.") },
+  inappropriate: { short: N_("Inappropriate"), author: N_("It does not follow the event's rules for questions.") },
 } as const;
 export type RejectionReason = keyof typeof REJECTION_REASONS;
 

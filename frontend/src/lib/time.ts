@@ -1,3 +1,4 @@
+import { language } from "./i18n";
 import type { EventInfo, Session } from "./types";
 
 /**
@@ -12,7 +13,9 @@ export function instant(value: string | null | undefined, missing = Number.POSIT
 /** "09:15" in the event's own time zone, whatever the viewer's. */
 export function clock(iso: string | null, timezone: string): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: timezone }).format(
+  // 24-hour in every language, as printed programmes in Brussels are.
+  const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: timezone } as const;
+  return new Intl.DateTimeFormat(language(), options).format(
     new Date(iso),
   );
 }
