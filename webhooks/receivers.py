@@ -1,6 +1,6 @@
 """The actions' signals, turned into queued deliveries (inside the action's transaction)."""
 
-from polls.selectors import fresh_results, poll_payload
+from polls.selectors import poll_payload, poll_results
 from qa.selectors import question_payload
 from sessions.selectors import session_payload
 
@@ -27,7 +27,7 @@ def on_poll_closed(sender, poll, **kwargs) -> None:
     deliveries_enqueue(
         event=poll.event,
         type="poll.closed",
-        data=lambda: {"poll": poll_payload(poll), "results": fresh_results(poll, for_moderators=False)},
+        data=lambda: {"poll": poll_payload(poll), "results": poll_results(poll, for_moderators=False)},
     )
 
 
