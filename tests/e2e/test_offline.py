@@ -57,6 +57,9 @@ def test_offline_a_question_survives_a_reload_and_arrives_once_when_back_online(
     expect(page.get_by_test_id("current-session")).to_contain_text(roundtable.title)
     expect(page.get_by_test_id("unsent")).to_contain_text("1 action is saved on this device")
     screenshot(page, "attend-offline-reloaded-phone")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    screenshot(page, "attend-offline-reloaded-desktop")
+    page.set_viewport_size(PHONE["viewport"])
     assert not Question.objects.filter(text=TEXT).exists()
 
     context.set_offline(False)
