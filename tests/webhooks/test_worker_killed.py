@@ -59,9 +59,12 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_restart(tmp_path, endp
         assert Delivery.objects.get(pk=delivery_id).state == "pending"  # the claim died with it
         worker = start_worker(tmp_path)
         delivery = delivered(delivery_id, worker, tmp_path)
+        worker.send_signal(signal.SIGTERM)  # as systemd and compose stop it: it finishes and exits
+        assert worker.wait(30) == 0, (tmp_path / "worker.log").read_text()
     finally:
-        worker.kill()
-        worker.wait(10)
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(10)
     assert delivery.state == "delivered" and delivery.attempts == 1  # the cut attempt is not counted
     ids = [request["headers"][DELIVERY_HEADER] for request in receiver.requests]
     assert ids == [str(delivery_id)] * 2  # sent twice: at least once
