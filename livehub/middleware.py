@@ -133,6 +133,9 @@ class SecurityHeaders:
                 "frame-src https:",
                 # The live socket: 'self' covers ws(s) of this host in CSP 3 only; older Safari needs it spelt out.
                 f"connect-src 'self' ws://{host} wss://{host}",
+                # The attend page's service worker and manifest (/sw.js, /e/{code}/manifest.webmanifest).
+                "worker-src 'self'",
+                "manifest-src 'self'",
                 "object-src 'none'",
                 "base-uri 'self'",
                 "form-action 'self'",

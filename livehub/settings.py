@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "polls",
     "staff",
     "exports",
+    "webhooks",
     "web",
     "bench",  # `manage.py loadtest`
 ]
@@ -158,6 +159,20 @@ LIVEHUB_REALTIME = {
 # (docs/reliability.md, "Joins"). A hall of 2,000 behind the venue's one address joins within a
 # minute (1,000 at once, then 20 a second); a script from one address gets no further than that,
 # and all addresses together add at most 5,000 at once, then 100 a second, to one event.
+# Webhooks (docs/webhooks.md): sent by `manage.py run_webhooks` from the queue in the database.
+LIVEHUB_WEBHOOKS = {
+    # Private, loopback, link-local and reserved addresses are refused unless this is true (an
+    # organiser's URL must not reach the operator's own network).
+    "ALLOW_PRIVATE": env_bool("LIVEHUB_WEBHOOKS_ALLOW_PRIVATE", False),
+    # Seconds one request may take in all (connect, send, answer).
+    "TIMEOUT": float(os.environ.get("LIVEHUB_WEBHOOKS_TIMEOUT", "10")),
+    # Attempts before a delivery is marked failed; waits double from BASE up to CAP seconds
+    # (10 attempts: about 2.5 hours in all).
+    "ATTEMPTS": int(os.environ.get("LIVEHUB_WEBHOOKS_ATTEMPTS", "10")),
+    "BACKOFF_BASE": 10.0,
+    "BACKOFF_CAP": 3600.0,
+}
+
 LIVEHUB_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_JOINS_PER_MINUTE", "1200"))
 LIVEHUB_JOINS_BURST = int(os.environ.get("LIVEHUB_JOINS_BURST", "1000"))
 LIVEHUB_EVENT_JOINS_PER_MINUTE = int(os.environ.get("LIVEHUB_EVENT_JOINS_PER_MINUTE", "6000"))

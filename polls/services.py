@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,8 @@ STANCE_LABELS = {
     3: ["Agree", "Undecided", "Disagree"],
     5: ["Strongly agree", "Agree", "Undecided", "Disagree", "Strongly disagree"],
 }
+# Sent inside the transaction (with `poll=`) when a poll closes: webhooks queue its results.
+poll_closed = Signal()
 
 
 def _publish_results(event_id: int, keys: list[str]) -> None:
@@ -245,6 +248,7 @@ def poll_close(*, event_id: int, poll_id: int, actor: str) -> Poll:
         _publish(poll)
         _send_results(poll)  # final numbers (and the swing of a debate) at once
         audit_log(event=poll.event, actor=actor, action="poll_close", poll=poll.pk)
+        poll_closed.send(sender=Poll, poll=poll)
     return poll
 
 

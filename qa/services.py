@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,12 @@ from .selectors import author_payload, moderator_payload, question_get, question
 State = Question.State
 QUESTIONS_PER_MINUTE = 3
 SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
+
+# Sent inside the transaction (with `question=`) when a question is approved, by a moderator or
+# by the event's auto-approve, and when it is answered: other apps' work commits or rolls back
+# with the change (webhooks queue their deliveries).
+question_approved = Signal()
+question_answered = Signal()
 
 
 def recount_votes(*, event_id: int, question_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
@@ -135,6 +142,8 @@ def question_ask(*, participant_id: UUID, event_id: int, session_id: int, text: 
         )
         question.event = event
         _publish(question, was_public=False, type="question.submitted")
+        if question.state == State.APPROVED:
+            question_approved.send(sender=Question, question=question)
     return question
 
 
@@ -316,6 +325,10 @@ def question_moderate(
         _publish(question, was_public=was_public)
         if question.is_public and not was_public:
             _tell_voters(question)  # votes are kept while a question is out of view
+        if action == "approve":
+            question_approved.send(sender=Question, question=question)
+        elif action == "answer":
+            question_answered.send(sender=Question, question=question)
         audit_log(
             event=question.event,
             question_id=question.pk,

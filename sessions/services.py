@@ -40,6 +40,9 @@ RUNNING = (Status.LIVE, Status.PAUSED)
 
 # Sent inside the transaction when a session goes live (polls set to open automatically do).
 session_went_live = Signal()
+# Sent inside the transaction on every status change (with `session=` and `previous=`, its old
+# status), the ended session of the same room's included: webhooks queue their deliveries.
+session_status_changed = Signal()
 
 
 def _publish_session(session: Session, event: Event) -> None:
@@ -59,6 +62,7 @@ class StatusChange:
 
 
 def _apply_status(session: Session, status: str, now) -> None:
+    previous = session.status
     session.status = status
     session.status_changed_at = now
     if status == Status.LIVE:
@@ -67,6 +71,7 @@ def _apply_status(session: Session, status: str, now) -> None:
     elif status == Status.ENDED:
         session.ended_at = now
     session.save(update_fields=["status", "status_changed_at", "started_at", "ended_at"])
+    session_status_changed.send(sender=Session, session=session, previous=previous)
 
 
 def session_set_status(*, event_id: int, session_id: int, status: str) -> StatusChange:

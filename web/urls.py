@@ -6,7 +6,9 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("e/<str:code>/", views.attend, name="attend"),
+    path("e/<str:code>/manifest.webmanifest", views.attend_manifest, name="attend_manifest"),
     path("e/<str:code>/moderate/", views.moderate, name="moderate"),
     re_path(r"^e/(?P<code>[^/]+)/export\.(?P<format>xlsx|csv|json)$", views.export, name="export"),
     path("e/<str:code>/stage/", views.stage, name="stage"),

@@ -6,8 +6,10 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -119,6 +121,48 @@ def attend(request: HttpRequest, code: str) -> HttpResponse:
     # Without a mode in the link (a typed code, a shared link) the page asks where the person is.
     mode = request.GET.get("mode")
     return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None)
+
+
+@require_safe
+def attend_manifest(request: HttpRequest, code: str) -> HttpResponse:
+    """The web app manifest of an event's attend page: installed, it opens that event."""
+    event = _event_or_404(request, code)
+    if isinstance(event, HttpResponse):
+        return event
+    start = reverse("web:attend", args=[event.code])
+    manifest = {
+        "id": start,
+        "name": event.name,
+        "short_name": event.name if len(event.name) <= 12 else event.code,
+        "description": gettext("Questions, polls and the live programme of %(name)s.") % {"name": event.name},
+        "lang": "en",
+        "start_url": start,
+        "scope": start,
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#1d4ed8",
+        # The icon's drawing stays inside the central 80 %: the large one doubles as the maskable one.
+        "icons": [
+            {"src": static(f"icons/livehub-{n}.png"), "sizes": f"{n}x{n}", "type": "image/png", "purpose": purpose}
+            for n, purpose in ((192, "any"), (512, "any"), (512, "maskable"))
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The attend page's service worker (built from frontend/src/sw.ts), served outside /static/
+    so that its scope can cover /e/."""
+    path = finders.find("sw.js")
+    if path is None:
+        raise Http404("The frontend is not built.")
+    with open(path, "rb") as built:
+        response = HttpResponse(built.read(), content_type="text/javascript; charset=utf-8")
+    # Browsers look for a new worker on each visit; no cached copy may hide it.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/e/"
+    return response
 
 
 def _protected(page: str):

@@ -171,3 +171,24 @@ def test_seed_demo_prints_the_page_links(event):
         assert page in text
     link = next(line.split()[-1] for line in text.splitlines() if "Screen link" in line)
     assert parse_qs(urlparse(link).query)["key"]
+
+
+def test_the_attend_page_links_its_manifest_which_opens_the_event(client, event):
+    page = client.get("/e/SFH2022/")
+    assert b'<link rel="manifest" href="/e/SFH2022/manifest.webmanifest">' in page.content
+    manifest = client.get("/e/SFH2022/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    body = manifest.json()
+    assert (body["name"], body["start_url"], body["scope"]) == (event.name, "/e/SFH2022/", "/e/SFH2022/")
+    assert [icon["sizes"] for icon in body["icons"]] == ["192x192", "512x512", "512x512"]
+    assert client.get("/e/NOPE/manifest.webmanifest").status_code == 404
+
+
+def test_the_service_worker_is_served_for_the_attend_pages_and_the_policy_allows_only_our_own(client, event):
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/e/" and worker["Cache-Control"] == "no-cache"
+    assert b"KEEP_PAGE" in worker.content
+    header = client.get("/e/SFH2022/")["Content-Security-Policy"]
+    policy = dict(part.strip().split(" ", 1) for part in header.split(";"))
+    assert policy["worker-src"] == "'self'" and policy["manifest-src"] == "'self'"

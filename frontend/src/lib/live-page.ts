@@ -7,6 +7,7 @@ import { type Bootstrap, socketUrl } from "./bootstrap";
 import { language } from "./i18n";
 import { t } from "./i18n";
 import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS } from "./live";
+import { idbQueue, loadLastState, saveLastState } from "./offline";
 import { reduceLive } from "./reducers";
 import { measureServerClock } from "./server-clock";
 import type { LiveState } from "./types";
@@ -29,12 +30,15 @@ export class LivePage {
   readonly connection: Readable<ConnectionState>;
   /** Snapshot or replay received: commands go out at once. */
   readonly synced: Readable<boolean>;
+  /** Commands kept on this device until the server answers them (see `connect`'s `keep`). */
+  readonly unsent: Readable<number>;
 
   readonly #boot: Bootstrap;
   readonly #options: LivePageOptions;
   readonly #live = writable<LiveState | null>(null);
   readonly #connection = writable<ConnectionState>({ status: "connecting" });
   readonly #synced = writable(false);
+  readonly #unsent = writable(0);
   #client: LiveClient<LiveState> | null = null;
   #unsubscribers: (() => void)[] = [];
 
@@ -45,17 +49,24 @@ export class LivePage {
     this.view = derived(this.#live, (live) => live ?? boot.initial);
     this.connection = { subscribe: this.#connection.subscribe };
     this.synced = { subscribe: this.#synced.subscribe };
+    this.unsent = { subscribe: this.#unsent.subscribe };
   }
 
-  /** Opens the page's socket, or opens it afresh with other credentials. */
-  connect(credentials: Credentials): void {
+  /**
+   * Opens the page's socket, or opens it afresh with other credentials. With `keep` (a name for
+   * this participant of this event), commands wait in IndexedDB until answered, and the state is
+   * kept on the device: a reload or a closed tab loses neither, and a page opened offline shows it.
+   */
+  connect(credentials: Credentials, { keep }: { keep?: string } = {}): void {
     this.#drop();
+    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
     const client = new LiveClient<LiveState>({
       ...this.#options.client,
       // The page's language, for the socket's messages (the switch's cookie outranks it).
       url: socketUrl(this.#boot.socket, { ...credentials, lang: language() }),
       reduce: reduceLive,
-      initial: this.#boot.initial,
+      initial: (keep && offline ? loadLastState<LiveState>(keep) : null) ?? this.#boot.initial,
+      ...(keep ? { queue: this.#options.client?.queue ?? idbQueue(keep) } : {}),
     });
     this.#client = client;
     const now = this.#options.client?.now ?? Date.now;
@@ -71,12 +82,35 @@ export class LivePage {
         this.#live.set(value);
       }),
       client.synced.subscribe((value) => this.#synced.set(value)),
+      client.unsent.subscribe((value) => this.#unsent.set(value)),
       client.connection.subscribe((value) => {
         this.#connection.set(value);
         if (value.status === "closed" && REFUSALS.has(value.code)) this.#options.onClosed?.(value.code);
       }),
     );
+    if (keep) this.#keepState(client, keep);
     client.start();
+  }
+
+  /** The state as the server last sent it, written at most once a second and as the page goes. */
+  #keepState(client: LiveClient<LiveState>, keep: string): void {
+    let latest: LiveState | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const write = () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      if (latest) saveLastState(keep, latest);
+    };
+    const unsubscribe = client.state.subscribe((value) => {
+      if (!value || value === this.#boot.initial) return;
+      latest = value;
+      timer ??= setTimeout(write, 1000);
+    });
+    window.addEventListener("pagehide", write);
+    this.#unsubscribers.push(unsubscribe, () => {
+      write();
+      window.removeEventListener("pagehide", write);
+    });
   }
 
   /** Sends a command (see LiveClient.send); refused with a plain Error before the socket was opened. */

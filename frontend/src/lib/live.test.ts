@@ -1,7 +1,8 @@
 import { get } from "svelte/store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeNetwork, FakeSocket } from "./fakes";
-import { CommandError, LiveClient, type LiveOptions } from "./live";
+import { CommandError, LiveClient, type LiveOptions, QUEUE_MAX_AGE_MS } from "./live";
+import type { CommandQueue, QueuedCommand } from "./offline";
 import type { PushedEvent } from "./types";
 
 // --- fakes -----------------------------------------------------------------------------------
@@ -614,6 +615,73 @@ describe("offline and online", () => {
     network.set(true);
     expect(FakeSocket.instances).toHaveLength(1);
     expect(get(client.connection)).toEqual({ status: "connected" });
+  });
+});
+
+/** The IndexedDB queue's stand-in: a map, shared by the "pages" of one test. */
+class MemoryQueue implements CommandQueue {
+  rows = new Map<string, QueuedCommand>();
+  load = async () => [...this.rows.values()];
+  save = async (command: QueuedCommand) => void this.rows.set(command.ref, command);
+  remove = async (ref: string) => void this.rows.delete(ref);
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("the kept queue (a reload or a closed tab)", () => {
+  it("keeps a command until it is answered, and a new page sends it once with its ref after the sync", async () => {
+    const queue = new MemoryQueue();
+    network.isOnline = false;
+    const first = makeClient({ queue });
+    first.start();
+    void first.send("question.ask", { session: 1, text: "Offline?" }).catch(() => {});
+    await settle();
+    const [kept] = [...queue.rows.values()];
+    expect(JSON.parse(kept.frame)).toMatchObject({ type: "question.ask", ref: kept.ref, data: { text: "Offline?" } });
+    expect(get(first.unsent)).toBe(1);
+    first.stop(); // the page is reloaded: its promise is gone, the row is not
+    expect(queue.rows.size).toBe(1);
+
+    network.isOnline = true;
+    const second = makeClient({ queue });
+    second.start();
+    await settle();
+    expect(get(second.unsent)).toBe(1);
+    const socket = last();
+    socket.open();
+    expect(socket.sent).toEqual([]); // nothing before the sync
+    socket.receive(snapshot({ public: 1 }));
+    expect(socket.sent).toEqual([JSON.parse(kept.frame)]);
+    socket.receive({ type: "ok", ref: kept.ref, data: { question: 7 } });
+    await settle();
+    expect(queue.rows.size).toBe(0);
+    expect(get(second.unsent)).toBe(0);
+    // A reconnect sends nothing again.
+    socket.serverClose(4000);
+    last().open();
+    last().receive({ type: "synced", seqs: { public: 1 } });
+    expect(last().sent).toEqual([]);
+  });
+
+  it("forgets a command refused by the server", async () => {
+    const queue = new MemoryQueue();
+    const { client, socket } = connected({ public: 1 }, { queue });
+    const refused = client.send("question.ask", { session: 1, text: "Late" });
+    await settle();
+    expect(queue.rows.size).toBe(1);
+    socket.receive({ type: "error", ref: socket.sent[0].ref, error: { code: "conflict", message: "Ended." } });
+    await expect(refused).rejects.toThrow("Ended.");
+    await settle();
+    expect(queue.rows.size).toBe(0);
+  });
+
+  it("drops kept commands too old for the server to recognise their ref", async () => {
+    const queue = new MemoryQueue();
+    await queue.save({ ref: "old-1", frame: '{"type":"question.ask","ref":"old-1","data":{}}', at: clock.now() - QUEUE_MAX_AGE_MS - 1 });
+    const { socket } = connected({ public: 1 }, { queue });
+    await settle();
+    expect(socket.sent).toEqual([]);
+    expect(queue.rows.size).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@
 // (snapshot, pushed events, replay after a reconnect) and carries commands with `ref`s
 // that survive reconnects. Wire contract: docs/protocol.md.
 import { writable, type Readable, type Writable } from "svelte/store";
+import type { CommandQueue } from "./offline";
 import type { CommandErrorBody, PushedEvent } from "./types";
 import { isObject } from "./values";
 
@@ -46,6 +47,8 @@ export interface LiveOptions<S> {
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
   onlineEvents?: OnlineEvents;
+  /** Keeps each command until it is answered, so that it is sent after a reload (same `ref`). */
+  queue?: CommandQueue;
 }
 
 /** The server's frame limit (docs/protocol.md, Limits): 64 KiB of UTF-8. */
@@ -68,6 +71,9 @@ export const REFUSALS: ReadonlySet<number> = new Set([CloseCode.Unauthorised, Cl
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 const OPEN = 1; // WebSocket.OPEN, spelled out so fakes without the static constants work
+/** Kept commands older than this are dropped unsent: the server remembers a `ref` for a day
+ * (LIVEHUB_RECEIPT_HOURS), and one sent later could be applied twice. */
+export const QUEUE_MAX_AGE_MS = 12 * 3600_000;
 
 interface Command {
   /** The frame's text, made once: every (re)send of the command is the same frame. */
@@ -134,11 +140,16 @@ export class LiveClient<S extends { presence?: unknown }> {
   readonly state: Readable<S | null>;
   readonly connection: Readable<ConnectionState>;
   readonly synced: Readable<boolean>;
+  /** Commands kept in the queue and not answered yet (they survive a reload). */
+  readonly unsent: Readable<number>;
 
   private readonly options: LiveOptions<S>;
   private readonly stateStore: Writable<S | null>;
   private readonly connectionStore: Writable<ConnectionState>;
   private readonly syncedStore: Writable<boolean>;
+  private readonly unsentStore = writable(0);
+  /** The refs written to the queue and not answered yet. */
+  private readonly kept = new Set<string>();
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
@@ -175,6 +186,7 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.state = { subscribe: this.stateStore.subscribe };
     this.connection = { subscribe: this.connectionStore.subscribe };
     this.synced = { subscribe: this.syncedStore.subscribe };
+    this.unsent = { subscribe: this.unsentStore.subscribe };
     this.prefix = refPrefix(this.random);
   }
 
@@ -184,6 +196,7 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.running = true;
     this.attempt = 0;
     this.unsubscribeOnline = this.onlineEvents.subscribe((online) => this.onOnlineChange(online));
+    this.restore();
     if (this.onlineEvents.online()) this.connect();
     else this.goOffline();
   }
@@ -228,6 +241,7 @@ export class LiveClient<S extends { presence?: unknown }> {
       }
       const command: Command = { frame, resolve, reject, sent: false, retries: 0 };
       this.commands.set(ref, command);
+      this.keep(ref, frame);
       if (this.isSynced) this.transmit(command);
     });
   }
@@ -497,6 +511,7 @@ export class LiveClient<S extends { presence?: unknown }> {
       return;
     }
     this.commands.delete(ref);
+    this.forget(ref);
     if (ok) {
       command.resolve(frame.data);
       return;
@@ -534,6 +549,63 @@ export class LiveClient<S extends { presence?: unknown }> {
   /** The socket is gone: replies to what it carried will never come, so resend after the sync. */
   private markUnsent(): void {
     for (const command of this.commands.values()) command.sent = false;
+  }
+
+  // --- the kept queue --------------------------------------------------------------------
+
+  /** The commands a previous page left unanswered: sent after the sync, as they were made. */
+  private restore(): void {
+    const queue = this.options.queue;
+    if (!queue) return;
+    queue.load().then(
+      (saved) => {
+        if (!this.running) return;
+        for (const item of [...saved].sort((a, b) => a.at - b.at)) {
+          if (this.commands.has(item.ref)) continue;
+          if (this.now() - item.at > QUEUE_MAX_AGE_MS) {
+            void queue.remove(item.ref).catch(() => {});
+            continue;
+          }
+          // Nobody waits for its reply any more: the page learns the outcome from the events.
+          const command: Command = {
+            frame: item.frame,
+            resolve: () => {},
+            reject: (error) => console.warn("LiveHub: a command kept offline was refused", error.code, error.message),
+            sent: false,
+            retries: 0,
+          };
+          this.commands.set(item.ref, command);
+          this.kept.add(item.ref);
+          if (this.isSynced) this.transmit(command);
+        }
+        this.unsentStore.set(this.kept.size);
+      },
+      (error) => console.warn("LiveHub: the kept commands could not be read", error),
+    );
+  }
+
+  private keep(ref: string, frame: string): void {
+    const queue = this.options.queue;
+    if (!queue) return;
+    queue.save({ ref, frame, at: this.now() }).then(
+      () => {
+        if (!this.commands.has(ref)) {
+          void queue.remove(ref).catch(() => {}); // answered while it was being written
+          return;
+        }
+        this.kept.add(ref);
+        this.unsentStore.set(this.kept.size);
+      },
+      (error) => console.warn("LiveHub: a command could not be kept for later", error),
+    );
+  }
+
+  private forget(ref: string): void {
+    const queue = this.options.queue;
+    if (!queue) return;
+    this.kept.delete(ref);
+    this.unsentStore.set(this.kept.size);
+    void queue.remove(ref).catch((error) => console.warn("LiveHub: a sent command could not be forgotten", error));
   }
 
   private rejectAll(message: string): void {
