@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('livesessions', '0006_backstage_notes_and_timer'),
+        ('livesessions', '0007_rooms'),
     ]
 
     operations = [
