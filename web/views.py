@@ -185,12 +185,12 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     event = _event_or_404(request, code)
     if isinstance(event, HttpResponse):
         return event
-    _role, _key, refusal = _role_for(request, event, "report")
+    _role, key, refusal = _role_for(request, event, "report")
     if refusal is not None:
         return refusal
     figures = event_report(export_scope(event=event, session_id=None))
     empty = not (figures["participation"] or figures["polls"] or any(s["questions"] for s in figures["sessions"]))
-    values = {"event": event, "report": figures, "labels": report_labels(), "empty": empty}
+    values = {"event": event, "report": figures, "labels": report_labels(), "empty": empty, "key": key}
     return render(request, "web/report.html", values)
 
 

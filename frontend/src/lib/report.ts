@@ -58,6 +58,12 @@ export function swingBars(swing: SwingFigures, labels: Labels) {
   ]);
 }
 
+/** A count axis's ticks: whole numbers only (a small count's axis would step by 0.2). */
+export function countTicks(values: number[]): { ticks?: number[]; tickFormat: string } {
+  const max = Math.max(0, ...values);
+  return max <= 10 ? { ticks: Array.from({ length: Math.max(1, max) + 1 }, (_, n) => n), tickFormat: "d" } : { tickFormat: "d" };
+}
+
 function common(width: number, label: string) {
   return { width, ariaLabel: label, style: { fontFamily: FONT, fontSize: "13px", background: "transparent" }, marginLeft: 48 };
 }
@@ -73,7 +79,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         height: 240,
         color: modes,
         x: { label: labels.time, tickFormat: clockTime },
-        y: { label: labels.joined, grid: true },
+        y: { label: labels.joined, grid: true, ...countTicks(report.participation.map((five) => five.room + five.online)) },
         marks: [Plot.rectY(joinedRects(report.participation, labels), { x1: "start", x2: "end", y: "count", fill: "mode", inset: 0.5 }), Plot.ruleY([0])],
       }),
     );
@@ -83,7 +89,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         height: 240,
         color: { legend: true, domain: [labels.questions, labels.votes, labels.answers], range: ["#1d4ed8", "#059669", "#b45309"] },
         x: { label: labels.time, tickFormat: clockTime },
-        y: { label: labels.per_five, grid: true },
+        y: { label: labels.per_five, grid: true, ...countTicks(activityPoints(report.participation, labels).map((point) => point.count)) },
         marks: [
           Plot.lineY(activityPoints(report.participation, labels), { x: "minute", y: "count", stroke: "kind", strokeWidth: 2 }),
           Plot.dot(activityPoints(report.participation, labels), { x: "minute", y: "count", fill: "kind", r: 2.5 }),
@@ -101,12 +107,12 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
     drawn.set("sessions", () =>
       Plot.plot({
         ...common(width, labels.sessions_chart),
-        marginLeft: Math.min(260, width / 3),
+        marginLeft: Math.min(250, width / 3),
         height: 60 + sessions.length * 56,
         color: { legend: true, domain: [labels.questions, labels.votes], range: ["#1d4ed8", "#059669"] },
-        fy: { label: null, domain: sessions.map((session) => session.title), tickFormat: (title: string) => shorten(title, 38) },
+        fy: { label: null, axis: "left", domain: sessions.map((session) => session.title), tickFormat: (title: string) => shorten(title, width < 600 ? 16 : 30) },
         y: { axis: null, domain: [labels.questions, labels.votes] },
-        x: { label: labels.count, grid: true },
+        x: { label: labels.count, grid: true, ...countTicks(bars.map((bar) => bar.count)) },
         marks: [Plot.barX(bars, { fy: "session", y: "kind", x: "count", fill: "kind" }), Plot.ruleX([0])],
       }),
     );
@@ -120,7 +126,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         height: 50 + poll.results.length * 32,
         color: modes,
         y: { label: null, domain: poll.results.map((result) => result.option), tickFormat: (option: string) => shorten(option, 28) },
-        x: { label: labels.answers, grid: true },
+        x: { label: labels.answers, grid: true, ...countTicks(poll.results.map((result) => result.count)) },
         marks: [Plot.barX(pollBars(poll, labels), { y: "option", x: "count", fill: "mode" }), Plot.ruleX([0])],
       }),
     );
@@ -134,7 +140,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         color: { legend: true, domain: [labels.before, labels.after], range: ["#94a3b8", "#1d4ed8"] },
         fy: { label: null, domain: swing.positions.map((position) => position.option) },
         y: { axis: null, domain: [labels.before, labels.after] },
-        x: { label: labels.answers, grid: true },
+        x: { label: labels.answers, grid: true, ...countTicks(swingBars(swing, labels).map((bar) => bar.count)) },
         marks: [
           Plot.barX(swingBars(swing, labels), { fy: "option", y: "when", x: "count", fill: "when" }),
           Plot.text(swingBars(swing, labels), { fy: "option", y: "when", x: "count", text: "count", dx: 10, textAnchor: "start" }),
@@ -151,7 +157,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         marginLeft: 140,
         height: 40 + actions.length * 30,
         y: { label: null, domain: actions.map((row) => row.action) },
-        x: { label: labels.count, grid: true },
+        x: { label: labels.count, grid: true, ...countTicks(actions.map((row) => row.count)) },
         marks: [Plot.barX(actions, { y: "action", x: "count", fill: "#1d4ed8" }), Plot.ruleX([0])],
       }),
     );
