@@ -207,9 +207,21 @@ def _bucket(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
 
 
-def participation_rows(scope: Scope) -> Iterator[Row]:
-    """Per 5 minutes, from the first to the last with anything: joins, questions, votes, poll
-    answers (first answers). Who was connected is not stored: those two columns stay empty."""
+@dataclass(frozen=True)
+class Participation:
+    """Five minutes of the day: who joined (in the room, online) and what they did."""
+
+    time: datetime
+    joined_room: int
+    joined_online: int
+    questions: int
+    votes: int
+    answers: int
+
+
+def participation(scope: Scope) -> Iterator[Participation]:
+    """Per 5 minutes, from the first to the last with anything: joins by mode, questions, votes,
+    poll answers (first answers). Who was connected is not stored."""
     zone = scope.zone
     joined = Participant.objects.filter(event=scope.event)
     if scope.session:
@@ -219,7 +231,13 @@ def participation_rows(scope: Scope) -> Iterator[Row]:
         joined = joined.filter(created_at__gte=start, created_at__lt=max(start, end))
     votes = Vote.objects.filter(question__in=_questions(scope))
     answers = Response.objects.filter(poll__in=_polls(scope))
-    columns = {"joined": joined, "questions": _questions(scope), "votes": votes, "answers": answers}
+    columns = {
+        "joined_room": joined.filter(mode=Participant.Mode.ROOM),
+        "joined_online": joined.exclude(mode=Participant.Mode.ROOM),
+        "questions": _questions(scope),
+        "votes": votes,
+        "answers": answers,
+    }
     counts: dict[str, Counter[datetime]] = {}
     for name, rows in columns.items():
         times = rows.order_by().values_list("created_at", flat=True).iterator(chunk_size=5000)
@@ -229,9 +247,15 @@ def participation_rows(scope: Scope) -> Iterator[Row]:
         return
     bucket, last = min(every), max(every)
     while bucket <= last:
-        yield (bucket, counts["joined"][bucket], None, None, *(counts[name][bucket] for name in list(columns)[1:]))
+        yield Participation(bucket, *(counts[name][bucket] for name in columns))
         # Step in absolute time: a change of summer time must not repeat or skip an hour.
         bucket = (bucket.astimezone(ZoneInfo("UTC")) + BUCKET).astimezone(zone)
+
+
+def participation_rows(scope: Scope) -> Iterator[Row]:
+    """The participation sheet: connected_room and connected_online stay empty (not stored)."""
+    for five in participation(scope):
+        yield (five.time, five.joined_room + five.joined_online, None, None, five.questions, five.votes, five.answers)
 
 
 def moderation_rows(scope: Scope) -> Iterator[Row]:

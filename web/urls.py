@@ -11,6 +11,7 @@ urlpatterns = [
     path("e/<str:code>/manifest.webmanifest", views.attend_manifest, name="attend_manifest"),
     path("e/<str:code>/moderate/", views.moderate, name="moderate"),
     re_path(r"^e/(?P<code>[^/]+)/export\.(?P<format>xlsx|csv|json)$", views.export, name="export"),
+    path("e/<str:code>/report/", views.report, name="report"),
     path("e/<str:code>/stage/", views.stage, name="stage"),
     path("e/<str:code>/screen/", views.screen, name="screen"),
 ]

@@ -11,10 +11,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from exports.report import event_report
 from exports.services import event_export, export_filename, export_scope
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
@@ -27,6 +28,8 @@ PAGE_ROLES = {
     "moderate": {"moderator"},
     "stage": {"moderator", "speaker"},
     "screen": {"moderator", "speaker", "screen"},
+    # Organisers once accounts can hold that role; superusers count as moderators.
+    "report": {"moderator", "organiser"},
 }
 
 
@@ -240,6 +243,56 @@ def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
     out.seek(0)
     name = export_filename(scope=scope, format=format)
     return FileResponse(out, as_attachment=True, filename=name, content_type=EXPORT_TYPES[format])
+
+
+@require_safe
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    """The post-event report for the event's staff: figures as tables, drawn as charts by its script."""
+    event = _event_or_404(request, code)
+    if isinstance(event, HttpResponse):
+        return event
+    _role, key, refusal = _role_for(request, event, "report")
+    if refusal is not None:
+        return refusal
+    figures = event_report(export_scope(event=event, session_id=None))
+    empty = not (figures["participation"] or figures["polls"] or any(s["questions"] for s in figures["sessions"]))
+    values = {"event": event, "report": figures, "labels": report_labels(), "empty": empty, "key": key}
+    return render(request, "web/report.html", values)
+
+
+def report_labels() -> dict[str, str]:
+    """The words the report's charts draw (the tables' words are in its template)."""
+    return {
+        "room": gettext("In the room"),
+        "online": gettext("Online"),
+        "questions": gettext("Questions"),
+        "votes": gettext("Votes"),
+        "answers": gettext("Poll answers"),
+        "joined": gettext("Joined"),
+        "time": gettext("Time"),
+        "count": gettext("Count"),
+        "per_five": gettext("Per 5 minutes"),
+        "before": gettext("Before"),
+        "after": gettext("After"),
+        "joined_chart": gettext("Attendees who joined, per 5 minutes, in the room and online"),
+        "activity_chart": gettext("Questions, votes and poll answers per 5 minutes"),
+        "sessions_chart": gettext("Questions and votes per session"),
+        "moderation_chart": gettext("Moderation actions"),
+        **{f"action_{action}": label for action, label in MODERATION_ACTIONS.items()},
+    }
+
+
+MODERATION_ACTIONS = {
+    "approve": gettext_lazy("Approved"),
+    "reject": gettext_lazy("Rejected"),
+    "answer": gettext_lazy("Marked answered"),
+    "archive": gettext_lazy("Archived"),
+    "restore": gettext_lazy("Restored"),
+    "highlight": gettext_lazy("Highlighted"),
+    "unhighlight": gettext_lazy("Unhighlighted"),
+    "edit": gettext_lazy("Edited"),
+    "merge": gettext_lazy("Merged"),
+}
 
 
 moderate = _protected("moderate")

@@ -1,0 +1,68 @@
+"""The scripted day in Chromium: the console's live analytics, then its report: every chart an SVG
+beside its numbers, the print layout without the page's chrome, as a screenshot and as an A4 PDF."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from sessions.rolelinks import role_key_make
+from tests.e2e.conftest import SCREENSHOTS
+from tests.exports.conftest import clock, day  # noqa: F401 - the scripted day's fixtures
+
+pytestmark = pytest.mark.e2e
+
+CHARTS = ["chart-joined", "chart-activity", "chart-sessions", "chart-poll", "chart-swing", "chart-moderation"]
+
+
+def test_the_report_draws_every_chart_and_prints_on_a4(server, browser, console, screenshot, day, event):  # noqa: F811
+    key = role_key_make(event=event, role="moderator", hours=1)
+    page = console.watch(browser.new_context(viewport={"width": 1440, "height": 900}).new_page(), "report")
+    page.goto(f"{server.http}/e/SFH2022/moderate/?key={key}")
+    # The console's live analytics: the day's approvals came 2 minutes after the questions.
+    analytics = page.get_by_test_id("live-analytics")
+    expect(analytics.get_by_test_id("analytics-wait")).to_have_text("2 min 0 s (last 3)")
+    expect(analytics.get_by_test_id("analytics-attendees")).to_have_text("0 in the room · 0 online")
+    expect(analytics.get_by_test_id("analytics-questions")).to_have_text("0")
+    # The snapshot's totals are votes given before the console opened, not this minute's.
+    expect(analytics.get_by_test_id("analytics-votes")).to_have_text("0")
+    screenshot(page, "moderate-analytics-desktop")
+    page.get_by_test_id("report-link").click()
+    expect(page).to_have_url(re.compile(r"/e/SFH2022/report/\?key="))
+
+    for chart in CHARTS:
+        for figure in page.get_by_test_id(chart).all() or pytest.fail(f"no {chart}"):
+            expect(figure.locator("svg").first).to_be_visible()
+    # Three polls (the word cloud too), one swing; each chart has its table of numbers.
+    expect(page.get_by_test_id("chart-poll")).to_have_count(3)
+    expect(page.get_by_test_id("numbers-poll")).to_have_count(3)
+    expect(page.get_by_test_id("numbers-swing").locator("tbody tr").first.locator("th, td")).to_have_text(
+        ["Agree", "2", "2"]
+    )
+    expect(page.get_by_test_id("numbers-participation").locator("tbody tr").first.locator("th, td")).to_have_text(
+        ["10:00", "3", "2", "0", "0", "0"]
+    )
+    expect(page.get_by_test_id("moderation-figures")).to_contain_text("2 min 0 s")
+    download = page.get_by_role("button", name="Download PDF")
+    expect(download).to_be_visible()
+    screenshot(page, "report-desktop")
+
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("report-chrome")).to_be_hidden()
+    expect(page.get_by_test_id("chart-swing").locator("svg").first).to_be_visible()
+    screenshot(page, "report-print")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(SCREENSHOTS / "report.pdf"), format="A4", prefer_css_page_size=True)
+    assert (
+        pdf.startswith(b"%PDF")
+        and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") >= 5
+    )
+
+    phone = console.watch(
+        browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=1).new_page(),
+        "report-phone",
+    )
+    phone.goto(f"{server.http}/e/SFH2022/report/?key={key}")
+    expect(phone.get_by_test_id("chart-swing").locator("svg").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "report-phone")
