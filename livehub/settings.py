@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "polls",
     "staff",
     "exports",
+    "organiser",
     "web",
     "bench",  # `manage.py loadtest`
 ]

@@ -17,5 +17,6 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("organiser.urls")),
     path("", include("web.urls")),
 ]
