@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from livehub.errors import Invalid
-from sessions.models import Session, Speaker
+from sessions.models import Room, Session, Speaker
 
 Kind = Session.Kind
 
@@ -36,7 +36,8 @@ _KIND_WORDS = (
 _FIRST_YEAR, _LAST_YEAR = 1970, 2200
 _MAX_DURATION = timedelta(days=14)
 
-_lengths = {name: Session._meta.get_field(name).max_length for name in ("title", "room", "external_id")}
+_lengths = {name: Session._meta.get_field(name).max_length for name in ("title", "external_id")}
+_lengths["room"] = Room._meta.get_field("name").max_length
 _SPEAKER_NAME_LENGTH = Speaker._meta.get_field("name").max_length
 
 

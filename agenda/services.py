@@ -4,7 +4,7 @@ both call these.
 
 Sessions are matched by their external id (pretalx guid, CSV id, iCalendar UID): a re-import
 updates them in place, so their questions and polls stay theirs. Sessions without an external id
-(added by hand) are never touched. Today a session's room is its name (`Session.room`).
+(added by hand) are never touched. Rooms are looked up by name, and created when new.
 """
 
 import re
@@ -17,7 +17,7 @@ from django.db import transaction
 from livehub.errors import Invalid
 from livehub.realtime.publish import publish_on_commit
 from sessions.contributors import sessions_holding_audience_data
-from sessions.models import Event, Session, Speaker
+from sessions.models import Event, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, session_payload
 
 from .formats import Agenda, Item, agenda_read, timezone_checked
@@ -58,6 +58,7 @@ class Plan:
     kept: list[Change] = field(default_factory=list)
     by_hand: int = 0  # sessions without an external id, left as they are
     new_speakers: list[str] = field(default_factory=list)
+    new_rooms: list[str] = field(default_factory=list)
     prune: bool = False
 
 
@@ -90,9 +91,14 @@ def _settings_for(
     return name, zone or agenda.timezone or DEFAULT_TIMEZONE
 
 
+def _room_name(session: Session) -> str:
+    return session.room.name if session.room_id else ""
+
+
 def _differences(session: Session, item: Item, speakers: list[str]) -> tuple[str, ...]:
     wanted = {**item.__dict__, "speakers": sorted(item.speakers)}
-    current = {name: getattr(session, name) for name in FIELDS if name != "speakers"} | {"speakers": speakers}
+    current = {name: getattr(session, name) for name in FIELDS if name not in ("speakers", "room")}
+    current |= {"speakers": speakers, "room": _room_name(session)}
     return tuple(name for name in FIELDS if current[name] != wanted[name])
 
 
@@ -133,10 +139,16 @@ def _plan(
     if event is None:
         plan.created.extend(items)
         plan.new_speakers.extend(dict.fromkeys(s for item in items for s in item.speakers))
+        plan.new_rooms.extend(dict.fromkeys(item.room for item in items if item.room))
         return plan, items
 
-    sessions = {s.external_id: s for s in event.sessions.filter(external_id__isnull=False).prefetch_related("speakers")}
+    sessions = {
+        s.external_id: s
+        for s in event.sessions.filter(external_id__isnull=False).select_related("room").prefetch_related("speakers")
+    }
     known_speakers = set(event.speakers.values_list("name", flat=True))
+    known_rooms = set(event.rooms.values_list("name", flat=True))
+    plan.new_rooms.extend(dict.fromkeys(item.room for item in items if item.room and item.room not in known_rooms))
     plan.new_speakers.extend(dict.fromkeys(s for item in items for s in item.speakers if s not in known_speakers))
     plan.by_hand = event.sessions.filter(external_id__isnull=True).count()
     for item in items:
@@ -167,7 +179,7 @@ def _plan(
 
 def _check_running_rooms(event: Event, items: list[Item], sessions: dict[str, Session], plan: Plan) -> None:
     """A live or paused session moved to another room must not meet another running one there."""
-    room_of = {s.pk: s.room for s in event.sessions.filter(status__in=RUNNING)}
+    room_of = {s.pk: _room_name(s) for s in event.sessions.filter(status__in=RUNNING).select_related("room")}
     titles = dict(event.sessions.filter(status__in=RUNNING).values_list("pk", "title"))
     for item in items:
         session = sessions.get(item.external_id)
@@ -211,6 +223,7 @@ def agenda_import(
             event.save(update_fields=["starts_on", "ends_on"])
             publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
         speakers = _speakers_for(event, items)
+        rooms = _rooms_for(event, items)
         touched = {change.external_id for change in plan.changed} | {item.external_id for item in plan.created}
         sessions = {s.external_id: s for s in event.sessions.filter(external_id__in=touched).select_for_update()}
         if plan.prune and plan.removed:
@@ -218,7 +231,7 @@ def agenda_import(
         for item in items:
             if item.external_id in touched:
                 session = sessions.get(item.external_id) or Session(event=event, external_id=item.external_id)
-                _session_write(session, item, speakers)
+                _session_write(session, item, speakers, rooms)
                 publish_on_commit(
                     event_id=event.pk, type="session.updated", data=session_payload(session, timezone=event.timezone)
                 )
@@ -235,9 +248,25 @@ def _speakers_for(event: Event, items: list[Item]) -> dict[str, Speaker]:
     return speakers
 
 
-def _session_write(session: Session, item: Item, speakers: dict[str, Speaker]) -> None:
+def _rooms_for(event: Event, items: list[Item]) -> dict[str, Room]:
+    """The event's rooms named in the file, those it does not have yet created after them, in
+    the file's order."""
+    rooms = {room.name: room for room in event.rooms.all()}
+    slugs = {room.slug for room in rooms.values()}
+    order = max((room.order for room in rooms.values()), default=0)
+    for name in dict.fromkeys(item.room for item in items if item.room):
+        if name not in rooms:
+            order += 1
+            slug = room_slug(name, slugs)
+            slugs.add(slug)
+            rooms[name] = Room.objects.create(event=event, name=name, slug=slug, order=order)
+    return rooms
+
+
+def _session_write(session: Session, item: Item, speakers: dict[str, Speaker], rooms: dict[str, Room]) -> None:
     for name in FIELDS:
-        if name != "speakers":
+        if name not in ("speakers", "room"):
             setattr(session, name, getattr(item, name))
+    session.room = rooms.get(item.room)
     session.save()
     session.speakers.set([speakers[name] for name in item.speakers])

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from audit.models import ModerationAction
 from polls.models import Poll, Response
@@ -80,7 +81,7 @@ def question_rows(scope: Scope) -> Iterator[Row]:
         _questions(scope)
         .annotate(
             session_title=F("session__title"),
-            room=F("session__room"),
+            room=Coalesce(F("session__room__name"), Value("")),
             asker_mode=F("author__mode"),
             approved_at=Subquery(first_approval),
         )

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from staff.selectors import role_links_live
 
-from .models import Event, EventRole, Participant, Session, Speaker
+from .models import Event, EventRole, Participant, Room, Session, Speaker
 
 
 class SessionInline(admin.TabularInline):
@@ -13,6 +13,15 @@ class SessionInline(admin.TabularInline):
     fields = ("order", "title", "kind", "room", "starts_at", "ends_at", "status")
     extra = 0
     show_change_link = True
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    fields = ("order", "name", "slug", "stream_url", "current_session")
+    readonly_fields = ("current_session",)
+    prepopulated_fields = {"slug": ("name",)}
+    extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class EventRoleInline(admin.TabularInline):
@@ -28,7 +37,7 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "venue", "city", "organiser")
     readonly_fields = ("current_session", "live_role_links")
     exclude = ("link_secret",)
-    inlines = (SessionInline, EventRoleInline)
+    inlines = (RoomInline, SessionInline, EventRoleInline)
     actions = ("rotate_link_secret",)
 
     @admin.display(description="Live role links")
@@ -53,11 +62,23 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ("title", "event", "kind", "room", "starts_at", "ends_at", "status", "order")
     list_filter = ("event", "kind", "status", "room")
     search_fields = ("title", "description", "speakers__name", "external_id")
-    list_select_related = ("event",)
+    list_select_related = ("event", "room")
     filter_horizontal = ("speakers",)
     date_hierarchy = "starts_at"
     # Status changes go through the console so that everyone hears of them.
     readonly_fields = ("status", "status_changed_at", "started_at", "ended_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "event", "slug", "order", "current_session")
+    list_filter = ("event",)
+    search_fields = ("name", "slug", "event__code")
+    list_select_related = ("event", "current_session")
+    prepopulated_fields = {"slug": ("name",)}
+    # The current session changes from the console, so that everyone hears of it.
+    readonly_fields = ("current_session",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Event, EventRole, Session, Speaker
+from .models import Event, EventRole, Room, Session, Speaker
 
 CODE = "SFH2022"
 TZ = ZoneInfo("Europe/Brussels")
@@ -102,6 +102,10 @@ def seed_demo() -> Event:
         name: Speaker.objects.update_or_create(event=event, name=name, defaults={"affiliation": affiliation})[0]
         for name, affiliation in SPEAKERS.items()
     }
+    rooms = {
+        name: Room.objects.update_or_create(event=event, slug=slug, defaults={"name": name, "order": order})[0]
+        for order, (name, slug) in enumerate((("Room 1", "room-1"), ("Foyer", "foyer")), start=1)
+    }
     for order, (start, end, kind, title, description, names) in enumerate(PROGRAMME, start=1):
         session, _ = Session.objects.update_or_create(
             event=event,
@@ -110,7 +114,7 @@ def seed_demo() -> Event:
                 "title": title,
                 "description": description,
                 "kind": kind,
-                "room": "Room 1" if kind != "break" else "Foyer",
+                "room": rooms["Room 1" if kind != "break" else "Foyer"],
                 "starts_at": _at(start),
                 "ends_at": _at(end),
             },

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.text import slugify
 
 
 def new_link_secret() -> str:
@@ -45,6 +46,46 @@ class Event(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def room_slug(name: str, taken: set[str]) -> str:
+    """A URL slug for a room called `name`, unlike every slug in `taken` ("Salle 1" → "salle-1",
+    a second one "salle-1-2"; a name with no latin letters gives "room")."""
+    base = slugify(name)[:90] or "room"
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Room(models.Model):
+    """Where sessions happen in parallel: each room has its own current and live session."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, help_text="In the room's addresses: /e/CODE/rooms/SLUG/stage/.")
+    order = models.PositiveIntegerField(default=0)
+    stream_url = models.URLField(blank=True, help_text="The room's livestream, if it has one.")
+    current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slug"],
+                name="room_unique_slug",
+                violation_error_message="Another room of this event has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "name"],
+                name="room_unique_name",
+                violation_error_message="Another room of this event has this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Speaker(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(max_length=200)
@@ -78,7 +119,7 @@ class Session(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TALK)
-    room = models.CharField(max_length=100, blank=True)
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
@@ -107,10 +148,12 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")), name="session_ends_after_start"
             ),
-            # One room, one running session: sessions without a room count as one room.
+            # One room, one running session. Sessions without a room count as one room (NULLS NOT
+            # DISTINCT): an event needs no room until it has parallel ones.
             models.UniqueConstraint(
                 fields=["event", "room"],
                 condition=models.Q(status__in=["live", "paused"]),
+                nulls_distinct=False,
                 name="session_one_running_per_room",
                 violation_error_message="Another session of this room is live or paused.",
             ),

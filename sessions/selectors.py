@@ -73,7 +73,7 @@ def session_payload(session: Session, *, timezone: str) -> dict[str, Any]:
         "title": session.title,
         "description": session.description,
         "kind": session.kind,
-        "room": session.room,
+        "room": session.room.name if session.room_id else "",
         "starts_at": local_iso(session.starts_at, timezone),
         "ends_at": local_iso(session.ends_at, timezone),
         "status": session.status,
@@ -146,7 +146,7 @@ def session_get(*, event_id: int, session_id: int, for_update: bool = False) -> 
 
 def programme(event: Event) -> dict[str, Any]:
     """The event and its agenda with live statuses."""
-    sessions = Session.objects.filter(event=event).prefetch_related("speakers")
+    sessions = Session.objects.filter(event=event).select_related("room").prefetch_related("speakers")
     return {
         "event": event_payload(event),
         "sessions": [session_payload(session, timezone=event.timezone) for session in sessions],

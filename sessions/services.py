@@ -86,7 +86,7 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Status
         if status == Status.LIVE:
             ended = (
                 Session.objects.select_for_update()
-                .filter(event_id=event_id, room=session.room, status__in=RUNNING)
+                .filter(event_id=event_id, room_id=session.room_id, status__in=RUNNING)
                 .exclude(pk=session.pk)
                 .first()
             )

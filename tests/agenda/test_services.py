@@ -33,7 +33,7 @@ def test_a_new_code_creates_the_event_from_the_file(congress):
     assert (congress.name, congress.timezone) == ("Science for Health 2024", "Europe/Brussels")
     assert (congress.starts_on, congress.ends_on) == (date(2024, 11, 14), date(2024, 11, 15))
     assert congress.sessions.count() == 30
-    assert sorted(set(congress.sessions.values_list("room", flat=True))) == ["Copper", "Silver Hall", "Studio 3"]
+    assert sorted(set(congress.sessions.values_list("room__name", flat=True))) == ["Copper", "Silver Hall", "Studio 3"]
     welcome = session_titled("Welcome to Science for Health 2024")
     assert welcome.starts_at == datetime(2024, 11, 14, 8, 0, tzinfo=UTC)  # 09:00 in Brussels in November
     assert [s.name for s in session_titled("Who pays for one-shot cures?").speakers.all()] == [
@@ -59,7 +59,7 @@ def test_an_icalendar_file_is_imported_with_its_rooms(db):
     agenda_import(code="RDD2025", content=example("agenda.ics"))
     event = Event.objects.get(code="RDD2025")
     assert event.name == "Rare Disease Day Brussels 2025"
-    assert list(event.sessions.order_by("starts_at").values_list("room", "kind")) == [
+    assert list(event.sessions.order_by("starts_at").values_list("room__name", "kind")) == [
         ("Auditorium", "talk"), ("Auditorium", "talk"), ("Foyer", "break"), ("Room 2", "roundtable")
     ]  # fmt: skip
 

@@ -93,7 +93,7 @@ def session_of(event, kind):
 @pytest.mark.parametrize("previous_status", ["live", "paused"])
 def test_going_live_ends_the_session_running_in_the_same_room(event, roundtable, previous_status):
     debate = session_of(event, "debate")
-    assert debate.room == roundtable.room == "Room 1"
+    assert debate.room.name == roundtable.room.name == "Room 1"
     services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     if previous_status == "paused":
         services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="paused")
@@ -108,7 +108,7 @@ def test_going_live_ends_the_session_running_in_the_same_room(event, roundtable,
 
 def test_going_live_leaves_other_rooms_alone(event, roundtable):
     other = session_of(event, "debate")
-    other.room = "Room 2"
+    other.room = event.rooms.create(name="Room 2", slug="room-2", order=3)
     other.save(update_fields=["room"])
     services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     change = services.session_set_status(event_id=event.pk, session_id=other.pk, status="live")
@@ -118,7 +118,7 @@ def test_going_live_leaves_other_rooms_alone(event, roundtable):
 
 def test_sessions_without_a_room_count_as_one_room(event, roundtable):
     other = session_of(event, "debate")
-    event.sessions.filter(pk__in=[roundtable.pk, other.pk]).update(room="")
+    event.sessions.filter(pk__in=[roundtable.pk, other.pk]).update(room=None)
     services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     assert services.session_set_status(event_id=event.pk, session_id=other.pk, status="live").ended == roundtable
 

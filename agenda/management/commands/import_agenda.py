@@ -76,6 +76,8 @@ def plan_lines(plan: Plan, *, path: str, dry_run: bool) -> list[str]:
         lines += [f"  ! {change.title}: {', '.join(change.reasons)}" for change in plan.kept]
     if plan.by_hand:
         lines.append(f"Sessions without an import id (added by hand), left as they are: {plan.by_hand}")
+    if plan.new_rooms:
+        lines.append(f"Rooms {would}added: {', '.join(plan.new_rooms)}")
     if plan.new_speakers:
         lines.append(f"Speakers {would}added: {', '.join(plan.new_speakers)}")
     return lines
