@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from livehub.errors import DomainError
 from polls.models import Poll
-from sessions.models import Event, EventRole, Session, Speaker
+from sessions.models import Event, EventRole, Room, Session, Speaker
 from staff.models import RoleLink
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
@@ -115,7 +115,7 @@ class EventSettingsForm(EventForm):
 class SessionForm(forms.Form):
     title = forms.CharField(max_length=300, label=_("Title"))
     kind = forms.ChoiceField(choices=Session.Kind.choices, label=_("Kind"))
-    room = forms.CharField(max_length=100, required=False, label=_("Room"))
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, label=_("Room"))
     starts_at = forms.DateTimeField(label=_("Starts"), widget=LocalDateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput())
     speakers = forms.ModelMultipleChoiceField(
@@ -131,6 +131,8 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["speakers"].queryset = event.speakers.all()
+        self.fields["room"].queryset = event.rooms.all()
+        self.fields["room"].empty_label = _("No room")
         for name in ("starts_at", "ends_at"):
             self.fields[name].help_text = _("In the event's time zone, %(zone)s.") % {"zone": event.timezone}
 
@@ -149,12 +151,44 @@ class SessionForm(forms.Form):
     def initial_for(session: Session, zone: str) -> dict:
         tz = ZoneInfo(zone)
         return {
-            "title": session.title, "kind": session.kind, "room": session.room,
+            "title": session.title, "kind": session.kind, "room": session.room_id,
             "starts_at": session.starts_at.astimezone(tz).replace(tzinfo=None),
             "ends_at": session.ends_at.astimezone(tz).replace(tzinfo=None),
             "speakers": list(session.speakers.all()), "description": session.description,
             "stream_url": session.stream_url,
         }  # fmt: skip
+
+
+class RoomForm(forms.ModelForm):
+    stream_url = forms.URLField(required=False, assume_scheme="https", label=_("Livestream URL"))
+
+    class Meta:
+        model = Room
+        fields = ["name", "slug", "order", "stream_url"]
+        help_texts = {
+            "slug": _("In the room's addresses, e.g. /e/CODE/rooms/silver-hall/stage/. Letters, digits and “-”."),
+            "order": _("Rooms are listed from the lowest number."),
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text += " " + _("Left empty, it is made from the name.")
+        self.others = event.rooms.exclude(pk=self.instance.pk) if self.instance.pk else event.rooms.all()
+
+    # The event is no field of the form, so Django's own unique checks would skip these.
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if self.others.filter(name=name).exists():
+            raise forms.ValidationError(_("Another room of this event has this name."))
+        return name
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug and self.others.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Another room of this event has this slug."))
+        return slug
 
 
 class SpeakerForm(forms.Form):

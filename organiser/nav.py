@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 EVENT_NAV = [
     ("organiser:settings", _("Settings")),
+    ("organiser:rooms", _("Rooms")),
     ("organiser:sessions", _("Sessions")),
     ("organiser:speakers", _("Speakers")),
     ("organiser:people", _("People")),

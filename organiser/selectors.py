@@ -23,7 +23,9 @@ def sessions_by_day(event: Event) -> list[tuple[date, list[Session]]]:
     """The event's sessions grouped by their local day, in time order."""
     zone = ZoneInfo(event.timezone)
     days: dict[date, list[Session]] = defaultdict(list)
-    for session in event.sessions.prefetch_related("speakers").order_by("starts_at", "room", "pk"):
+    for session in (
+        event.sessions.select_related("room").prefetch_related("speakers").order_by("starts_at", "room__order", "pk")
+    ):
         session.local_start = session.starts_at.astimezone(zone)
         session.local_end = session.ends_at.astimezone(zone)
         days[session.local_start.date()].append(session)

@@ -25,7 +25,7 @@ from polls.services import poll_create
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
 from sessions.contributors import sessions_holding_audience_data
-from sessions.models import Event, EventRole, Session, Speaker
+from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, session_payload
 from staff.models import RoleLink
 from staff.services import role_links_revoke
@@ -167,6 +167,29 @@ def session_delete(*, event: Event, session_id: int) -> None:
         if event.current_session_id == session.pk:
             raise Conflict(f"“{session.title}” is the event's current session: choose another one first.")
         session.delete()
+
+
+def room_save(*, room: Room) -> Room:
+    """Save a room checked by its form; an empty slug is made from its name."""
+    with transaction.atomic():
+        if not room.slug:
+            room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
+        room.save()
+        publish_on_commit(event_id=room.event_id, type="event.updated", data=event_payload(room.event))
+    return room
+
+
+def room_delete(*, event: Event, room_id: int) -> None:
+    """Delete a room without sessions (their room would silently become none)."""
+    with transaction.atomic():
+        room = event.rooms.select_for_update().filter(pk=room_id).first()
+        if room is None:
+            raise NotFound("There is no such room in this event.")
+        count = room.sessions.count()
+        if count:
+            raise Conflict(f"{room.name} has {count} sessions: move or delete them first.")
+        room.delete()
+        publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:
@@ -333,13 +356,14 @@ def logo_etag(look: EventLook) -> str:
 @dataclass(frozen=True)
 class Cloned:
     event: Event
+    rooms: int
     sessions: int
     speakers: int
     polls: int
 
 
 def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
-    """A copy of `source` for next year: settings, look, block list, speakers, sessions moved by
+    """A copy of `source` for next year: settings, look, block list, rooms, speakers, sessions moved by
     `days` (scheduled, ids of the programme's source kept for the next import) and polls as drafts.
     Nothing of the audience (participants, questions, votes, answers), no roles or links."""
     shift = timedelta(days=days)
@@ -362,6 +386,10 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
                 event=copy, colour=look.colour, logo=look.logo, logo_type=look.logo_type,
                 logo_updated_at=look.logo_updated_at,
             )  # fmt: skip
+        rooms = {
+            r.pk: Room.objects.create(event=copy, name=r.name, slug=r.slug, order=r.order, stream_url=r.stream_url)
+            for r in source.rooms.all()
+        }
         speakers = {
             s.pk: Speaker.objects.create(event=copy, name=s.name, affiliation=s.affiliation, user=s.user)
             for s in source.speakers.all()
@@ -369,7 +397,7 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
         sessions = {}
         for s in source.sessions.prefetch_related("speakers").order_by("pk"):
             new = Session.objects.create(
-                event=copy, title=s.title, description=s.description, kind=s.kind, room=s.room,
+                event=copy, title=s.title, description=s.description, kind=s.kind, room=rooms.get(s.room_id),
                 starts_at=s.starts_at + shift, ends_at=s.ends_at + shift, stream_url=s.stream_url,
                 order=s.order, external_id=s.external_id,
             )  # fmt: skip
@@ -389,4 +417,4 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
                 pairs.append((new.pk, poll.stance_pair_id))
         for new_pk, partner in pairs:
             Poll.objects.filter(pk=new_pk).update(stance_pair_id=copied[partner])
-    return Cloned(event=copy, sessions=len(sessions), speakers=len(speakers), polls=len(copied))
+    return Cloned(event=copy, rooms=len(rooms), sessions=len(sessions), speakers=len(speakers), polls=len(copied))

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from .forms import (
     PollForm,
     RoleForm,
     RoleLinkForm,
+    RoomForm,
     SessionForm,
     SpeakerForm,
     errors_onto,
@@ -189,6 +191,41 @@ def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpR
     else:
         messages.success(request, _("The session is deleted."))
     return redirect("organiser:sessions", code=event.code)
+
+
+# Rooms --------------------------------------------------------------------------------------
+
+
+@for_event
+@require_http_methods(["GET", "HEAD", "POST"])
+def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> HttpResponse:
+    room = event.rooms.filter(pk=room_id).first() if room_id is not None else None
+    if room_id is not None and room is None:
+        return render(request, "organiser/not_found.html", {"code": event.code}, status=404)
+    initial = {} if room else {"order": (max(event.rooms.values_list("order", flat=True), default=0) + 1)}
+    form = RoomForm(request.POST or None, instance=room, initial=initial, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.room_save(room=form.instance)
+        except DomainError as error:
+            errors_onto(form, error)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+            return redirect("organiser:rooms", code=event.code)
+    listed = event.rooms.annotate(session_count=Count("sessions"))
+    return _page(request, event, "rooms.html", "rooms", form=form, room=room, rooms=listed, status=_invalid(form))
+
+
+@for_event
+@require_POST
+def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpResponse:
+    try:
+        services.room_delete(event=event, room_id=room_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The room is deleted."))
+    return redirect("organiser:rooms", code=event.code)
 
 
 # Speakers -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_event_create_refuses_a_code_taken_in_another_case(event):
 def test_session_save_refuses_an_end_before_the_start(event):
     start = datetime(2022, 11, 17, 9, tzinfo=UTC)
     with pytest.raises(Invalid) as refused:
-        session_save(event=event, session=None, speakers=[], title="T", description="", kind="talk", room="",
+        session_save(event=event, session=None, speakers=[], title="T", description="", kind="talk", room=None,
                      starts_at=start, ends_at=start - timedelta(hours=1), stream_url="")  # fmt: skip
     assert "ends_at" in refused.value.fields
     assert not event.sessions.filter(title="T").exists()
@@ -109,6 +109,7 @@ def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtab
     new = copy.sessions.get(title=old.title)
     assert new.starts_at == old.starts_at + timedelta(days=364)
     assert new.status == "scheduled"
+    assert new.room.event == copy and new.room.name == old.room.name
     assert sorted(new.speakers.values_list("name", flat=True)) == sorted(old.speakers.values_list("name", flat=True))
     assert set(copy.polls.values_list("state", flat=True)) == {"draft"}
     after = copy.polls.get(prompt="After?")

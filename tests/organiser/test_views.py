@@ -159,7 +159,7 @@ def session_data(event, **changes) -> dict:
     return {
         "title": "Gene therapy pricing",
         "kind": "talk",
-        "room": "Hall B",
+        "room": event.rooms.first().pk if event.rooms.exists() else "",
         "starts_at": "2022-11-17T09:00",
         "ends_at": "2022-11-17T09:45",
         "speakers": [speaker.pk],
@@ -199,6 +199,7 @@ def test_edit_a_session_shows_and_keeps_local_times(organiser, event):
         ("starts_at", "tomorrow", "valid date"),
         ("kind", "party", "valid choice"),
         ("stream_url", "not a url", "valid URL"),
+        ("room", "999999", "valid choice"),
     ],
 )
 def test_a_session_form_names_the_wrong_field_and_keeps_the_text(organiser, event, field, value, message):
@@ -220,6 +221,45 @@ def test_delete_a_session(organiser, event):
     response = organiser.post(f"/organise/SFH2022/sessions/{quiet.pk}/delete/", follow=True)
     assert "is deleted" in response.content.decode()
     assert not Session.objects.filter(pk=quiet.pk).exists()
+
+
+# Rooms --------------------------------------------------------------------------------------
+
+
+def test_add_edit_and_delete_a_room(organiser, event):
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Copper Room", "slug": "", "order": 5, "stream_url": ""}
+    )
+    assert response.status_code == 302
+    room = event.rooms.get(name="Copper Room")
+    assert room.slug == "copper-room"
+    organiser.post(f"/organise/SFH2022/rooms/{room.pk}/", {"name": "Copper", "slug": "copper", "order": 5,
+                                                          "stream_url": "https://stream.example/copper"})  # fmt: skip
+    room.refresh_from_db()
+    assert (room.name, room.slug, room.stream_url) == ("Copper", "copper", "https://stream.example/copper")
+    organiser.post(f"/organise/SFH2022/rooms/{room.pk}/delete/")
+    assert not event.rooms.filter(pk=room.pk).exists()
+
+
+def test_a_room_name_taken_is_named(organiser, event):
+    organiser.post("/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 1, "stream_url": ""})
+    response = organiser.post("/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 2, "stream_url": ""})
+    assert "has this name" in field_error(response, "name")
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Other", "slug": "copper", "order": 2, "stream_url": ""}
+    )
+    assert "has this slug" in field_error(response, "slug")
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Other", "slug": "a b", "order": 2, "stream_url": ""}
+    )
+    field_error(response, "slug")
+
+
+def test_a_room_with_sessions_is_not_deleted(organiser, event):
+    room = event.sessions.exclude(room=None).first().room
+    response = organiser.post(f"/organise/SFH2022/rooms/{room.pk}/delete/", follow=True)
+    assert "move or delete them first" in response.content.decode()
+    assert event.rooms.filter(pk=room.pk).exists()
 
 
 # Speakers -----------------------------------------------------------------------------------
@@ -383,7 +423,9 @@ def test_no_logo_is_404(client, event):
 def test_clone_an_event(organiser, event):
     response = organiser.post("/organise/SFH2022/clone/", {"code": "SFH2023", "name": "SFH 2023", "days": 364})
     assert response.status_code == 302 and response["Location"] == "/organise/SFH2023/"
-    assert Event.objects.get(code="SFH2023").sessions.count() == event.sessions.count()
+    copy = Event.objects.get(code="SFH2023")
+    assert copy.sessions.count() == event.sessions.count()
+    assert list(copy.rooms.values_list("name", flat=True)) == list(event.rooms.values_list("name", flat=True))
 
 
 def test_clone_names_a_taken_code(organiser, event):
