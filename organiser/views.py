@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -85,11 +86,13 @@ def for_event(view: Callable) -> Callable:
     return wrapped
 
 
-def _page(request: HttpRequest, event: Event | None, template: str, section: str = "", **context: Any) -> HttpResponse:
+def _page(request: HttpRequest, event: Event, template: str, section: str = "", **context: Any) -> HttpResponse:
     status = context.pop("status", 200)
     nav = [(reverse(name, args=[event.code]), label, name == f"organiser:{section}") for name, label in EVENT_NAV]
-    values = {"event": event, "nav": nav if event else [], "section": section, **context}
-    return render(request, f"organiser/{template}", values, status=status)
+    values = {"event": event, "nav": nav, "section": section, **context}
+    # Every time on an event's pages is shown in the event's zone, as the organiser typed it.
+    with dj_timezone.override(ZoneInfo(event.timezone)):
+        return render(request, f"organiser/{template}", values, status=status)
 
 
 def _invalid(form) -> int:

@@ -3,6 +3,7 @@ for accounts that may organise."""
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -169,9 +170,12 @@ def session_data(event, **changes) -> dict:
     }
 
 
-def test_the_sessions_are_listed_by_day(organiser, event):
+def test_the_sessions_are_listed_by_day_in_the_events_time(organiser, event):
+    session = event.sessions.order_by("starts_at").first()
     page = organiser.get("/organise/SFH2022/sessions/").content.decode()
-    assert event.sessions.first().title in page
+    local = session.starts_at.astimezone(ZoneInfo(event.timezone))
+    assert session.title in page
+    assert local.strftime("%H:%M") + "\u2013" in page and local.strftime("%A %-d %B %Y") in page
 
 
 def test_add_a_session_in_the_events_time_zone(organiser, event):
@@ -185,7 +189,7 @@ def test_add_a_session_in_the_events_time_zone(organiser, event):
 def test_edit_a_session_shows_and_keeps_local_times(organiser, event):
     session = event.sessions.first()
     page = organiser.get(f"/organise/SFH2022/sessions/{session.pk}/").content.decode()
-    local = session.starts_at.astimezone(__import__("zoneinfo").ZoneInfo(event.timezone)).strftime("%Y-%m-%dT%H:%M")
+    local = session.starts_at.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%dT%H:%M")
     assert f'value="{local}"' in page
     response = organiser.post(f"/organise/SFH2022/sessions/{session.pk}/", session_data(event, title="Renamed"))
     assert response.status_code == 302
