@@ -103,6 +103,10 @@ class EventSettingsForm(EventForm):
         help_texts = {
             **EventForm.Meta.help_texts,
             "stream_delay": _("How far the livestream lags the room: polls stay open this long for online viewers."),
+            # The labels say it all; the model's help texts would repeat them.
+            "auto_approve": "",
+            "require_names": "",
+            "allow_self_votes": "",
         }
 
     def clean_stream_delay(self) -> int:
@@ -202,6 +206,8 @@ class RoleForm(forms.Form):
 
 
 class RoleLinkForm(forms.Form):
+    """Shown beside RoleForm on one page: used with prefix="link", so that no two fields share an id."""
+
     role = forms.ChoiceField(choices=RoleLink.Role.choices, label=_("Opens the page of a"))
     hours = forms.IntegerField(
         min_value=1, max_value=24 * 14, initial=24, label=_("Valid for (hours)"),

@@ -282,7 +282,7 @@ def _people(request: HttpRequest, event: Event, *, role_form=None, link_form=Non
         roles=event.roles.select_related("user").order_by("role", "user__username"),
         links=links,
         role_form=role_form or RoleForm(),
-        link_form=link_form or RoleLinkForm(),
+        link_form=link_form or RoleLinkForm(prefix="link"),
         new_link=new_link,
         status=400 if bad else 200,
     )
@@ -326,7 +326,7 @@ def role_revoke(request: HttpRequest, event: Event, role_id: int) -> HttpRespons
 @for_event
 @require_POST
 def link_create(request: HttpRequest, event: Event) -> HttpResponse:
-    form = RoleLinkForm(request.POST)
+    form = RoleLinkForm(request.POST, prefix="link")
     if not form.is_valid():
         return _people(request, event, link_form=form)
     url = role_link_url(

@@ -1,7 +1,7 @@
 """An organiser sets up a congress without the admin: signs in, creates the event, imports its
 pretalx schedule with a preview, gives it a colour and a logo, and the attend page shows them."""
 
-import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +14,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "a long organiser passphrase"
 SCHEDULE = ROOT / "docs" / "examples" / "schedule.json"
-DOC_IMAGES = ROOT / "docs" / "images" / "organising"
 LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><rect width="120" height="40" rx="6" '
     b'fill="#0f766e"/><text x="60" y="27" font-family="sans-serif" font-size="20" fill="#fff" '
@@ -92,6 +91,24 @@ def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, brows
     page.goto(f"{server.http}/organise/")
     screenshot(page, "organise-events-phone")
 
+    # The projector and the stage, opened with links made on the People page, show the logo.
+    page.set_viewport_size(SIZES["desktop"])
+    for role, path, size in [("screen", "screen", (1920, 1080)), ("speaker", "stage", (1280, 720))]:
+        page.goto(f"{server.http}/organise/SFH2024/people/")
+        links = page.locator("form", has=page.get_by_role("button", name="Make a link"))
+        links.get_by_label("Opens the page of a").select_option(role)
+        links.get_by_role("button", name="Make a link").click()
+        url = page.get_by_test_id("new-link").input_value()
+        assert f"/e/SFH2024/{path}/?key=" in url
+        shown = console.watch(browser.new_context(viewport={"width": size[0], "height": size[1]}).new_page(), path)
+        link = urlsplit(url)
+        shown.goto(f"{server.http}{link.path}?{link.query}")
+        expect(shown.get_by_test_id("event-logo")).to_be_visible()
+        for width, height in [(1920, 1080), (1280, 720)]:
+            shown.set_viewport_size({"width": width, "height": height})
+            shown.screenshot(path=str(SCREENSHOTS / f"organise-look-{path}-{width}x{height}.png"))
+        shown.context.close()
+
     attendee = console.watch(browser.new_context(viewport=SIZES["phone"]).new_page(), "attendee")
     attendee.goto(f"{server.http}/e/SFH2024/?mode=room")
     expect(attendee.get_by_test_id("connection")).to_have_text("Connected")
@@ -100,6 +117,7 @@ def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, brows
     brand = attendee.evaluate("getComputedStyle(document.body).getPropertyValue('--brand').trim()")
     assert brand == "#0f766e"
     screenshot(attendee, "organise-attend-with-look-phone")
+    attendee.screenshot(path=str(SCREENSHOTS / "organise-attend-with-look-phone-top.png"))
     attendee.context.close()
     page.context.close()
     # A form sent back with its errors answers 400 on purpose (the two refused forms above);
@@ -107,13 +125,3 @@ def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, brows
     refused = [error for error in console.errors if error.startswith("organiser:") and "status of 400" in error]
     assert len(refused) == 2
     console.errors = [error for error in console.errors if error not in refused]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _docs_images():
-    """The documentation's pictures are this test's screenshots (the top of each page)."""
-    yield
-    if (SCREENSHOTS / "organise-settings-desktop-top.png").exists():
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        for shot in SCREENSHOTS.glob("organise-*-top.png"):
-            shutil.copy(shot, DOC_IMAGES / shot.name.replace("-top", ""))

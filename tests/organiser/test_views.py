@@ -306,7 +306,7 @@ def test_granting_to_an_unknown_account_names_it(organiser, event):
 
 
 def test_make_a_link_then_revoke_it(organiser, event):
-    response = organiser.post("/organise/SFH2022/links/", {"role": "speaker", "hours": 48})
+    response = organiser.post("/organise/SFH2022/links/", {"link-role": "speaker", "link-hours": 48})
     assert response.status_code == 200
     url = response.context["new_link"]
     assert "/e/SFH2022/stage/?key=" in url
@@ -320,7 +320,7 @@ def test_make_a_link_then_revoke_it(organiser, event):
 
 
 def test_a_link_for_too_long_names_the_hours(organiser, event):
-    response = organiser.post("/organise/SFH2022/links/", {"role": "speaker", "hours": 9999})
+    response = organiser.post("/organise/SFH2022/links/", {"link-role": "speaker", "link-hours": 9999})
     assert response.status_code == 400
     assert "hours" in response.context["link_form"].errors
 
