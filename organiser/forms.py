@@ -243,7 +243,15 @@ class PollForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = event.sessions.order_by("starts_at", "pk")
+        self.fields["session"].queryset = event.sessions.select_related("room").order_by("starts_at", "pk")
+        self.fields["session"].empty_label = _("No session")
+        zone = ZoneInfo(event.timezone)
+
+        def label(session: Session) -> str:
+            when = session.starts_at.astimezone(zone).strftime("%a %d %b %H:%M")
+            return f"{when} · {session.room.name} · {session.title}" if session.room_id else f"{when} · {session.title}"
+
+        self.fields["session"].label_from_instance = label
 
     def option_labels(self) -> list[str] | None:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext as _
 
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
@@ -42,7 +43,7 @@ def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
     users = get_user_model()
     username = username.strip()
     if not username:
-        raise Invalid("A username is required.", fields={"username": "required"})
+        raise Invalid(_("A username is required."), fields={"username": "required"})
     with transaction.atomic():
         user = users._default_manager.filter(**{users.USERNAME_FIELD: username}).first()
         candidate = user or users(**{users.USERNAME_FIELD: username})
@@ -69,7 +70,7 @@ EVENT_FIELDS = (
 
 def _dates_checked(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise Invalid("The event ends before it starts.", fields={"ends_on": "must be on or after the first day"})
+        raise Invalid(_("The event ends before it starts."), fields={"ends_on": "must be on or after the first day"})
 
 
 def _code_free(code: str, *, but: Event | None = None) -> None:
@@ -77,7 +78,9 @@ def _code_free(code: str, *, but: Event | None = None) -> None:
     if but is not None:
         taken = taken.exclude(pk=but.pk)
     if taken.exists():
-        raise Invalid(f"An event with the code {code} already exists.", fields={"code": "already taken"})
+        raise Invalid(
+            _("An event with the code %(code)s already exists.") % {"code": code}, fields={"code": "already taken"}
+        )
 
 
 def event_create(*, code: str, name: str, timezone: str, starts_on: date, ends_on: date, **fields: Any) -> Event:
@@ -125,9 +128,9 @@ def _publish_session(event: Event, session: Session) -> None:
 def session_save(*, event: Event, session: Session | None, speakers: list[Speaker], **fields: Any) -> Session:
     """Create (`session` None) or change a session; every page showing the programme hears it."""
     if fields["ends_at"] < fields["starts_at"]:
-        raise Invalid("The session ends before it starts.", fields={"ends_at": "must be after the start"})
+        raise Invalid(_("The session ends before it starts."), fields={"ends_at": "must be after the start"})
     if any(speaker.event_id != event.pk for speaker in speakers):
-        raise Invalid("A speaker of another event.", fields={"speakers": "not of this event"})
+        raise Invalid(_("A speaker of another event."), fields={"speakers": "not of this event"})
     with transaction.atomic():
         if session is None:
             session = Session(event=event)
@@ -140,7 +143,7 @@ def session_save(*, event: Event, session: Session | None, speakers: list[Speake
             session.status in running
             and event.sessions.filter(room=session.room, status__in=running).exclude(pk=session.pk).exists()
         ):
-            raise Conflict("Another session of this room is live or paused.", fields={"room": "already running"})
+            raise Conflict(_("Another session of this room is live or paused."), fields={"room": "already running"})
         session.save()
         session.speakers.set(speakers)
         publish_on_commit(
@@ -155,17 +158,22 @@ def session_delete(*, event: Event, session_id: int) -> None:
     with transaction.atomic():
         session = Session.objects.select_for_update().filter(pk=session_id, event=event).first()
         if session is None:
-            raise NotFound("There is no such session in this event.")
+            raise NotFound(_("There is no such session in this event."))
         holding = sessions_holding_audience_data(event=event).get(session.pk)
         if holding:
             raise Conflict(
-                f"“{session.title}” has {' and '.join(holding)} from the audience and cannot be deleted. "
-                "Change its time or title instead."
+                _("“%(title)s” has %(what)s from the audience and cannot be deleted. Change its time or title instead.")
+                % {"title": session.title, "what": " and ".join(holding)}
             )
         if session.status in (Session.Status.LIVE, Session.Status.PAUSED):
-            raise Conflict(f"“{session.title}” is {session.status}: end it before deleting it.")
+            raise Conflict(
+                _("“%(title)s” is %(status)s: end it before deleting it.")
+                % {"title": session.title, "status": session.status}
+            )
         if event.current_session_id == session.pk:
-            raise Conflict(f"“{session.title}” is the event's current session: choose another one first.")
+            raise Conflict(
+                _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
+            )
         session.delete()
 
 
@@ -184,10 +192,12 @@ def room_delete(*, event: Event, room_id: int) -> None:
     with transaction.atomic():
         room = event.rooms.select_for_update().filter(pk=room_id).first()
         if room is None:
-            raise NotFound("There is no such room in this event.")
+            raise NotFound(_("There is no such room in this event."))
         count = room.sessions.count()
         if count:
-            raise Conflict(f"{room.name} has {count} sessions: move or delete them first.")
+            raise Conflict(
+                _("%(room)s has %(count)d sessions: move or delete them first.") % {"room": room.name, "count": count}
+            )
         room.delete()
         publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
 
@@ -199,7 +209,10 @@ def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliatio
         if speaker is not None:
             taken = taken.exclude(pk=speaker.pk)
         if taken.exists():
-            raise Invalid(f"The event already has a speaker called {name}.", fields={"name": "already a speaker"})
+            raise Invalid(
+                _("The event already has a speaker called %(name)s.") % {"name": name},
+                fields={"name": "already a speaker"},
+            )
         speaker = speaker or Speaker(event=event)
         speaker.name, speaker.affiliation = name, affiliation.strip()
         speaker.save()
@@ -212,7 +225,7 @@ def speaker_delete(*, event: Event, speaker_id: int) -> None:
     with transaction.atomic():
         speaker = event.speakers.filter(pk=speaker_id).first()
         if speaker is None:
-            raise NotFound("There is no such speaker in this event.")
+            raise NotFound(_("There is no such speaker in this event."))
         sessions = list(speaker.sessions.all())
         speaker.delete()
         for session in sessions:
@@ -226,24 +239,30 @@ def role_grant(*, event: Event, username: str, role: str) -> EventRole:
     users = get_user_model()
     user = users._default_manager.filter(**{users.USERNAME_FIELD: username.strip()}).first()
     if user is None:
-        raise Invalid(f"There is no account {username.strip()!r}.", fields={"username": "no such account"})
+        raise Invalid(
+            _("There is no account “%(username)s”.") % {"username": username.strip()},
+            fields={"username": "no such account"},
+        )
     with transaction.atomic():
         grant, created = EventRole.objects.get_or_create(event=event, user=user, role=role)
     if not created:
-        raise Invalid(f"{user.get_username()} is already {role} of this event.", fields={"username": "already has it"})
+        raise Invalid(
+            _("%(user)s is already %(role)s of this event.") % {"user": user.get_username(), "role": role},
+            fields={"username": "already has it"},
+        )
     return grant
 
 
 def role_revoke(*, event: Event, role_id: int) -> None:
-    deleted, _ = EventRole.objects.filter(event=event, pk=role_id).delete()
+    deleted, _rows = EventRole.objects.filter(event=event, pk=role_id).delete()
     if not deleted:
-        raise NotFound("There is no such role in this event.")
+        raise NotFound(_("There is no such role in this event."))
 
 
 def role_link_revoke(*, event: Event, link_id: int) -> None:
     links = RoleLink.objects.filter(event=event, pk=link_id)
     if not links.exists():
-        raise NotFound("There is no such link in this event.")
+        raise NotFound(_("There is no such link in this event."))
     role_links_revoke(links=links)
 
 
@@ -259,7 +278,7 @@ def blocklist_set(*, event: Event, text: str) -> list[str]:
     bad = [w for w in words if not WORD.match(w) or len(w) > 60]
     if bad:
         raise Invalid(
-            f"Each entry is one word of up to 60 letters or digits: {', '.join(bad[:5])}",
+            _("Each entry is one word of up to 60 letters or digits: %(words)s") % {"words": ", ".join(bad[:5])},
             fields={"words": f"not one word: {', '.join(bad[:5])}"},
         )
     with transaction.atomic():
@@ -298,25 +317,28 @@ def _sniffed_type(content: bytes) -> str:
             "The logo is not a PNG, JPEG, WebP or SVG image.", fields={"logo": "PNG, JPEG, WebP or SVG"}
         ) from None
     if root.tag.rsplit("}", 1)[-1] != "svg":
-        raise Invalid("The logo is not a PNG, JPEG, WebP or SVG image.", fields={"logo": "PNG, JPEG, WebP or SVG"})
+        raise Invalid(_("The logo is not a PNG, JPEG, WebP or SVG image."), fields={"logo": "PNG, JPEG, WebP or SVG"})
     # Served only as an image under a sandboxing policy, where scripts never run; refused anyway
     # so that nobody opening the file elsewhere runs them either.
     for element in root.iter():
         tag = str(element.tag).rsplit("}", 1)[-1]
         if SVG_FORBIDDEN.match(tag) or any(a.rsplit("}", 1)[-1].lower().startswith("on") for a in element.attrib):
-            raise Invalid("The SVG logo contains scripts or embedded pages.", fields={"logo": "no scripts in SVG"})
+            raise Invalid(_("The SVG logo contains scripts or embedded pages."), fields={"logo": "no scripts in SVG"})
     return "image/svg+xml"
 
 
 def colour_checked(colour: str) -> str:
     colour = colour.strip().lower()
     if not re.match(r"^#[0-9a-f]{6}$", colour):
-        raise Invalid("A colour is written #rrggbb, e.g. #0f766e.", fields={"colour": "#rrggbb"})
+        raise Invalid(_("A colour is written #rrggbb, e.g. #0f766e."), fields={"colour": "#rrggbb"})
     if not passes(colour):
         suggestion = nearest_passing(colour)
         raise Invalid(
-            f"{colour} is hard to read on white or on the projector's dark background. "
-            f"{suggestion} is the nearest colour that passes.",
+            _(
+                "%(colour)s is hard to read on white or on the projector's dark background. "
+                "%(suggestion)s is the nearest colour that passes."
+            )
+            % {"colour": colour, "suggestion": suggestion},
             fields={"colour": f"too little contrast; try {suggestion}"},
         )
     return colour
@@ -330,12 +352,12 @@ def look_set(
         colour = colour_checked(colour)
     if logo is not None and len(logo) > LOGO_MAX_BYTES:
         raise Invalid(
-            f"The logo is larger than {LOGO_MAX_BYTES // 1024} KB.",
+            _("The logo is larger than %(kb)d KB.") % {"kb": LOGO_MAX_BYTES // 1024},
             fields={"logo": f"at most {LOGO_MAX_BYTES // 1024} KB"},
         )
     logo_type = _sniffed_type(logo) if logo is not None else None
     with transaction.atomic():
-        look, _ = EventLook.objects.select_for_update().get_or_create(event=event)
+        look, _created = EventLook.objects.select_for_update().get_or_create(event=event)
         if colour is not None:
             look.colour = colour
         if logo is not None:
