@@ -18,7 +18,7 @@ def set_status(ctx: CommandContext, cmd: SetStatus) -> dict[str, Any]:
 
 @command("session.set_current", schema=SetCurrent, roles=MODERATORS_ONLY)
 def set_current(ctx: CommandContext, cmd: SetCurrent) -> dict[str, Any]:
-    event = services.session_set_current(event_id=ctx.event_id, session_id=cmd.session)
+    event = services.session_set_current(event_id=ctx.event_id, session_id=cmd.session, room=cmd.room)
     return {"current_session": event.current_session_id}
 
 

@@ -62,6 +62,11 @@ class SetStatus(CommandSchema):
 
 class SetCurrent(CommandSchema):
     session: int | None = Field(gt=0)
+    room: str | None = Field(
+        default=None,
+        max_length=100,
+        description="A room's slug: set that room's current session (a session of that room, or None).",
+    )
 
 
 class SendNote(CommandSchema):
@@ -105,7 +110,8 @@ class Session(Payload):
     title: str
     description: str
     kind: SessionKind
-    room: str
+    room: str = Field(description="The room's name; empty when the session has no room.")
+    room_slug: str | None = Field(description="The room's slug (`rooms[].slug`); None without a room.")
     starts_at: datetime
     ends_at: datetime
     status: Status
@@ -139,6 +145,15 @@ class EventInfo(Payload):
     moderation: EventModeration
 
 
+class Room(Payload):
+    id: int
+    name: str
+    slug: str
+    order: int
+    stream_url: str | None
+    current_session: int | None = Field(description="The session this room is in; None between sessions.")
+
+
 class Participant(Payload):
     id: str
     name: str | None
@@ -162,6 +177,7 @@ class Note(Payload):
 class ProgrammeSnapshot(Payload):
     event: EventInfo
     sessions: list[Session]
+    rooms: list[Room] = Field(description="The event's rooms in their order; empty when no session has a room.")
     you: You
     server_time: datetime = Field(description="The server's clock as it built the snapshot: clients count from it.")
     notes: list[Note] = optional(
@@ -173,6 +189,7 @@ class ProgrammeSnapshot(Payload):
 event(
     "session.updated", "A session changed (its status, or its details by an agenda import), or is new.", public=Session
 )
+event("room.updated", "A room changed (its current session).", public=Room)
 event("event.updated", "The event changed (its current session, its moderation settings).", public=EventInfo)
 event(
     "note.posted",

@@ -17,7 +17,7 @@ from livehub.realtime.registry import CommandContext
 from livehub.realtime.snapshot import SharedPart, contributor, shared_contributor
 from livehub.sql import uuid_value
 
-from .models import Event, EventRole, Note, Participant, Session, hash_token
+from .models import Event, EventRole, Note, Participant, Room, Session, hash_token
 
 SEEN_NOTES_KEPT = 3  # seen notes a stage still lists under the unseen ones
 
@@ -74,6 +74,7 @@ def session_payload(session: Session, *, timezone: str) -> dict[str, Any]:
         "description": session.description,
         "kind": session.kind,
         "room": session.room.name if session.room_id else "",
+        "room_slug": session.room.slug if session.room_id else None,
         "starts_at": local_iso(session.starts_at, timezone),
         "ends_at": local_iso(session.ends_at, timezone),
         "status": session.status,
@@ -88,6 +89,25 @@ def session_payload(session: Session, *, timezone: str) -> dict[str, Any]:
         ],
         "timer": timer_payload(session, timezone=timezone),
     }
+
+
+def room_payload(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.pk,
+        "name": room.name,
+        "slug": room.slug,
+        "order": room.order,
+        "stream_url": room.stream_url or None,
+        "current_session": room.current_session_id,
+    }
+
+
+def room_get(*, event_id: int, slug: str, for_update: bool = False) -> Room:
+    rooms = Room.objects.filter(event_id=event_id, slug=slug)
+    room = (rooms.select_for_update() if for_update else rooms).first()
+    if room is None:
+        raise NotFound(f"There is no room {slug!r} in this event.")
+    return room
 
 
 def timer_payload(session: Session, *, timezone: str) -> dict[str, Any] | None:
@@ -150,6 +170,7 @@ def programme(event: Event) -> dict[str, Any]:
     return {
         "event": event_payload(event),
         "sessions": [session_payload(session, timezone=event.timezone) for session in sessions],
+        "rooms": [room_payload(room) for room in event.rooms.all()],
     }
 
 

@@ -21,7 +21,7 @@ from staff.services import role_links_revoke
 
 from .actors import actors_of_event
 from .contributors import audience_data
-from .models import Event, Note, Participant, Session, new_link_secret
+from .models import Event, Note, Participant, Room, Session, new_link_secret
 from .schemas import TRANSITIONS
 from .selectors import (
     event_payload,
@@ -29,6 +29,8 @@ from .selectors import (
     note_payload,
     participant_locked,
     participant_payload,
+    room_get,
+    room_payload,
     session_get,
     session_payload,
 )
@@ -47,6 +49,17 @@ def _publish_session(session: Session, event: Event) -> None:
 
 def _publish_event(event: Event) -> None:
     publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
+
+
+def _room_set_current(room_id: int | None, session_id: int | None, event: Event) -> None:
+    """Make `session_id` the room's current session, and say so when that changes."""
+    if room_id is None:
+        return
+    room = Room.objects.select_for_update().get(pk=room_id)
+    if room.current_session_id != session_id:
+        room.current_session_id = session_id
+        room.save(update_fields=["current_session"])
+        publish_on_commit(event_id=event.pk, type="room.updated", data=room_payload(room))
 
 
 @dataclass(frozen=True)
@@ -70,8 +83,8 @@ def _apply_status(session: Session, status: str, now) -> None:
 
 def session_set_status(*, event_id: int, session_id: int, status: str) -> StatusChange:
     """Move a session through its status machine; going live also makes it the current session
-    and ends the session of the same room that was live or paused (sessions without a room
-    share one)."""
+    of its room and of the event, and ends the session of the same room that was live or paused
+    (sessions without a room share one)."""
     with transaction.atomic(savepoint=False):
         # The event's row lock makes two go-lives of one event take turns; the partial unique
         # constraint session_one_running_per_room backs it up.
@@ -97,6 +110,7 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Status
         _publish_session(session, event)
         if status == Status.LIVE:
             session_went_live.send(sender=Session, session=session)
+            _room_set_current(session.room_id, session.pk, event)
         if status == Status.LIVE and event.current_session_id != session.pk:
             event.current_session = session
             event.save(update_fields=["current_session"])
@@ -104,12 +118,24 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Status
     return StatusChange(session=session, ended=ended)
 
 
-def session_set_current(*, event_id: int, session_id: int | None) -> Event:
-    """Say which session the room is in (None: between sessions)."""
+def session_set_current(*, event_id: int, session_id: int | None, room: str | None = None) -> Event:
+    """Say which session a room is in (None: between sessions). Without `room`, the event's
+    current session (a one-room event's room) and the session's own room follow; with a room's
+    slug, that room's, and the event's follows any session set (the last one set anywhere)."""
     with transaction.atomic(savepoint=False):
         event = Event.objects.select_for_update().get(pk=event_id)
-        if session_id is not None:
-            session_get(event_id=event_id, session_id=session_id)
+        session = session_get(event_id=event_id, session_id=session_id) if session_id is not None else None
+        if room is not None:
+            target = room_get(event_id=event_id, slug=room)
+            if session is not None and session.room_id != target.pk:
+                raise Invalid(
+                    f"“{session.title}” is not in the room {target.name}.", fields={"session": "not in this room"}
+                )
+            _room_set_current(target.pk, session_id, event)
+            if session is None:
+                return event
+        elif session is not None:
+            _room_set_current(session.room_id, session_id, event)
         if event.current_session_id == session_id:
             return event
         event.current_session_id = session_id

@@ -150,6 +150,11 @@ def _session(state, frame, data):
     state["sessions"] = [data if session["id"] == data["id"] else session for session in state["sessions"]]
 
 
+@reduces("room.updated")
+def _room(state, frame, data):
+    state["rooms"] = [data if room["id"] == data["id"] else room for room in state["rooms"]]
+
+
 @reduces("event.updated")
 def _event(state, frame, data):
     state["event"] = data

@@ -20,8 +20,10 @@ async def test_go_live_reaches_everyone_with_the_same_seq(event, roundtable, mod
     assert all(frame["stream"] == "public" for frame in frames)
     assert frames[1]["data"]["status"] == "live"
     assert frames[1]["data"]["title"] == "How can we make these new therapies more affordable?"
+    room_current = await online.event("room.updated")
+    assert room_current["seq"] == 2 and room_current["data"]["current_session"] == roundtable.pk
     current = await online.event("event.updated")
-    assert current["seq"] == 2 and current["data"]["current_session"] == roundtable.pk
+    assert current["seq"] == 3 and current["data"]["current_session"] == roundtable.pk
     await online.close()
     await room.close()
 
@@ -233,3 +235,25 @@ async def test_a_socket_that_outlived_its_participant_is_told_to_join_again(even
     written = await database_sync_to_async(lambda: (Question.objects.count(), Vote.objects.count()))()
     assert written == (1, 0)
     await socket.close()
+
+
+async def test_verify_action_two_rooms_each_with_its_current_session(event, roundtable, moderator, moderator_key):
+    def second_room():
+        room = event.rooms.create(name="Copper", slug="copper", order=3)
+        event.sessions.filter(kind="debate").update(room=room)
+        return event.sessions.get(kind="debate")
+
+    debate = await database_sync_to_async(second_room)()
+    await moderator.close()
+    moderator = await Socket.open(key=moderator_key)  # its snapshot has the new room
+    await verify_action(
+        moderator, "session.set_status", {"session": roundtable.pk, "status": "live"}, key=moderator_key
+    )
+    await verify_action(moderator, "session.set_status", {"session": debate.pk, "status": "live"}, key=moderator_key)
+    await verify_action(moderator, "session.set_current", {"session": None, "room": "copper"}, key=moderator_key)
+    reply = await moderator.send("session.set_current", {"session": roundtable.pk, "room": "copper"})
+    assert reply["error"]["code"] == "invalid" and reply["error"]["fields"] == {"session": "not in this room"}
+    snapshot = (await Socket.open(key=moderator_key)).snapshot["data"]
+    rooms = {room["slug"]: room["current_session"] for room in snapshot["rooms"]}
+    assert rooms == {"room-1": roundtable.pk, "copper": None, "foyer": None}
+    assert [s["room_slug"] for s in snapshot["sessions"] if s["status"] == "live"] == ["room-1", "copper"]

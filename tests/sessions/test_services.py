@@ -5,10 +5,10 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from livehub.errors import Conflict, NotFound
+from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.broker import get_broker
 from sessions import services
-from sessions.models import Participant
+from sessions.models import Participant, Room
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,6 +136,55 @@ def test_the_database_refuses_two_running_sessions_in_one_room(event, roundtable
         put(other, "paused")
 
 
+def test_the_database_refuses_two_running_sessions_without_a_room(event, roundtable):
+    other = session_of(event, "debate")
+    event.sessions.filter(pk__in=[roundtable.pk, other.pk]).update(room=None)
+    put(roundtable, "live")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        put(other, "paused")
+
+
+@pytest.fixture
+def second_room(event, roundtable) -> Room:
+    """The debate moved to a room of its own, beside the roundtable's Room 1."""
+    room = event.rooms.create(name="Copper", slug="copper", order=3)
+    event.sessions.filter(kind="debate").update(room=room)
+    return room
+
+
+def test_two_rooms_are_live_at_once_each_with_its_own_current_session(event, roundtable, second_room):
+    debate = session_of(event, "debate")
+    services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    services.session_set_status(event_id=event.pk, session_id=debate.pk, status="live")
+    put(roundtable, "live")  # the database agrees: one running session per room, not per event
+    rooms = dict(event.rooms.values_list("slug", "current_session"))
+    assert (rooms["room-1"], rooms["copper"]) == (roundtable.pk, debate.pk)
+    event.refresh_from_db()
+    assert event.current_session_id == debate.pk  # the last one taken live anywhere
+
+
+def test_setting_a_rooms_current_session_leaves_the_other_rooms_alone(event, roundtable, second_room):
+    debate = session_of(event, "debate")
+    services.session_set_current(event_id=event.pk, session_id=roundtable.pk)
+    services.session_set_current(event_id=event.pk, session_id=debate.pk, room="copper")
+    services.session_set_current(event_id=event.pk, session_id=None, room="copper")
+    rooms = dict(event.rooms.values_list("slug", "current_session"))
+    assert (rooms["room-1"], rooms["copper"]) == (roundtable.pk, None)
+    event.refresh_from_db()
+    assert event.current_session_id == debate.pk  # clearing a room leaves the event's as it was
+
+
+def test_a_session_of_another_room_cannot_be_a_rooms_current_session(event, roundtable, second_room):
+    with pytest.raises(Invalid) as refused:
+        services.session_set_current(event_id=event.pk, session_id=roundtable.pk, room="copper")
+    assert refused.value.fields == {"session": "not in this room"}
+
+
+def test_setting_the_current_session_of_an_unknown_room_is_not_found(event, roundtable):
+    with pytest.raises(NotFound):
+        services.session_set_current(event_id=event.pk, session_id=None, room="attic")
+
+
 class RecordingBroker:
     def __init__(self):
         self.frames = []
@@ -217,4 +266,4 @@ def test_a_write_that_rolls_back_publishes_nothing(event, roundtable):
 
     services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
     _epoch, seqs = asyncio.run(_position(event.pk, ("public",)))
-    assert seqs == {"public": 2}  # session.updated and event.updated, after the commit
+    assert seqs == {"public": 3}  # session.updated, room.updated and event.updated, after the commit

@@ -9,6 +9,7 @@ function base(role: "attendee" | "moderator" = "attendee", mode: "room" | "onlin
   return {
     event: {} as LiveState["event"],
     sessions: [],
+    rooms: [],
     you: { role, participant: role === "attendee" ? { id: 1, name: null, mode } : null },
     presence: { room: 0, online: 0 },
   } as LiveState;

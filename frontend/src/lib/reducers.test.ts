@@ -32,6 +32,17 @@ describe("reduceProgramme", () => {
     expect(after.sessions.map((s) => s.id)).toEqual([2, 3, 1]);
   });
 
+  it("room.updated replaces that room's current session and leaves the other rooms alone", () => {
+    const room = (id: number, current: number | null) => ({
+      id, name: `Room ${id}`, slug: `room-${id}`, order: id, stream_url: null, current_session: current,
+    });
+    const before = liveState({ rooms: [room(1, 1), room(2, null)] });
+    const after = reduceProgramme(before, ev("room.updated", room(2, 4)));
+    expect(after.rooms.map((r) => r.current_session)).toEqual([1, 4]);
+    expect(after.rooms[0]).toBe(before.rooms[0]);
+    expect(reduceProgramme(before, ev("room.updated", "x"))).toBe(before);
+  });
+
   it("event.updated replaces the event", () => {
     const before = state([session(1)]);
     const event = { ...before.event, current_session: 1 };

@@ -7,7 +7,7 @@ import { reduceNotes } from "./backstage";
 import { reducePolls } from "./polls";
 import { sortedSessions } from "./programme";
 import { reduceQuestions } from "./qa";
-import type { LiveState, PushedEvent, Session } from "./types";
+import type { LiveState, PushedEvent, Room, Session } from "./types";
 import { isObject } from "./values";
 
 /** The event, its sessions and the participant's own record. */
@@ -19,6 +19,11 @@ export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState
       const session = data as Session;
       const others = state.sessions.filter((existing) => existing.id !== session.id);
       return { ...state, sessions: sortedSessions([...others, session]) };
+    }
+    case "room.updated": {
+      if (!isObject(data) || typeof data.id !== "number") return state;
+      const room = data as Room;
+      return { ...state, rooms: (state.rooms ?? []).map((existing) => (existing.id === room.id ? room : existing)) };
     }
     case "event.updated":
       if (!isObject(data)) return state;

@@ -13,6 +13,7 @@ export type {
   PollResults,
   Presence,
   Question,
+  Room,
   Session,
   SimilarQuestion,
   Speaker,
