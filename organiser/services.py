@@ -27,7 +27,7 @@ from qa.models import BlockedWord
 from qa.services import event_set_moderation
 from sessions.contributors import sessions_holding_audience_data
 from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
-from sessions.selectors import event_payload, session_payload
+from sessions.selectors import event_payload, room_payload, session_payload
 from staff.models import RoleLink
 from staff.services import role_links_revoke
 
@@ -183,12 +183,13 @@ def room_save(*, room: Room) -> Room:
         if not room.slug:
             room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
         room.save()
-        publish_on_commit(event_id=room.event_id, type="event.updated", data=event_payload(room.event))
+        publish_on_commit(event_id=room.event_id, type="room.updated", data=room_payload(room))
     return room
 
 
 def room_delete(*, event: Event, room_id: int) -> None:
-    """Delete a room without sessions (their room would silently become none)."""
+    """Delete a room without sessions (their room would silently become none). The live pages
+    learn of it when they next load: the wire has no event for a room that is gone."""
     with transaction.atomic():
         room = event.rooms.select_for_update().filter(pk=room_id).first()
         if room is None:
@@ -199,7 +200,6 @@ def room_delete(*, event: Event, room_id: int) -> None:
                 _("%(room)s has %(count)d sessions: move or delete them first.") % {"room": room.name, "count": count}
             )
         room.delete()
-        publish_on_commit(event_id=event.pk, type="event.updated", data=event_payload(event))
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:
