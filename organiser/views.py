@@ -5,7 +5,7 @@ import base64
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
@@ -48,6 +48,7 @@ from .nav import EVENT_NAV
 from .selectors import can_organise, event_look, sessions_by_day
 
 AGENDA_UPLOAD = "organiser.agenda_upload"
+T = TypeVar("T")
 
 
 def _actor(request: HttpRequest) -> str:
@@ -99,6 +100,26 @@ def _invalid(form) -> int:
     return 400 if form.errors else 200
 
 
+def _act(request: HttpRequest, event: Event, write: Callable[[], object], *, done: str, back: str) -> HttpResponse:
+    """A one-click write (delete, revoke): its refusal or `done` as a message, then back to the list."""
+    try:
+        write()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(back, code=event.code)
+
+
+def _saved(form, write: Callable[[], T]) -> T | None:
+    """What `write` saved, or None with its refusal shown on the form's field."""
+    try:
+        return write()
+    except DomainError as error:
+        errors_onto(form, error)
+        return None
+
+
 # Events -------------------------------------------------------------------------------------
 
 
@@ -107,11 +128,8 @@ def _invalid(form) -> int:
 def events(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None, instance=Event())
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(**form.cleaned_data)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        event = _saved(form, lambda: services.event_create(**form.cleaned_data))
+        if event is not None:
             messages.success(
                 request, _("%(name)s is created. Add its sessions or import its agenda.") % {"name": event.name}
             )
@@ -134,13 +152,10 @@ def settings(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventSettingsForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            event = services.event_update(event=event, actor=_actor(request), **fields)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        updated = _saved(form, lambda: services.event_update(event=event, actor=_actor(request), **fields))
+        if updated is not None:
             messages.success(request, _("The settings are saved."))
-            return redirect("organiser:settings", code=event.code)
+            return redirect("organiser:settings", code=updated.code)
     return _page(
         request,
         event,
@@ -174,11 +189,8 @@ def session_edit(request: HttpRequest, event: Event, session_id: int | None = No
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         speakers = list(data.pop("speakers"))
-        try:
-            saved = services.session_save(event=event, session=session, speakers=speakers, **data)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        saved = _saved(form, lambda: services.session_save(event=event, session=session, speakers=speakers, **data))
+        if saved is not None:
             messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
             return redirect("organiser:sessions", code=event.code)
     return _page(request, event, "session_form.html", "sessions", form=form, session=session, status=_invalid(form))
@@ -187,13 +199,13 @@ def session_edit(request: HttpRequest, event: Event, session_id: int | None = No
 @for_event
 @require_POST
 def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpResponse:
-    try:
-        services.session_delete(event=event, session_id=session_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The session is deleted."))
-    return redirect("organiser:sessions", code=event.code)
+    return _act(
+        request,
+        event,
+        lambda: services.session_delete(event=event, session_id=session_id),
+        done=_("The session is deleted."),
+        back="organiser:sessions",
+    )
 
 
 # Rooms --------------------------------------------------------------------------------------
@@ -208,11 +220,8 @@ def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> Htt
     initial = {} if room else {"order": (max(event.rooms.values_list("order", flat=True), default=0) + 1)}
     form = RoomForm(request.POST or None, instance=room, initial=initial, event=event)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.room_save(room=form.instance)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        saved = _saved(form, lambda: services.room_save(room=form.instance))
+        if saved is not None:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("organiser:rooms", code=event.code)
     listed = event.rooms.annotate(session_count=Count("sessions"))
@@ -222,13 +231,13 @@ def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> Htt
 @for_event
 @require_POST
 def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpResponse:
-    try:
-        services.room_delete(event=event, room_id=room_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The room is deleted."))
-    return redirect("organiser:rooms", code=event.code)
+    return _act(
+        request,
+        event,
+        lambda: services.room_delete(event=event, room_id=room_id),
+        done=_("The room is deleted."),
+        back="organiser:rooms",
+    )
 
 
 # Speakers -----------------------------------------------------------------------------------
@@ -243,11 +252,8 @@ def speakers(request: HttpRequest, event: Event, speaker_id: int | None = None) 
     initial = {"name": speaker.name, "affiliation": speaker.affiliation} if speaker else {}
     form = SpeakerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.speaker_save(event=event, speaker=speaker, **form.cleaned_data)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        saved = _saved(form, lambda: services.speaker_save(event=event, speaker=speaker, **form.cleaned_data))
+        if saved is not None:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("organiser:speakers", code=event.code)
     listed = event.speakers.prefetch_related("sessions")
@@ -259,13 +265,13 @@ def speakers(request: HttpRequest, event: Event, speaker_id: int | None = None) 
 @for_event
 @require_POST
 def speaker_delete(request: HttpRequest, event: Event, speaker_id: int) -> HttpResponse:
-    try:
-        services.speaker_delete(event=event, speaker_id=speaker_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The speaker is removed."))
-    return redirect("organiser:speakers", code=event.code)
+    return _act(
+        request,
+        event,
+        lambda: services.speaker_delete(event=event, speaker_id=speaker_id),
+        done=_("The speaker is removed."),
+        back="organiser:speakers",
+    )
 
 
 # People -------------------------------------------------------------------------------------
@@ -299,11 +305,8 @@ def people(request: HttpRequest, event: Event) -> HttpResponse:
 def role_grant(request: HttpRequest, event: Event) -> HttpResponse:
     form = RoleForm(request.POST)
     if form.is_valid():
-        try:
-            grant = services.role_grant(event=event, **form.cleaned_data)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        grant = _saved(form, lambda: services.role_grant(event=event, **form.cleaned_data))
+        if grant is not None:
             messages.success(
                 request, _("%(user)s is now %(role)s.") % {"user": grant.user.get_username(), "role": grant.role}
             )
@@ -314,13 +317,13 @@ def role_grant(request: HttpRequest, event: Event) -> HttpResponse:
 @for_event
 @require_POST
 def role_revoke(request: HttpRequest, event: Event, role_id: int) -> HttpResponse:
-    try:
-        services.role_revoke(event=event, role_id=role_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The role is revoked."))
-    return redirect("organiser:people", code=event.code)
+    return _act(
+        request,
+        event,
+        lambda: services.role_revoke(event=event, role_id=role_id),
+        done=_("The role is revoked."),
+        back="organiser:people",
+    )
 
 
 @for_event
@@ -339,13 +342,13 @@ def link_create(request: HttpRequest, event: Event) -> HttpResponse:
 @for_event
 @require_POST
 def link_revoke(request: HttpRequest, event: Event, link_id: int) -> HttpResponse:
-    try:
-        services.role_link_revoke(event=event, link_id=link_id)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The link is revoked: it opens nothing from now on."))
-    return redirect("organiser:people", code=event.code)
+    return _act(
+        request,
+        event,
+        lambda: services.role_link_revoke(event=event, link_id=link_id),
+        done=_("The link is revoked: it opens nothing from now on."),
+        back="organiser:people",
+    )
 
 
 # Block list ---------------------------------------------------------------------------------
@@ -357,11 +360,8 @@ def blocklist(request: HttpRequest, event: Event) -> HttpResponse:
     current = "\n".join(event.blocked_words.values_list("word", flat=True))
     form = BlocklistForm(request.POST or None, initial={"words": current})
     if request.method == "POST" and form.is_valid():
-        try:
-            words = services.blocklist_set(event=event, text=form.cleaned_data["words"])
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        words = _saved(form, lambda: services.blocklist_set(event=event, text=form.cleaned_data["words"]))
+        if words is not None:
             messages.success(request, _("The block list is saved (%(count)d words).") % {"count": len(words)})
             return redirect("organiser:blocklist", code=event.code)
     return _page(request, event, "blocklist.html", "blocklist", form=form, status=_invalid(form))
@@ -507,11 +507,8 @@ def logo(request: HttpRequest, code: str) -> HttpResponse:
 def clone(request: HttpRequest, event: Event) -> HttpResponse:
     form = CloneForm(request.POST or None, initial={"days": 364})
     if request.method == "POST" and form.is_valid():
-        try:
-            cloned = services.event_clone(source=event, **form.cleaned_data)
-        except DomainError as error:
-            errors_onto(form, error)
-        else:
+        cloned = _saved(form, lambda: services.event_clone(source=event, **form.cleaned_data))
+        if cloned is not None:
             messages.success(
                 request,
                 _("%(name)s is ready: %(sessions)d sessions, %(speakers)d speakers, %(polls)d draft polls.")
