@@ -127,3 +127,21 @@ def test_clone_refuses_a_code_in_use(event):
     with pytest.raises(Invalid) as refused:
         event_clone(source=event, code="SFH2022", name="Again", days=1)
     assert refused.value.fields == {"code": "already taken"}
+
+
+def test_moving_a_live_session_into_a_room_where_another_is_live_is_refused(event):
+    from sessions.models import Room
+    from sessions.services import session_set_status
+
+    hall, studio = (Room.objects.create(event=event, name=name, slug=name.lower()) for name in ("Hall", "Studio"))
+    first, second = event.sessions.order_by("starts_at")[:2]
+    Session.objects.filter(pk=first.pk).update(room=hall)
+    Session.objects.filter(pk=second.pk).update(room=studio)
+    session_set_status(event_id=event.pk, session_id=first.pk, status="live")
+    session_set_status(event_id=event.pk, session_id=second.pk, status="live")
+    second.refresh_from_db()
+    with pytest.raises(Conflict) as refused:
+        session_save(event=event, session=second, speakers=[], title=second.title, description="", kind=second.kind,
+                     room=hall, starts_at=second.starts_at, ends_at=second.ends_at, stream_url="")  # fmt: skip
+    assert refused.value.fields == {"room": "already running"}
+    assert Session.objects.get(pk=second.pk).room == studio
