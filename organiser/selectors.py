@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from sessions.models import Event, Session
 
+from .colour import PROJECTOR, WHITE, contrast
 from .models import EventLook
 
 ORGANISE_PERMISSION = "organiser.organise"
@@ -30,6 +31,14 @@ def sessions_by_day(event: Event) -> list[tuple[date, list[Session]]]:
         session.local_end = session.ends_at.astimezone(zone)
         days[session.local_start.date()].append(session)
     return sorted(days.items())
+
+
+def colour_contrasts(colour: str) -> dict[str, float]:
+    """The colour's contrast on white and on the projector, as the Look page shows them."""
+    return {
+        "on_white": round(contrast(colour, WHITE), 1),
+        "on_projector": round(contrast(colour, PROJECTOR), 1),
+    }
 
 
 def event_look(event: Event) -> dict[str, str]:

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import EventLook
 from .nav import EVENT_NAV
-from .selectors import can_organise, event_look, sessions_by_day
+from .selectors import can_organise, colour_contrasts, event_look, sessions_by_day
 
 AGENDA_UPLOAD = "organiser.agenda_upload"
 T = TypeVar("T")
@@ -476,7 +476,9 @@ def look(request: HttpRequest, event: Event) -> HttpResponse:
         else:
             messages.success(request, _("The look is saved: the live pages show it when they next load."))
             return redirect("organiser:look", code=event.code)
-    return _page(request, event, "look.html", "look", form=form, look=event_look(event), status=_invalid(form))
+    shown = event_look(event)
+    contrasts = colour_contrasts(shown["colour"]) if "colour" in shown else None
+    return _page(request, event, "look.html", "look", form=form, look=shown, contrasts=contrasts, status=_invalid(form))
 
 
 @require_safe

@@ -396,6 +396,8 @@ def test_set_the_colour_and_logo_and_the_pages_show_them(organiser, client, even
     logo = client.get(logo_url)
     assert logo.status_code == 200 and logo.content == PNG and logo["Content-Type"] == "image/png"
     assert "immutable" in logo["Cache-Control"]
+    look_page = organiser.get("/organise/SFH2022/look/").content.decode()
+    assert "Button text 5.5:1" in look_page and "On the projector 3.5:1" in look_page
 
 
 def test_an_svg_logo_is_served_sandboxed(organiser, client, event):
