@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,6 +100,16 @@ def _invalid(form) -> int:
     return 400 if form.errors else 200
 
 
+def _item(request: HttpRequest, event: Event, items: QuerySet, pk: int | None) -> tuple[Any, HttpResponse | None]:
+    """The event's item to edit (None for a new one), or the 404 page when it has no such item."""
+    if pk is None:
+        return None, None
+    found = items.filter(pk=pk).first()
+    return found, None if found is not None else render(
+        request, "organiser/not_found.html", {"code": event.code}, status=404
+    )
+
+
 def _act(request: HttpRequest, event: Event, write: Callable[[], object], *, done: str, back: str) -> HttpResponse:
     """A one-click write (delete, revoke): its refusal or `done` as a message, then back to the list."""
     try:
@@ -179,11 +189,9 @@ def sessions(request: HttpRequest, event: Event) -> HttpResponse:
 @for_event
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_edit(request: HttpRequest, event: Event, session_id: int | None = None) -> HttpResponse:
-    session = None
-    if session_id is not None:
-        session = event.sessions.filter(pk=session_id).first()
-        if session is None:
-            return render(request, "organiser/not_found.html", {"code": event.code}, status=404)
+    session, missing = _item(request, event, event.sessions.all(), session_id)
+    if missing:
+        return missing
     initial = SessionForm.initial_for(session, event.timezone) if session else {}
     form = SessionForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -214,9 +222,9 @@ def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpR
 @for_event
 @require_http_methods(["GET", "HEAD", "POST"])
 def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> HttpResponse:
-    room = event.rooms.filter(pk=room_id).first() if room_id is not None else None
-    if room_id is not None and room is None:
-        return render(request, "organiser/not_found.html", {"code": event.code}, status=404)
+    room, missing = _item(request, event, event.rooms.all(), room_id)
+    if missing:
+        return missing
     initial = {} if room else {"order": (max(event.rooms.values_list("order", flat=True), default=0) + 1)}
     form = RoomForm(request.POST or None, instance=room, initial=initial, event=event)
     if request.method == "POST" and form.is_valid():
@@ -246,9 +254,9 @@ def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpRespons
 @for_event
 @require_http_methods(["GET", "HEAD", "POST"])
 def speakers(request: HttpRequest, event: Event, speaker_id: int | None = None) -> HttpResponse:
-    speaker = event.speakers.filter(pk=speaker_id).first() if speaker_id is not None else None
-    if speaker_id is not None and speaker is None:
-        return render(request, "organiser/not_found.html", {"code": event.code}, status=404)
+    speaker, missing = _item(request, event, event.speakers.all(), speaker_id)
+    if missing:
+        return missing
     initial = {"name": speaker.name, "affiliation": speaker.affiliation} if speaker else {}
     form = SpeakerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
