@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 
 from organiser.models import EventLook
 from polls.models import Poll
 from sessions.models import Event, EventRole, Session
 from staff.models import RoleLink
+from tests.agenda.test_import_agenda import near_valid_schedules, near_valid_text_files
 from tests.organiser.test_services import PNG, SVG
 
 pytestmark = pytest.mark.django_db
@@ -442,3 +445,17 @@ def test_clone_names_a_taken_code(organiser, event):
 def test_organiser_accounts_are_plain_accounts(organiser_user):
     assert not organiser_user.is_superuser
     assert get_user_model().objects.filter(username="olivia").exists()
+
+
+@seed(15)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(content=st.one_of(near_valid_schedules(), near_valid_text_files()))
+def test_a_near_valid_upload_is_previewed_or_refused_on_its_field_never_a_500(organiser, event, content):
+    response = organiser.post("/organise/SFH2022/agenda/", {"file": upload("agenda", content)})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert field_error(response, "file").strip()
+    else:
+        assert response.context["plan"] is not None
