@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "staff",
     "exports",
     "webhooks",
+    "organiser",
     "web",
     "bench",  # `manage.py loadtest`
 ]

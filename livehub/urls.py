@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch of the server-rendered pages (a cookie; the Svelte pages set it themselves).
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("organiser.urls")),
     path("", include("web.urls")),
 ]

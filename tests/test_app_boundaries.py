@@ -28,11 +28,12 @@ def imported_packages(app: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     ("app", "unknown"),
     [
-        ("sessions", {"qa", "polls", "audit", "exports", "webhooks"}),
-        ("agenda", {"qa", "polls", "audit", "exports", "webhooks"}),
+        ("sessions", {"qa", "polls", "audit", "exports", "webhooks", "organiser"}),
+        ("agenda", {"qa", "polls", "audit", "exports", "webhooks", "organiser"}),
         ("qa", {"exports", "webhooks"}),
         ("polls", {"qa", "exports", "webhooks"}),
         ("audit", {"qa", "polls", "exports", "webhooks"}),
+        ("organiser", {"exports", "web"}),
     ],
 )
 def test_an_app_imports_none_of_the_apps_built_on_it(app, unknown):

@@ -9,7 +9,20 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("livehub", "sessions", "agenda", "qa", "polls", "web", "bench", "staff", "exports", "audit", "webhooks")
+PACKAGES = (
+    "livehub",
+    "sessions",
+    "agenda",
+    "qa",
+    "polls",
+    "web",
+    "bench",
+    "staff",
+    "exports",
+    "audit",
+    "webhooks",
+    "organiser",
+)
 
 
 def project_modules(root: Path, packages: tuple[str, ...]) -> dict[str, Path]:

@@ -19,6 +19,7 @@ from exports.report import event_report
 from exports.services import event_export, export_filename, export_scope
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
+from organiser.selectors import event_look
 from sessions.models import Event
 from sessions.rolelinks import role_key_read
 from sessions.selectors import event_get, programme, user_role
@@ -68,8 +69,9 @@ def _page(
     request: HttpRequest, event: Event, page: str, *, context: dict[str, Any] | None = None, **extra: Any
 ) -> HttpResponse:
     """The page's template (`web/<page>.html`) with its bootstrap; `context` adds template values."""
-    bootstrap = _bootstrap(event, page, **extra)
-    values = {"event": event, "page": page, "bootstrap": bootstrap, **(context or {})}
+    look = event_look(event)
+    bootstrap = _bootstrap(event, page, look=look, **extra)
+    values = {"event": event, "page": page, "bootstrap": bootstrap, "look": look, **(context or {})}
     return render(request, f"web/{page}.html", values)
 
 

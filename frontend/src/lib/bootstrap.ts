@@ -11,6 +11,8 @@ export interface Bootstrap {
   role?: Role;
   key?: string | null;
   join_url?: string;
+  /** The event's look, set by its organisers: a colour (#rrggbb) and the logo's address. */
+  look?: { colour?: string; logo?: string };
 }
 
 export function readBootstrap(): Bootstrap {

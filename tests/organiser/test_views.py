@@ -1,0 +1,479 @@
+"""The organiser pages: each form saves what is valid, names the field that is not, and is only
+for accounts that may organise."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from organiser.models import EventLook
+from polls.models import Poll
+from sessions.models import Event, EventRole, Session
+from staff.models import RoleLink
+from tests.agenda.test_import_agenda import near_valid_schedules, near_valid_text_files
+from tests.organiser.test_services import PNG, SVG
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def field_error(response, field: str) -> str:
+    """The error shown under `field` (the page says which field is wrong, in words)."""
+    assert response.status_code == 400, response.status_code
+    errors = response.context["form"].errors if "form" in response.context else {}
+    assert field in errors, f"no error on {field}: {errors}"
+    html = response.content.decode()
+    assert f'data-field="{field}"' in html and 'class="error"' in html
+    return " ".join(errors[field])
+
+
+# Who may open the pages ------------------------------------------------------------------------
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, event):
+    response = client.get("/organise/SFH2022/sessions/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize(
+    "url", ["/organise/", "/organise/SFH2022/", "/organise/SFH2022/look/", "/organise/SFH2022/agenda/"]
+)
+def test_an_account_without_the_permission_is_refused(client, event, moderator_user, url):
+    client.force_login(moderator_user)  # moderates SFH2022, but organises nothing
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "may not organise" in response.content.decode()
+
+
+def test_a_post_without_the_permission_changes_nothing(client, event, plain_user):
+    client.force_login(plain_user)
+    response = client.post("/organise/SFH2022/blocklist/", {"words": "x"})
+    assert response.status_code == 403
+    assert event.blocked_words.count() > 1
+
+
+def test_an_unknown_event_is_404(organiser, event):
+    assert organiser.get("/organise/NOPE/").status_code == 404
+    assert organiser.get("/organise/SFH2022/sessions/999999/").status_code == 404
+
+
+def test_forms_need_the_csrf_token(event, organiser_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organiser_user)
+    assert client.post("/organise/SFH2022/blocklist/", {"words": "x"}).status_code == 403
+
+
+# Events -------------------------------------------------------------------------------------
+
+
+NEW_EVENT = {
+    "code": "BIO2025",
+    "name": "Bio Days 2025",
+    "timezone": "Europe/Brussels",
+    "starts_on": "2025-03-10",
+    "ends_on": "2025-03-11",
+    "venue": "Flagey",
+    "city": "Brussels",
+    "organiser": "",
+}
+
+
+def test_the_list_shows_the_events(organiser, event):
+    page = organiser.get("/organise/")
+    assert page.status_code == 200 and "Science for Health" in page.content.decode()
+
+
+def test_create_an_event(organiser, db):
+    response = organiser.post("/organise/", NEW_EVENT)
+    assert response.status_code == 302 and response["Location"] == "/organise/BIO2025/"
+    assert Event.objects.get(code="BIO2025").venue == "Flagey"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("timezone", "Europe/Brusels", "time zone"),
+        ("code", "a b", "letters, digits"),
+        ("ends_on", "2025-03-01", "before the first day"),
+        ("name", "", "required"),
+    ],
+)
+def test_create_an_event_names_the_wrong_field(organiser, db, field, value, message):
+    response = organiser.post("/organise/", {**NEW_EVENT, field: value})
+    assert message in field_error(response, field)
+    assert not Event.objects.filter(code="BIO2025").exists()
+
+
+def test_create_an_event_refuses_a_taken_code(organiser, event):
+    response = organiser.post("/organise/", {**NEW_EVENT, "code": "sfh2022"})
+    assert "already exists" in field_error(response, "code")
+
+
+def settings_of(event: Event, **changes) -> dict:
+    data = {
+        **{name: getattr(event, name) for name in ["code", "name", "timezone", "venue", "city", "organiser"]},
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "stream_delay": event.stream_delay,
+        "languages": ", ".join(event.languages),
+        "projector": event.projector,
+        "projector_interval": event.projector_interval,
+        **({"auto_approve": "on"} if event.auto_approve else {}),
+    }
+    return {**data, **changes}
+
+
+def test_settings_are_saved(organiser, event):
+    response = organiser.post(
+        "/organise/SFH2022/", settings_of(event, venue="Square", stream_delay=35, require_names="on")
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.venue, event.stream_delay, event.require_names) == ("Square", 35, True)
+
+
+def test_turning_auto_approve_on_is_logged(organiser, event):
+    organiser.post("/organise/SFH2022/", settings_of(event, auto_approve="on"))
+    event.refresh_from_db()
+    assert event.auto_approve
+    from audit.models import ModerationAction
+
+    assert ModerationAction.objects.filter(event=event, action="auto_approve_on", actor="olivia").exists()
+
+
+def test_settings_name_the_wrong_field(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, timezone="Mars/Olympus", venue="Changed"))
+    assert "time zone" in field_error(response, "timezone")
+    response = organiser.post("/organise/SFH2022/", settings_of(event, stream_delay=5000))
+    assert "600" in field_error(response, "stream_delay")
+    event.refresh_from_db()
+    assert event.venue != "Changed"
+
+
+def test_the_languages_are_typed_in_order_and_the_projector_made_bilingual(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, languages="FR, nl en", projector="side_by_side"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.languages, event.projector) == (["fr", "nl", "en"], "side_by_side")
+
+
+@pytest.mark.parametrize(("typed", "message"), [("fr, de", "Unknown language de"), ("", "required"), ("fr fr", "once")])
+def test_wrong_languages_are_named(organiser, event, typed, message):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, languages=typed))
+    assert message in field_error(response, "languages")
+    event.refresh_from_db()
+    assert event.languages == ["en"]
+
+
+# Sessions -----------------------------------------------------------------------------------
+
+
+def session_data(event, **changes) -> dict:
+    speaker = event.speakers.first()
+    return {
+        "title": "Gene therapy pricing",
+        "kind": "talk",
+        "room": event.rooms.first().pk if event.rooms.exists() else "",
+        "starts_at": "2022-11-17T09:00",
+        "ends_at": "2022-11-17T09:45",
+        "speakers": [speaker.pk],
+        "description": "",
+        "stream_url": "",
+        **changes,
+    }
+
+
+def test_the_sessions_are_listed_by_day_in_the_events_time(organiser, event):
+    session = event.sessions.order_by("starts_at").first()
+    page = organiser.get("/organise/SFH2022/sessions/").content.decode()
+    local = session.starts_at.astimezone(ZoneInfo(event.timezone))
+    assert session.title in page
+    assert local.strftime("%H:%M") + "\u2013" in page and local.strftime("%A %-d %B %Y") in page
+
+
+def test_add_a_session_in_the_events_time_zone(organiser, event):
+    response = organiser.post("/organise/SFH2022/sessions/new/", session_data(event))
+    assert response.status_code == 302
+    session = event.sessions.get(title="Gene therapy pricing")
+    assert session.starts_at == datetime(2022, 11, 17, 8, 0, tzinfo=UTC)  # 09:00 in Brussels
+    assert session.speakers.count() == 1
+
+
+def test_edit_a_session_shows_and_keeps_local_times(organiser, event):
+    session = event.sessions.first()
+    page = organiser.get(f"/organise/SFH2022/sessions/{session.pk}/").content.decode()
+    local = session.starts_at.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%dT%H:%M")
+    assert f'value="{local}"' in page
+    response = organiser.post(f"/organise/SFH2022/sessions/{session.pk}/", session_data(event, title="Renamed"))
+    assert response.status_code == 302
+    assert Session.objects.get(pk=session.pk).title == "Renamed"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ends_at", "2022-11-17T08:00", "end after it starts"),
+        ("starts_at", "tomorrow", "valid date"),
+        ("kind", "party", "valid choice"),
+        ("stream_url", "not a url", "valid URL"),
+        ("room", "999999", "valid choice"),
+    ],
+)
+def test_a_session_form_names_the_wrong_field_and_keeps_the_text(organiser, event, field, value, message):
+    response = organiser.post("/organise/SFH2022/sessions/new/", session_data(event, **{field: value}))
+    assert message in field_error(response, field)
+    assert "Gene therapy pricing" in response.content.decode()  # nothing typed is lost
+    assert not event.sessions.filter(title="Gene therapy pricing").exists()
+
+
+def test_deleting_a_session_with_questions_is_refused_with_a_message(organiser, event, roundtable, attendee, ask):
+    ask(attendee)
+    response = organiser.post(f"/organise/SFH2022/sessions/{roundtable.pk}/delete/", follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert Session.objects.filter(pk=roundtable.pk).exists()
+
+
+def test_delete_a_session(organiser, event):
+    quiet = event.sessions.exclude(pk=event.current_session_id).filter(questions__isnull=True).first()
+    response = organiser.post(f"/organise/SFH2022/sessions/{quiet.pk}/delete/", follow=True)
+    assert "is deleted" in response.content.decode()
+    assert not Session.objects.filter(pk=quiet.pk).exists()
+
+
+# Rooms --------------------------------------------------------------------------------------
+
+
+def test_add_edit_and_delete_a_room(organiser, event):
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Copper Room", "slug": "", "order": 5, "stream_url": ""}
+    )
+    assert response.status_code == 302
+    room = event.rooms.get(name="Copper Room")
+    assert room.slug == "copper-room"
+    organiser.post(f"/organise/SFH2022/rooms/{room.pk}/", {"name": "Copper", "slug": "copper", "order": 5,
+                                                          "stream_url": "https://stream.example/copper"})  # fmt: skip
+    room.refresh_from_db()
+    assert (room.name, room.slug, room.stream_url) == ("Copper", "copper", "https://stream.example/copper")
+    organiser.post(f"/organise/SFH2022/rooms/{room.pk}/delete/")
+    assert not event.rooms.filter(pk=room.pk).exists()
+
+
+def test_a_room_name_taken_is_named(organiser, event):
+    organiser.post("/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 1, "stream_url": ""})
+    response = organiser.post("/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 2, "stream_url": ""})
+    assert "has this name" in field_error(response, "name")
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Other", "slug": "copper", "order": 2, "stream_url": ""}
+    )
+    assert "has this slug" in field_error(response, "slug")
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Other", "slug": "a b", "order": 2, "stream_url": ""}
+    )
+    field_error(response, "slug")
+
+
+def test_a_room_with_sessions_is_not_deleted(organiser, event):
+    room = event.sessions.exclude(room=None).first().room
+    response = organiser.post(f"/organise/SFH2022/rooms/{room.pk}/delete/", follow=True)
+    assert "move or delete them first" in response.content.decode()
+    assert event.rooms.filter(pk=room.pk).exists()
+
+
+# Speakers -----------------------------------------------------------------------------------
+
+
+def test_add_rename_and_remove_a_speaker(organiser, event):
+    assert (
+        organiser.post("/organise/SFH2022/speakers/", {"name": " Ada  Lovelace ", "affiliation": "UCL"}).status_code
+        == 302
+    )
+    ada = event.speakers.get(name="Ada Lovelace")
+    organiser.post(f"/organise/SFH2022/speakers/{ada.pk}/", {"name": "Ada King", "affiliation": "UCL"})
+    ada.refresh_from_db()
+    assert ada.name == "Ada King"
+    organiser.post(f"/organise/SFH2022/speakers/{ada.pk}/delete/")
+    assert not event.speakers.filter(pk=ada.pk).exists()
+
+
+def test_a_speaker_name_taken_is_named(organiser, event):
+    taken = event.speakers.first().name
+    response = organiser.post("/organise/SFH2022/speakers/", {"name": taken, "affiliation": ""})
+    assert "already has a speaker" in field_error(response, "name")
+
+
+# People -------------------------------------------------------------------------------------
+
+
+def test_grant_and_revoke_a_role(organiser, event, outsider_user):
+    response = organiser.post("/organise/SFH2022/people/grant/", {"username": "outsider", "role": "moderator"})
+    assert response.status_code == 302
+    grant = EventRole.objects.get(event=event, user=outsider_user)
+    organiser.post(f"/organise/SFH2022/people/{grant.pk}/revoke/")
+    assert not EventRole.objects.filter(pk=grant.pk).exists()
+
+
+def test_granting_to_an_unknown_account_names_it(organiser, event):
+    response = organiser.post("/organise/SFH2022/people/grant/", {"username": "nobody", "role": "moderator"})
+    assert response.status_code == 400
+    assert "no account" in " ".join(response.context["role_form"].errors["username"])
+
+
+def test_make_a_link_then_revoke_it(organiser, event):
+    response = organiser.post("/organise/SFH2022/links/", {"link-role": "speaker", "link-hours": 48})
+    assert response.status_code == 200
+    url = response.context["new_link"]
+    assert "/e/SFH2022/stage/?key=" in url
+    link = RoleLink.objects.get(event=event, role="speaker", issued_by__username="olivia")
+    key = url.split("key=")[1]
+    assert organiser.get(f"/e/SFH2022/stage/?key={key}").status_code == 200
+    organiser.post(f"/organise/SFH2022/links/{link.pk}/revoke/")
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert organiser.get(f"/e/SFH2022/stage/?key={key}").status_code == 403
+
+
+def test_a_link_for_too_long_names_the_hours(organiser, event):
+    response = organiser.post("/organise/SFH2022/links/", {"link-role": "speaker", "link-hours": 9999})
+    assert response.status_code == 400
+    assert "hours" in response.context["link_form"].errors
+
+
+# Block list and polls -----------------------------------------------------------------------
+
+
+def test_save_the_block_list(organiser, event):
+    assert organiser.post("/organise/SFH2022/blocklist/", {"words": "spam\neggs"}).status_code == 302
+    assert sorted(event.blocked_words.values_list("word", flat=True)) == ["eggs", "spam"]
+
+
+def test_the_block_list_names_an_entry_of_two_words(organiser, event):
+    response = organiser.post("/organise/SFH2022/blocklist/", {"words": "spam\nno-way"})
+    assert "no-way" in field_error(response, "words")
+
+
+def test_prepare_a_poll_as_a_draft(organiser, event, roundtable):
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": "State\nInsurer\nPatient"}
+    assert organiser.post("/organise/SFH2022/polls/", data).status_code == 302
+    poll = Poll.objects.get(prompt="Who pays?")
+    assert (poll.state, poll.session_id, poll.options.count()) == ("draft", roundtable.pk, 3)
+
+
+def test_a_poll_with_one_option_names_the_options(organiser, event, roundtable):
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": "State"}
+    assert "option" in field_error(organiser.post("/organise/SFH2022/polls/", data), "options")
+
+
+# Agenda upload ------------------------------------------------------------------------------
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_upload_previews_then_applies(organiser, event):
+    content = (EXAMPLES / "schedule.json").read_bytes()
+    preview = organiser.post("/organise/SFH2022/agenda/", {"file": upload("schedule.json", content)})
+    assert preview.status_code == 200
+    plan = preview.context["plan"]
+    assert len(plan.created) == 30
+    assert not event.sessions.filter(external_id__isnull=False).exists()  # nothing written yet
+    response = organiser.post("/organise/SFH2022/agenda/apply/", {"digest": preview.context["digest"]}, follow=True)
+    assert "30 created" in response.content.decode()
+    assert event.sessions.filter(external_id__isnull=False).count() == 30
+
+
+def test_a_stale_preview_is_not_applied(organiser, event):
+    response = organiser.post("/organise/SFH2022/agenda/apply/", {"digest": "0" * 64}, follow=True)
+    assert "upload the file again" in response.content.decode()
+
+
+def test_a_bad_file_names_the_row_and_the_field(organiser, event):
+    csv = b"id,start,end,title\nA,2022-11-17T09:00,2022-11-17T10:00,Good\nB,tomorrow,2022-11-17T10:00,Bad\n"
+    response = organiser.post("/organise/SFH2022/agenda/", {"file": upload("agenda.csv", csv)})
+    message = field_error(response, "file")
+    assert "row 3" in message and "'start'" in message
+    assert not event.sessions.filter(title="Good").exists()
+
+
+# Look ---------------------------------------------------------------------------------------
+
+
+def test_set_the_colour_and_logo_and_the_pages_show_them(organiser, client, event):
+    response = organiser.post("/organise/SFH2022/look/", {"colour": "#0f766e", "logo": upload("logo.png", PNG)})
+    assert response.status_code == 302
+    attend = client.get("/e/SFH2022/").content.decode()
+    assert 'style="--brand: #0f766e"' in attend
+    look = EventLook.objects.get(event=event)
+    logo_url = f"/e/SFH2022/logo?v={int(look.logo_updated_at.timestamp())}"
+    assert logo_url in attend
+    logo = client.get(logo_url)
+    assert logo.status_code == 200 and logo.content == PNG and logo["Content-Type"] == "image/png"
+    assert "immutable" in logo["Cache-Control"]
+    look_page = organiser.get("/organise/SFH2022/look/").content.decode()
+    assert "Button text 5.5:1" in look_page and "On the projector 3.5:1" in look_page
+
+
+def test_an_svg_logo_is_served_sandboxed(organiser, client, event):
+    organiser.post("/organise/SFH2022/look/", {"colour": "", "logo": upload("logo.svg", SVG)})
+    logo = client.get("/e/SFH2022/logo")
+    assert logo["Content-Type"] == "image/svg+xml"
+    assert "sandbox" in logo["Content-Security-Policy"] and "default-src 'none'" in logo["Content-Security-Policy"]
+    assert logo["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/e/SFH2022/logo", HTTP_IF_NONE_MATCH=logo["ETag"]).status_code == 304
+
+
+def test_a_colour_without_contrast_names_the_field_with_a_suggestion(organiser, event):
+    response = organiser.post("/organise/SFH2022/look/", {"colour": "#ffcc00"})
+    assert "nearest colour that passes" in field_error(response, "colour")
+
+
+def test_a_logo_that_is_not_an_image_names_the_field(organiser, event):
+    response = organiser.post("/organise/SFH2022/look/", {"colour": "", "logo": upload("logo.png", b"hello")})
+    assert "PNG, JPEG, WebP or SVG" in field_error(response, "logo")
+
+
+def test_no_logo_is_404(client, event):
+    assert client.get("/e/SFH2022/logo").status_code == 404
+
+
+# Clone --------------------------------------------------------------------------------------
+
+
+def test_clone_an_event(organiser, event):
+    response = organiser.post("/organise/SFH2022/clone/", {"code": "SFH2023", "name": "SFH 2023", "days": 364})
+    assert response.status_code == 302 and response["Location"] == "/organise/SFH2023/"
+    copy = Event.objects.get(code="SFH2023")
+    assert copy.sessions.count() == event.sessions.count()
+    assert list(copy.rooms.values_list("name", flat=True)) == list(event.rooms.values_list("name", flat=True))
+
+
+def test_clone_names_a_taken_code(organiser, event):
+    response = organiser.post("/organise/SFH2022/clone/", {"code": "SFH2022", "name": "Again", "days": 364})
+    assert "already exists" in field_error(response, "code")
+
+
+def test_organiser_accounts_are_plain_accounts(organiser_user):
+    assert not organiser_user.is_superuser
+    assert get_user_model().objects.filter(username="olivia").exists()
+
+
+@seed(15)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(content=st.one_of(near_valid_schedules(), near_valid_text_files()))
+def test_a_near_valid_upload_is_previewed_or_refused_on_its_field_never_a_500(organiser, event, content):
+    response = organiser.post("/organise/SFH2022/agenda/", {"file": upload("agenda", content)})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert field_error(response, "file").strip()
+    else:
+        assert response.context["plan"] is not None
