@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("e/<str:code>/", views.attend, name="attend"),
     path("e/<str:code>/moderate/", views.moderate, name="moderate"),
     re_path(r"^e/(?P<code>[^/]+)/export\.(?P<format>xlsx|csv|json)$", views.export, name="export"),

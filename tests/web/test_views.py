@@ -171,3 +171,12 @@ def test_seed_demo_prints_the_page_links(event):
         assert page in text
     link = next(line.split()[-1] for line in text.splitlines() if "Screen link" in line)
     assert parse_qs(urlparse(link).query)["key"]
+
+
+def test_the_accessibility_statement_is_served_and_linked_from_the_page_footers(client, event):
+    statement = client.get("/accessibility/")
+    assert statement.status_code == 200
+    assert "<h1>Accessibility statement</h1>" in statement.text
+    assert "accessibility@livehub.example" in statement.text
+    for path in ("/", "/e/SFH2022/", "/accounts/login/", "/e/NOPE00/"):
+        assert 'href="/accessibility/"' in client.get(path).text, path
