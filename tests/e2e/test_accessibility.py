@@ -113,6 +113,11 @@ def _landing_error(tour, story):
     return page
 
 
+@state("statement", "text")
+def _statement(tour, story):
+    return tour.open("statement", "/accessibility/", live=False, **DESKTOP)
+
+
 @state("login", "form")
 def _login(tour, story):
     return tour.open("login", "/accounts/login/?next=/e/SFH2022/moderate/", live=False, **DESKTOP)
@@ -347,3 +352,198 @@ def test_a_screen_reader_hears_a_new_poll_its_question_published_and_the_connect
     assert heard["connection"] == ["Connection lost. Your page updates again once it is back.", "Connected again."]
     assert len(heard["badge"]) >= 5, "the badge did not change while disconnected"
     context.close()
+
+
+# Computed transitions and animations of the poll's bars and of the word cloud's words.
+MOTION = """() => [...document.querySelectorAll('[data-testid="poll-bar"] .part, .cloud li')].map((element) => {
+  const style = getComputedStyle(element);
+  return [style.transitionProperty, style.transitionDuration, style.animationName];
+})"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_reduced_motion_stops_the_bars_and_the_word_cloud(server, browser, console, event, roundtable, join, motion):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    polls = {}
+    for kind, options in (("single", ["Yes", "No"]), ("wordcloud", None)):
+        poll = poll_services.poll_create(
+            event_id=event.pk, actor="moderator", session_id=roundtable.pk, kind=kind, prompt=kind, options=options
+        )
+        poll_services.poll_open(event_id=event.pk, poll_id=poll.pk, actor="moderator")
+        answer = {"text": "annuities outcome"} if kind == "wordcloud" else {"options": [poll.options.first().pk]}
+        poll_services.poll_respond(participant_id=join().pk, event_id=event.pk, poll_id=poll.pk, **answer)
+        poll_services.poll_set_results_visible(event_id=event.pk, poll_id=poll.pk, visible=True, actor="moderator")
+        poll_services.poll_close(event_id=event.pk, poll_id=poll.pk, actor="moderator")
+        polls[kind] = poll
+    context = browser.new_context(reduced_motion=motion, **PHONE)
+    page = console.watch(context.new_page(), "attend")
+    page.goto(f"{server.http}/e/SFH2022/?mode=room")
+    connected(page)
+    expect(page.locator('[data-testid="poll-bar"] .part').first).to_be_attached()
+    expect(page.locator(".cloud li").first).to_be_attached()
+    moving = [style for style in page.evaluate(MOTION) if style[0] != "none" and style[1] != "0s"]
+    animated = [style for style in page.evaluate(MOTION) if style[2] != "none"]
+    if motion == "reduce":
+        assert moving == [] and animated == []
+    else:
+        assert moving, "the bars no longer grow: the reduced case proves nothing"
+    context.close()
+
+
+# Wider than the viewport: the page scrolls sideways. Both the document and the body are asked.
+SIDEWAYS = """() => [document.documentElement, document.body]
+  .filter((element) => element.scrollWidth > element.clientWidth)
+  .map((element) => `${element.tagName} ${element.scrollWidth} > ${element.clientWidth}`)"""
+
+
+def test_pages_reflow_at_320_px_and_at_200_percent_zoom(server, browser, console, event, roundtable, join, ask):
+    """WCAG 1.4.10: 1280 px at 400 % is 320 CSS px wide; at 200 % it is 640."""
+    story = tell_story(event, roundtable, join, ask)
+    key = role_key_make(event=event, role="moderator", hours=1)
+    pages = {
+        "landing": "/",
+        "login": "/accounts/login/",
+        "statement": "/accessibility/",
+        "attend": "/e/SFH2022/?mode=online",
+        "console": f"/e/SFH2022/moderate/?key={key}",
+    }
+    wide = {}
+    for width in (320, 640):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        for name, path in pages.items():
+            page = console.watch(context.new_page(), name)
+            page.goto(f"{server.http}{path}")
+            if name in ("attend", "console"):
+                connected(page)
+                expect(page.get_by_test_id("question").first).to_be_visible()
+            if name == "console":
+                page.get_by_test_id("poll-new").click()
+                expect(page.get_by_test_id("poll-builder")).to_be_visible()
+            if found := page.evaluate(SIDEWAYS):
+                wide[f"{name} at {width}"] = found
+        context.close()
+    assert story.open_poll and wide == {}
+
+
+# The focused element: whether it is the one sought, whether its focus shows (an outline of 2 px
+# or more, as base.css draws it), and whether anything (a sticky header) covers it.
+FOCUSED = """(selector) => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const box = element.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const covered = box.width > 0 && (!hit || !(element === hit || element.contains(hit) || hit.contains(element)));
+  const text = element.textContent.trim().slice(0, 30);
+  const name = `${element.tagName.toLowerCase()}[${element.dataset.testid ?? ""}] ${text}`;
+  return { found: element.matches(selector), shown, covered, name };
+}"""
+
+
+class Keyboard:
+    """Moves focus with Tab alone and remembers every stop whose focus did not show or was covered."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.unseen: list[str] = []
+
+    def tab_to(self, selector: str, limit: int = 120, back: bool = False) -> None:
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
+            stop = self.page.evaluate(FOCUSED, selector)
+            if not stop["shown"] or stop["covered"]:
+                self.unseen.append(f"{stop['name']}: {'covered' if stop['covered'] else 'no visible focus'}")
+            if stop["found"]:
+                return
+        pytest.fail(f"{selector} was not reached in {limit} presses of Tab")
+
+
+def test_the_attend_page_and_the_console_work_with_the_keyboard_alone(
+    server, browser, console, event, roundtable, join, ask
+):
+    story = tell_story(event, roundtable, join, ask)
+    page = console.watch(browser.new_context(**DESKTOP).new_page(), "attend")
+    page.goto(f"{server.http}/e/SFH2022/?mode=online")
+    connected(page)
+    keys = Keyboard(page)
+
+    # Answer the poll, ask a question, vote for another: in the page's order, by Tab and Enter.
+    keys.tab_to(f'[data-poll="{story.open_poll.pk}"] [data-testid="poll-option"]')
+    page.keyboard.press("Enter")
+    card = page.locator(f'[data-testid="poll"][data-poll="{story.open_poll.pk}"]')
+    expect(card.get_by_test_id("poll-option").first).to_have_attribute("aria-pressed", "true")
+    keys.tab_to('[data-testid="ask-text"]')
+    page.keyboard.type("Asked without a mouse: who pays?")
+    keys.tab_to('[data-testid="ask-submit"]')
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("ask-confirmation")).to_have_text("Sent — awaiting moderation.")
+    keys.tab_to('[data-testid="vote"]')
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("vote").first).to_have_attribute("aria-pressed", "true")
+
+    # The console: publish the asked question, highlight it, open a poll.
+    key = role_key_make(event=event, role="moderator", hours=1)
+    moderator = console.watch(browser.new_context(**DESKTOP).new_page(), "console")
+    moderator.goto(f"{server.http}/e/SFH2022/moderate/?key={key}")
+    connected(moderator)
+    mine = roundtable.questions.get(text="Asked without a mouse: who pays?")
+    desk = Keyboard(moderator)
+    desk.tab_to(f'[data-cell="{mine.pk}"] [data-action="approve"]')
+    moderator.keyboard.press("Enter")
+    expect(moderator.get_by_test_id("qa-message")).to_contain_text("Published")
+    desk.tab_to('[data-testid="qa-tab-queue"]', back=True)
+    moderator.keyboard.press("ArrowRight")
+    expect(moderator.get_by_test_id("qa-tab-approved")).to_have_attribute("aria-selected", "true")
+    desk.tab_to(f'[data-cell="{mine.pk}"] [data-action="highlight"]')
+    moderator.keyboard.press("Enter")
+    expect(moderator.get_by_test_id("qa-message")).to_contain_text("Highlighted")
+    draft = roundtable.polls.filter(state="draft").order_by("pk").first()
+    desk.tab_to(f'[data-testid="poll-admin"][data-poll="{draft.pk}"] [data-action="open"]', limit=200)
+    moderator.keyboard.press("Enter")
+    expect(moderator.locator(f'[data-testid="poll-admin"][data-poll="{draft.pk}"]')).to_have_attribute(
+        "data-state", "open"
+    )
+    expect(page.get_by_test_id("ask-confirmation")).to_have_text("Sent — your question is published.")
+    assert keys.unseen == [] and desk.unseen == []
+
+
+# Every visible text node's computed font size, smallest first.
+SMALL_TEXT = """(floor) => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.data.trim()) continue;
+    const element = node.parentElement;
+    if (element.closest("script, style, template, noscript, .visually-hidden")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === "hidden") continue;
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    const where = `${element.tagName}.${element.className}`;
+    if (size < floor) small.push(`${Math.round(size * 10) / 10}px ${where} “${node.data.trim().slice(0, 40)}”`);
+  }
+  return small;
+}"""
+
+
+def test_no_text_on_the_projector_is_under_28_px_at_1080p(server, browser, console, event, roundtable, join, ask):
+    """Read from 10 m: at 1920 by 1080 every visible text of the screen page is 28 px or more, with a
+    highlighted question and with a poll of ten options of 120 characters."""
+    from tests.e2e.test_fit import answered_poll
+
+    story = tell_story(event, roundtable, join, ask)
+    key = role_key_make(event=event, role="screen", hours=1)
+    page = console.watch(browser.new_context(**PROJECTOR).new_page(), "screen")
+    page.goto(f"{server.http}/e/SFH2022/screen/?key={key}")
+    connected(page)
+    expect(page.get_by_test_id("highlighted-question")).to_contain_text(story.questions["highlighted"].text)
+    small = {"highlighted question": page.evaluate(SMALL_TEXT, 28)}
+    poll_services.poll_close(event_id=event.pk, poll_id=story.open_poll.pk, actor="moderator")
+    poll = answered_poll(event, roundtable, join, "single")
+    expect(
+        page.locator(f'[data-testid="screen-poll"][data-poll="{poll.pk}"] [data-testid="poll-results"]')
+    ).to_be_visible()
+    page.wait_for_function("() => document.documentElement.scrollHeight <= innerHeight")
+    small["ten long options"] = page.evaluate(SMALL_TEXT, 28)
+    assert small == {"highlighted question": [], "ten long options": []}, json.dumps(small, indent=1)
