@@ -258,7 +258,7 @@ def tell_story(event, session, join, ask) -> Story:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_in_every_state_has_no_wcag_violation(
-    server, browser, console, event, roundtable, join, ask, language
+    server, browser, console, screenshot, event, roundtable, join, ask, language
 ):
     source = axe_source()
     story = tell_story(event, roundtable, join, ask)
@@ -270,6 +270,7 @@ def test_every_page_in_every_state_has_no_wcag_violation(
         if not page.evaluate("typeof axe !== 'undefined'"):
             page.evaluate(source)
         violations = page.evaluate(RUN_AXE, WCAG_22_AA)
+        screenshot(page, f"a11y-{name}-{state_name.replace(' ', '-').replace(',', '')}-{language}")
         if violations:
             found[f"{name} · {state_name} · {language}"] = violations
     for page in tour.pages.values():
@@ -396,7 +397,9 @@ SIDEWAYS = """() => [document.documentElement, document.body]
   .map((element) => `${element.tagName} ${element.scrollWidth} > ${element.clientWidth}`)"""
 
 
-def test_pages_reflow_at_320_px_and_at_200_percent_zoom(server, browser, console, event, roundtable, join, ask):
+def test_pages_reflow_at_320_px_and_at_200_percent_zoom(
+    server, browser, console, screenshot, event, roundtable, join, ask
+):
     """WCAG 1.4.10: 1280 px at 400 % is 320 CSS px wide; at 200 % it is 640."""
     story = tell_story(event, roundtable, join, ask)
     key = role_key_make(event=event, role="moderator", hours=1)
@@ -419,6 +422,7 @@ def test_pages_reflow_at_320_px_and_at_200_percent_zoom(server, browser, console
             if name == "console":
                 page.get_by_test_id("poll-new").click()
                 expect(page.get_by_test_id("poll-builder")).to_be_visible()
+            screenshot(page, f"a11y-reflow-{name}-{width}")
             if found := page.evaluate(SIDEWAYS):
                 wide[f"{name} at {width}"] = found
         context.close()
@@ -527,7 +531,9 @@ SMALL_TEXT = """(floor) => {
 }"""
 
 
-def test_no_text_on_the_projector_is_under_28_px_at_1080p(server, browser, console, event, roundtable, join, ask):
+def test_no_text_on_the_projector_is_under_28_px_at_1080p(
+    server, browser, console, screenshot, event, roundtable, join, ask
+):
     """Read from 10 m: at 1920 by 1080 every visible text of the screen page is 28 px or more, with a
     highlighted question and with a poll of ten options of 120 characters."""
     from tests.e2e.test_fit import answered_poll
@@ -539,6 +545,7 @@ def test_no_text_on_the_projector_is_under_28_px_at_1080p(server, browser, conso
     connected(page)
     expect(page.get_by_test_id("highlighted-question")).to_contain_text(story.questions["highlighted"].text)
     small = {"highlighted question": page.evaluate(SMALL_TEXT, 28)}
+    screenshot(page, "a11y-screen-highlighted-1920")
     poll_services.poll_close(event_id=event.pk, poll_id=story.open_poll.pk, actor="moderator")
     poll = answered_poll(event, roundtable, join, "single")
     expect(
@@ -546,4 +553,5 @@ def test_no_text_on_the_projector_is_under_28_px_at_1080p(server, browser, conso
     ).to_be_visible()
     page.wait_for_function("() => document.documentElement.scrollHeight <= innerHeight")
     small["ten long options"] = page.evaluate(SMALL_TEXT, 28)
+    screenshot(page, "a11y-screen-ten-options-1920")
     assert small == {"highlighted question": [], "ten long options": []}, json.dumps(small, indent=1)
