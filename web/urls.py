@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("sw.js", views.service_worker, name="service_worker"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("e/<str:code>/", views.attend, name="attend"),
     path("e/<str:code>/manifest.webmanifest", views.attend_manifest, name="attend_manifest"),
     path("e/<str:code>/moderate/", views.moderate, name="moderate"),

@@ -1,6 +1,7 @@
 """The five pages. Each renders a template that mounts its Svelte app on an embedded snapshot."""
 
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
+from markdown_it import MarkdownIt
 
 from exports.report import event_report
 from exports.services import event_export, export_filename, export_scope
@@ -23,6 +25,8 @@ from organiser.selectors import event_look
 from sessions.models import Event
 from sessions.rolelinks import role_key_read
 from sessions.selectors import event_get, programme, user_role
+
+ACCESSIBILITY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "accessibility.md"
 
 # Which roles may open each protected page (a role link's role, or the signed-in account's).
 PAGE_ROLES = {
@@ -114,6 +118,13 @@ def landing(request: HttpRequest) -> HttpResponse:
         ) % {"code": code}
     # 200 even when the code is unknown: the page is there, the message says what went wrong.
     return render(request, "web/landing.html", {"code": code, "error": error})
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: docs/accessibility.md, one text for the repository and the site."""
+    statement = MarkdownIt("commonmark", {"html": False}).render(ACCESSIBILITY_STATEMENT.read_text(encoding="utf-8"))
+    return render(request, "web/accessibility.html", {"statement": statement})
 
 
 @require_safe

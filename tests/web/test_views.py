@@ -192,3 +192,12 @@ def test_the_service_worker_is_served_for_the_attend_pages_and_the_policy_allows
     header = client.get("/e/SFH2022/")["Content-Security-Policy"]
     policy = dict(part.strip().split(" ", 1) for part in header.split(";"))
     assert policy["worker-src"] == "'self'" and policy["manifest-src"] == "'self'"
+
+
+def test_the_accessibility_statement_is_served_and_linked_from_the_page_footers(client, event):
+    statement = client.get("/accessibility/")
+    assert statement.status_code == 200
+    assert "<h1>Accessibility statement</h1>" in statement.text
+    assert "accessibility@livehub.example" in statement.text
+    for path in ("/", "/e/SFH2022/", "/accounts/login/", "/e/NOPE00/"):
+        assert 'href="/accessibility/"' in client.get(path).text, path
