@@ -138,6 +138,7 @@ LATENCY_NAMES = {
     "polls": "answer → ack",
     "connect": "connect → snapshot",
     "joins": "first try → token",
+    "reactions": "reaction → coalesced update",
 }
 
 

@@ -7,6 +7,7 @@ Each returns a `Result`. Latencies compare two `perf_counter()` readings of this
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import random
 from collections.abc import Callable
@@ -405,4 +406,89 @@ async def join_storm(*, target: Target, clients: int, mode: str, concurrency: in
     return result
 
 
-SCENARIOS = {"fanout": fanout, "votes": votes, "polls": polls, "connect": connect_storm, "joins": join_storm}
+REACTION_KINDS = ("applause", "like", "love", "laugh", "think")
+
+
+async def reactions(*, target: Target, clients: int, mode: str, window: float = 30.0) -> Result:
+    """Every attendee reacts once a second for `window` seconds (the hall's sends spread evenly over each
+    second). Latency: from a reaction's send to the first coalesced `reactions.updated` its client
+    receives after the reaction's `ok` (the counter was incremented before the `ok`, so that update
+    or the next holds it). Checks exact final totals on every client."""
+    if target.floor:
+        raise BenchError("the floor has no reactions; run the reactions scenario against LiveHub")
+    result = Result(target=target.name, scenario="reactions", clients=clients)
+    moderator = await _moderator(target, watch=frozenset())
+    attendees, refused = await _connect(target, clients=clients, mode=mode, watch=frozenset({"reactions.updated"}))
+    result.connected = len(attendees)
+    if refused:
+        result.notes["refused"] = refused
+    snapshot = json.loads(moderator.snapshot or "{}")
+    session_id, status = _session_to_toggle(snapshot, session_id=target.session_id)
+    if status not in {"live", "paused"}:
+        await moderator.ok("session.set_current", {"session": session_id})
+    before = snapshot["data"].get("reactions", {}).get(str(session_id), {})
+    already = sum(sum(modes.values()) for modes in before.values())
+    await asyncio.sleep(1.0)
+    measured = _measure_start(target)
+    started = perf_counter()
+    progress = Progress(label="reacting", total=len(attendees))
+    done = 0
+    seconds = int(window)
+
+    async def one(index: int, client: Client) -> list[tuple[float, float, dict[str, Any]]]:
+        nonlocal done
+        sent = []
+        for second in range(seconds):
+            await asyncio.sleep(max(0.0, started + second + index / len(attendees) - perf_counter()))
+            at = perf_counter()
+            kind = REACTION_KINDS[(index + second) % len(REACTION_KINDS)]
+            try:
+                elapsed, frame = await client.command("reaction.send", {"session": session_id, "kind": kind})
+            except (BenchError, TimeoutError) as error:
+                elapsed, frame = float("nan"), {"type": "error", "error": {"code": str(error)}}
+            sent.append((at, elapsed, frame))
+        done += 1
+        progress(done)
+        return sent
+
+    replies = await asyncio.gather(*(one(i, c) for i, c in enumerate(attendees)))
+    await asyncio.sleep(1.5)  # the last coalesced totals
+    _measure_end(target, result, measured)
+    result.expected = len(attendees) * seconds
+    counted, latencies, errors = 0, [], set()
+    for client, sent in zip(attendees, replies, strict=True):
+        updates = [at for at, _text in client.watched]
+        for at, elapsed, frame in sent:
+            if frame["type"] != "ok":
+                errors.add(frame["error"]["code"])
+                continue
+            counted += 1
+            after = bisect.bisect_left(updates, at + elapsed)
+            if after < len(updates):
+                latencies.append((updates[after] - at) * 1000)
+    result.received, result.lost = counted, result.expected - counted
+    result.latencies_ms = latencies
+    key = str(session_id)
+    _summarise_counts(
+        result,
+        attendees,
+        key=key,
+        extract=lambda data: {
+            name: sum(sum(modes.values()) for modes in kinds.values()) for name, kinds in data["sessions"].items()
+        },
+        want=already + counted,
+    )
+    if errors:
+        result.notes["errors"] = ",".join(sorted(errors))
+    await _close([moderator, *attendees])
+    return result
+
+
+SCENARIOS = {
+    "fanout": fanout,
+    "votes": votes,
+    "polls": polls,
+    "connect": connect_storm,
+    "joins": join_storm,
+    "reactions": reactions,
+}

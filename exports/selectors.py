@@ -62,10 +62,11 @@ def _polls(scope: Scope) -> QuerySet[Poll]:
     return polls.filter(session=scope.session) if scope.session else polls
 
 
-# The questions' fields in the sheet's order (but the last column, written_answer).
+# The questions' fields in the sheet's order.
 QUESTION_FIELDS = (
     "id", "session_title", "room", "text", "original_text", "author_name", "asker_mode", "state", "vote_count",
     "highlighted", "created_at", "approved_at", "answered_at", "merged_into_id", "flagged_words", "rejection_reason",
+    "answer_text",
 )  # fmt: skip
 
 
@@ -95,7 +96,8 @@ def question_rows(scope: Scope) -> Iterator[Row]:
             question["approved_at"] = question["created_at"]  # auto-published: no moderator approved it
         question["asker_mode"] = question["asker_mode"] or ""  # the author is gone (anonymised)
         question["flagged_words"] = ", ".join(question["flagged_words"])
-        yield (*question.values(), None)  # no written answers yet
+        question["answer_text"] = question["answer_text"] or None  # an empty cell: none written
+        yield tuple(question.values())
 
 
 POLL_COLUMNS = (

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "qa",
     "audit",
     "polls",
+    "reactions",
     "staff",
     "exports",
     "webhooks",

@@ -5,7 +5,7 @@ from typing import Any
 from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, STAGE, CommandContext, command
 
 from . import services
-from .schemas import Ask, Edit, Merge, Moderate, SetModeration, VoteIn
+from .schemas import AnswerIn, Ask, Edit, Merge, Moderate, SetModeration, VoteIn
 
 
 @command("question.ask", schema=Ask, roles=ATTENDEES, needs_participant=True)
@@ -39,6 +39,14 @@ def moderate(ctx: CommandContext, cmd: Moderate) -> dict[str, Any]:
         reason=cmd.reason,
     )
     return {"question": question.pk, "state": question.state, "highlighted": question.highlighted}
+
+
+@command("question.answer", schema=AnswerIn, roles=STAGE)
+def answer(ctx: CommandContext, cmd: AnswerIn) -> dict[str, Any]:
+    question = services.question_answer_in_writing(
+        event_id=ctx.event_id, question_id=cmd.question, text=cmd.text, role=ctx.role, actor=ctx.label
+    )
+    return {"question": question.pk, "answered": bool(question.answer_text)}
 
 
 @command("question.edit", schema=Edit, roles=MODERATORS_ONLY)

@@ -39,6 +39,11 @@ class Question(models.Model):
     vote_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # A written answer (question.answer) by a moderator or a speaker, for questions not taken
+    # live; "" = none. `answer_by` is the role that wrote it, `answer_at` when it last changed.
+    answer_text = models.TextField(blank=True)
+    answer_by = models.CharField(max_length=10, blank=True)
+    answer_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-vote_count", "created_at"]

@@ -12,6 +12,8 @@ QUESTION_TEXT = limit("question_text", min=3, max=500)
 QuestionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=QUESTION_TEXT.min, max_length=QUESTION_TEXT.max)
 ]
+# A written answer; empty text takes the answer back.
+ANSWER_TEXT = limit("answer_text", max=2000)
 Id = Annotated[int, Field(gt=0)]
 QuestionState = Literal["pending", "approved", "rejected", "answered", "archived"]
 ModerationAction = Literal["approve", "reject", "highlight", "unhighlight", "answer", "archive", "restore"]
@@ -59,6 +61,13 @@ class Edit(CommandSchema):
     text: QuestionText
 
 
+class AnswerIn(CommandSchema):
+    question: Id
+    text: str = Field(
+        max_length=ANSWER_TEXT.max, description="The answer in writing; empty removes it, another text replaces it."
+    )
+
+
 class Merge(CommandSchema):
     question: Id
     into: Id
@@ -72,6 +81,12 @@ class SimilarQuestion(Payload):
     id: int
     text: str
     votes: int
+
+
+class WrittenAnswer(Payload):
+    text: str
+    by: Literal["moderator", "speaker"] = Field(description="The role of whoever wrote it.")
+    at: datetime = Field(description="When it was written or last replaced.")
 
 
 class PublicQuestion(Payload):
@@ -88,6 +103,7 @@ class PublicQuestion(Payload):
     created_at: datetime
     answered_at: datetime | None
     merged_into: int | None
+    answer: WrittenAnswer | None = Field(description="The answer in writing, if a moderator or speaker wrote one.")
 
 
 class AuthorQuestion(PublicQuestion):
@@ -149,7 +165,7 @@ event(
 )
 event(
     "question.updated",
-    "A question changed: moderated, edited, merged, or asked and approved at once.",
+    "A question changed: moderated, edited, merged, answered in writing, or asked and approved at once.",
     public=PublicQuestion,
     moderators=ModeratorQuestion,
     participant=AuthorQuestion,

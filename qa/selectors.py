@@ -45,7 +45,14 @@ def question_payload(question: Question) -> dict[str, Any]:
         "created_at": local_iso(question.created_at, timezone),
         "answered_at": local_iso(question.answered_at, timezone),
         "merged_into": question.merged_into_id,
+        "answer": written_answer(question, timezone),
     }
+
+
+def written_answer(question: Question, timezone: str) -> dict[str, Any] | None:
+    if not question.answer_text:
+        return None
+    return {"text": question.answer_text, "by": question.answer_by, "at": local_iso(question.answer_at, timezone)}
 
 
 def author_payload(question: Question) -> dict[str, Any]:

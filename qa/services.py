@@ -25,12 +25,15 @@ from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
 from .models import BlockedWord, Question, Vote
-from .schemas import MODERATION, QUESTION_TEXT
+from .schemas import ANSWER_TEXT, MODERATION, QUESTION_TEXT
 from .selectors import author_payload, moderator_payload, question_get, question_payload
 
 State = Question.State
 QUESTIONS_PER_MINUTE = 3
 SPEAKER_ACTIONS = frozenset({"highlight", "unhighlight", "answer"})
+# Sent after the commit of a written answer (its text, or "" when taken back), with `question`:
+# what outgoing hooks (webhooks) listen to.
+question_answered = Signal()
 
 # Sent inside the transaction (with `question=`) when a question is approved, by a moderator or
 # by the event's auto-approve, and when it is answered: other apps' work commits or rolls back
@@ -372,6 +375,40 @@ def question_edit(*, event_id: int, question_id: int, text: str, actor: str) -> 
         question.save(update_fields=["text", "original_text"])
         _publish(question, was_public=question.is_public)
         audit_log(event=question.event, question_id=question.pk, actor=actor, action="edit", text=text)
+    return question
+
+
+def question_answer_in_writing(*, event_id: int, question_id: int, text: str, role: str, actor: str) -> Question:
+    """Answer a public question in writing (moderators, speakers): another text replaces the answer,
+    an empty one takes it back. Its author, the audience and the consoles see it under the question;
+    the session may have ended (an online question answered afterwards)."""
+    text = text.strip()
+    if len(text) > ANSWER_TEXT.max:
+        raise Invalid(
+            f"An answer has at most {ANSWER_TEXT.max} characters (this one has {len(text)}).",
+            fields={"text": f"at most {ANSWER_TEXT.max} characters"},
+        )
+    with transaction.atomic(savepoint=False):
+        question = _locked(event_id=event_id, question_id=question_id)
+        if not question.is_public:
+            raise Conflict(f"Only approved questions are answered in writing; this one is {question.state}.")
+        if text == question.answer_text:
+            raise Conflict("The answer is unchanged." if text else "This question has no written answer.")
+        question.answer_text = text
+        question.answer_by = role if text else ""
+        question.answer_at = timezone.now() if text else None
+        question.save(update_fields=["answer_text", "answer_by", "answer_at"])
+        _publish(question, was_public=True)
+        audit_log(
+            event=question.event,
+            question_id=question.pk,
+            actor=actor,
+            action="answer_in_writing" if text else "answer_removed",
+            **({"text": text} if text else {}),
+        )
+        transaction.on_commit(
+            lambda: question_answered.send(sender=Question, question=question, text=text), robust=True
+        )
     return question
 
 

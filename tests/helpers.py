@@ -239,6 +239,11 @@ def _audit(state, frame, data):
     state["audit"] = [data["entry"], *state.get("audit", [])][: AUDIT.max]
 
 
+@reduces("reactions.updated")
+def _reactions(state, frame, data):
+    state["reactions"] = {**state.get("reactions", {}), **data["sessions"]}
+
+
 def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
     """What every client does with a pushed event (a Python copy of the frontend's `reduceLive`,
     for the verify-action tests, which check the state it leaves with `check_state`)."""

@@ -86,6 +86,16 @@ class Coalescer:
         prefix = f"lh:{{{event_id}}}"
         return f"{prefix}:dirty:{self.name}", f"{prefix}:lease:{self.name}", f"{prefix}:flushing:{self.name}"
 
+    def keys(self, event_id: int) -> tuple[str, str, str]:
+        """For a writer that marks in a script of its own (reactions count and mark in one):
+        the marks waiting, the lease and the marks being flushed; it adds the key to the first
+        and takes the lease as MARK_SCRIPT does, then calls `leased` when it took it."""
+        return self._keys(event_id)
+
+    def leased(self, event_id: int) -> None:
+        """A writer's own script took the lease: schedule the flush."""
+        self._schedule(event_id)
+
     def sweep(self, event_id: int) -> None:
         """Flush marks left behind by a process that died holding the lease."""
         if not settings.REDIS_URL:

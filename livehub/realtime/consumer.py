@@ -253,7 +253,12 @@ class EventSocket:
                 raise RateLimited(gettext("Too many commands; slow down."), retry_after=wait)
             started = time.perf_counter()
             try:
-                reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data, self.language)
+                if dispatch.is_direct(envelope.type):
+                    reply = await dispatch.execute_direct(
+                        self.ctx, type=envelope.type, ref=envelope.ref, data=envelope.data
+                    )
+                else:
+                    reply = await _execute(self.ctx, envelope.type, envelope.ref, envelope.data, self.language)
             finally:
                 metrics.COMMAND_SECONDS.labels(command).observe(time.perf_counter() - started)
             self.connection.push(ok_frame(ref, reply))

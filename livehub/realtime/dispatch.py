@@ -13,7 +13,7 @@ from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownTyp
 
 from .healing import settle_announcements
 from .models import CommandReceipt
-from .registry import COMMANDS, CommandContext
+from .registry import COMMANDS, Command, CommandContext
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +26,8 @@ def validation_fields(error: ValidationError) -> dict[str, str]:
     return fields
 
 
-def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
-    """Apply a command and return its reply; raises a DomainError for the error frame.
-
-    The receipt is written in the command's transaction, so a retry with the same `ref`
-    either finds it (and gets the same reply) or finds nothing was applied.
-    """
+def _checked(ctx: CommandContext, type: str, data: dict[str, Any]) -> tuple[Command, Any]:
+    """The command and its validated data, once the sender may send it."""
     command = COMMANDS.get(type)
     if command is None:
         raise UnknownType(f"There is no command {type!r}.")
@@ -40,9 +36,29 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
     if command.needs_participant and ctx.participant_id is None:
         raise Forbidden(_("“%(command)s” needs a participant: join the event first.") % {"command": type})
     try:
-        payload = command.schema.model_validate(data)
+        return command, command.schema.model_validate(data)
     except ValidationError as error:
         raise Invalid(_("The command's data is not valid."), fields=validation_fields(error)) from None
+
+
+def is_direct(type: str) -> bool:
+    command = COMMANDS.get(type)
+    return command is not None and command.direct
+
+
+async def execute_direct(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a direct command on the event loop (its handler applies `ref` once itself)."""
+    command, payload = _checked(ctx, type, data)
+    return await command.handler(ctx, payload, ref)
+
+
+def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply a command and return its reply; raises a DomainError for the error frame.
+
+    The receipt is written in the command's transaction, so a retry with the same `ref`
+    either finds it (and gets the same reply) or finds nothing was applied.
+    """
+    command, payload = _checked(ctx, type, data)
 
     # Optimistic: a ref is nearly always new, so the receipt is not looked up first. A retry of
     # an applied command runs again and rolls back, on the receipt's unique key if it succeeds

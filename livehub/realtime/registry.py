@@ -2,7 +2,7 @@
 command, one payload model per event and stream, its part of the snapshot and its constants.
 `contract.py` writes them all as one JSON Schema document (docs/protocol.schema.json)."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -37,6 +37,8 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext, Any], dict[str, Any]]
+# A direct command's handler: a coroutine run on the event loop, given the frame's `ref`.
+DirectHandler = Callable[[CommandContext, Any, str | None], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,10 @@ class Command:
     type: str
     schema: type[CommandSchema]
     roles: frozenset[str]
-    handler: Handler
+    handler: Handler | DirectHandler
     needs_participant: bool
+    # Run on the event loop without a database transaction or receipt (`direct_command`).
+    direct: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
@@ -55,12 +59,29 @@ def command(
     type: str, *, schema: type[CommandSchema], roles: frozenset[str], needs_participant: bool = False
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        if type in COMMANDS:
-            raise RuntimeError(f"Command {type!r} is registered twice.")
-        COMMANDS[type] = Command(type, schema, roles, handler, needs_participant)
+        _register(Command(type, schema, roles, handler, needs_participant))
         return handler
 
     return register
+
+
+def direct_command(
+    type: str, *, schema: type[CommandSchema], roles: frozenset[str], needs_participant: bool = False
+) -> Callable[[DirectHandler], DirectHandler]:
+    """A command too frequent for a transaction each (reactions: thousands a second): its
+    coroutine runs on the event loop and must itself apply a `ref` once and write atomically."""
+
+    def register(handler: DirectHandler) -> DirectHandler:
+        _register(Command(type, schema, roles, handler, needs_participant, direct=True))
+        return handler
+
+    return register
+
+
+def _register(command: Command) -> None:
+    if command.type in COMMANDS:
+        raise RuntimeError(f"Command {command.type!r} is registered twice.")
+    COMMANDS[command.type] = command
 
 
 class Payload(BaseModel):

@@ -79,6 +79,13 @@ def day(event, roundtable, join, ask, clock):
     )
     clock.at(10, 25)
     moderate(trials, "answer")
+    qa.question_answer_in_writing(
+        event_id=event.pk,
+        question_id=pays.pk,
+        text="The payers, over five years.",
+        role="speaker",
+        actor="speaker link",
+    )
     qa.recount_votes(event_id=event.pk)
 
     def poll(kind, prompt, **extra):

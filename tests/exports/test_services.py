@@ -49,7 +49,7 @@ def expected(day) -> dict[str, list[tuple]]:
                 None,
                 "",
                 "",
-                None,
+                "The payers, over five years.",
             ),
             (
                 q["trials"],
@@ -163,6 +163,7 @@ def expected(day) -> dict[str, list[tuple]]:
             (at(10, 12), "moderator", "edit", f"question {q['trials']}"),
             (at(10, 15), "moderator", "poll_close", f"poll {before}"),
             (at(10, 25), "moderator", "answer", f"question {q['trials']}"),
+            (at(10, 25), "speaker link", "answer_in_writing", f"question {q['pays']}"),
             (at(10, 30), "moderator", "poll_open", f"poll {after}"),
             (at(10, 30), "moderator", "poll_open", f"poll {cloud}"),
             (at(10, 34), "moderator", "poll_close", f"poll {after}"),

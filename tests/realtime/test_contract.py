@@ -59,7 +59,7 @@ def test_the_schema_names_the_frames_and_the_constants_clients_read():
 QUESTION = {
     "id": 1, "session": 2, "text": "Who pays?", "author": None, "state": "approved", "votes": 0,
     "highlighted": False, "edited": False, "created_at": "2022-11-21T09:15:00+01:00", "answered_at": None,
-    "merged_into": None,
+    "merged_into": None, "answer": None,
 }  # fmt: skip
 
 

@@ -146,6 +146,7 @@ def test_the_report_names_every_kind_of_row_in_the_same_order(event, debate, arg
         "votes deleted",
         "responses deleted",
         "responses kept",
+        "reactions deleted",
         "receipts deleted",
     ]
 

@@ -37,6 +37,7 @@ export function question(id: number, overrides: Partial<Question> = {}): Questio
     created_at: `2022-11-21T10:${String(id).padStart(2, "0")}:00+01:00`,
     answered_at: null,
     merged_into: null,
+    answer: null,
     ...overrides,
   };
 }

@@ -35,6 +35,7 @@ export const AUDIT_LIMIT = LIMITS.audit_entries.max;
 /** Question length after trimming, in characters (code points, as the server counts them). */
 export const QUESTION_MIN = LIMITS.question_text.min;
 export const QUESTION_MAX = LIMITS.question_text.max;
+export const ANSWER_MAX = LIMITS.answer_text.max;
 
 /** The participant's own stream: what arrives there is about their own question. */
 function isOwnStream(stream: string): boolean {

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class ReactionsConfig(AppConfig):
+    name = "reactions"
+    verbose_name = "Reactions"
+
+    def ready(self) -> None:
+        from sessions.contributors import AudienceData, audience_data_register
+
+        from . import commands, selectors, services  # noqa: F401  (registers the socket command and snapshot)
+
+        audience_data_register(
+            "reactions",
+            AudienceData(
+                counts=("reactions_deleted",),
+                delete=services.reactions_delete,
+                anonymise=services.reactions_keep,
+                sessions_holding=selectors.sessions_reacted,
+            ),
+        )

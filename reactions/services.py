@@ -1,0 +1,263 @@
+"""Writes of the reactions: one atomic counter step per reaction, totals coalesced like votes.
+
+A hall reacting at once sends thousands of reactions a second: a transaction each (with its
+command receipt) costs about 1.8 ms of a server's CPU, so one process would keep up with a few
+hundred. Instead each reaction is one Redis script, run from the event loop, that takes the
+participant's token, applies its `ref` once, adds it to the event's counters (HINCRBY) and marks
+its session for the coalesced flush, exactly as a vote marks its question (`coalesce.py`). The
+flush, at most three times a second, copies the totals of the marked sessions to PostgreSQL (one
+UPSERT; counts only grow, so a late flush never lowers one) and publishes `reactions.updated`.
+PostgreSQL's copy seeds the counters when Redis has lost them, and is what the snapshot reads.
+Without Redis (one process, `make run`) the same happens in this process's memory.
+"""
+
+import asyncio
+import threading
+import time
+import weakref
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from redis.exceptions import RedisError
+
+import livehub.realtime.redis as lhredis
+from livehub.errors import Conflict, RateLimited, Unavailable
+from livehub.realtime import ratelimit
+from livehub.realtime.coalesce import LEASE_SAFETY_MS, Coalescer
+from livehub.realtime.dbwork import db_work
+from livehub.realtime.publish import publish_on_commit
+from sessions.models import Event
+
+from .models import ReactionTotal
+from .schemas import REACTIONS_PER_SECOND
+from .selectors import reactable_sessions, stored_totals, totals_payload
+
+MODES = ("room", "online")
+REF_KEPT_SECONDS = 600  # a retry comes within minutes of a reconnect, as for command receipts
+SESSIONS_KEPT_SECONDS = 1.0  # how long a process trusts its list of the sessions on now
+
+# KEYS: totals, the participant's bucket, the ref, the coalescer's marks and lease.
+# ARGV: now, rate, burst, field, session, lease ms, ref ttl, "1" when there is a ref.
+_REACT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'seed', '0'} end
+if ARGV[8] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {'again', '0'} end
+local now, rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[2], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+if tokens < 1 then return {'wait', tostring((1 - tokens) / rate)} end
+redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'at', ARGV[1])
+redis.call('EXPIRE', KEYS[2], math.ceil(burst / rate) + 1)
+redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
+if ARGV[8] == '1' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7]) end
+redis.call('SADD', KEYS[4], ARGV[5])
+redis.call('PEXPIRE', KEYS[4], ARGV[6])
+if redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[6]) then return {'counted', '1'} end
+return {'counted', '0'}
+"""
+# The counters start from PostgreSQL's copy (a marker field makes an event without any exist).
+_SEED = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], '_', '0', unpack(ARGV))
+return 1
+"""
+
+
+def _totals_key(event_id: int) -> str:
+    return f"lh:{{{event_id}}}:reactions"
+
+
+def _field(session_id: int, kind: str, mode: str) -> str:
+    return f"{session_id}:{kind}:{mode}"
+
+
+def _parse(fields: dict[Any, Any]) -> dict[tuple[int, str, str], int]:
+    counts = {}
+    for field, value in fields.items():
+        field = field.decode() if isinstance(field, bytes) else field
+        if field != "_":
+            session, kind, mode = field.split(":")
+            counts[(int(session), kind, mode)] = int(value)
+    return counts
+
+
+def _publish_totals(event_id: int, keys: list[str]) -> None:
+    sessions = {int(key) for key in keys}
+    counts = {key: count for key, count in _store_totals(event_id).items() if key[0] in sessions}
+    if not counts:
+        return
+    with transaction.atomic():
+        _save_totals(event_id, counts)
+        publish_on_commit(event_id=event_id, type="reactions.updated", data={"sessions": totals_payload(counts)})
+
+
+# At most three flushes a second per event, like votes: no client gets more than four a second.
+reaction_totals = Coalescer("reactions", _publish_totals, interval=1 / 3)
+
+
+def _save_totals(event_id: int, counts: dict[tuple[int, str, str], int]) -> None:
+    if connection.vendor != "postgresql":
+        for (session, kind, mode), count in counts.items():
+            total, _ = ReactionTotal.objects.get_or_create(event_id=event_id, session_id=session, kind=kind, mode=mode)
+            ReactionTotal.objects.filter(pk=total.pk, count__lt=count).update(count=count)
+        return
+    rows = [(event_id, session, kind, mode, count) for (session, kind, mode), count in counts.items()]
+    values = ",".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO reactions_reactiontotal (event_id, session_id, kind, mode, count) VALUES {values} "  # noqa: S608 - placeholders only
+            "ON CONFLICT (session_id, kind, mode) DO UPDATE "
+            "SET count = GREATEST(reactions_reactiontotal.count, EXCLUDED.count)",
+            [value for row in rows for value in row],
+        )
+
+
+# --- where the counters live: Redis, or this process's memory ---------------------------------
+
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _async_redis() -> tuple[Any, Any]:
+    """The event loop's client and its reaction script (clients are bound to their loop)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _clients:
+        client = lhredis.async_client(settings.REDIS_URL)
+        _clients[loop] = client
+        _scripts[loop] = client.register_script(_REACT)
+    return _clients[loop], _scripts[loop]
+
+
+class _Memory:
+    """The counters, buckets and refs of a process without Redis."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.totals: dict[int, dict[tuple[int, str, str], int]] = {}
+        self.buckets: dict[UUID, tuple[float, float]] = {}
+        self.refs: dict[str, float] = {}
+
+
+_memory = _Memory()
+
+
+def _store_totals(event_id: int) -> dict[tuple[int, str, str], int]:
+    if settings.REDIS_URL:
+        return _parse(lhredis.sync_client(settings.REDIS_URL).hgetall(_totals_key(event_id)))
+    with _memory.lock:
+        return dict(_memory.totals.get(event_id, {}))
+
+
+def _seed_redis(event_id: int) -> None:
+    counts = stored_totals(event_id=event_id)
+    pairs = [value for (session, kind, mode), count in counts.items() for value in (_field(session, kind, mode), count)]
+    lhredis.sync_client(settings.REDIS_URL).eval(_SEED, 1, _totals_key(event_id), *pairs)
+
+
+def _count_in_memory(event_id: int, participant_id: UUID, ref_key: str | None, field: tuple[int, str, str]) -> str:
+    now = ratelimit.wallclock()
+    if ref_key is not None and _memory.refs.get(ref_key, 0) > now:
+        return "again"
+    tokens, at = _memory.buckets.get(participant_id, (REACTIONS_PER_SECOND, now))
+    tokens = min(REACTIONS_PER_SECOND, tokens + max(0.0, now - at) * REACTIONS_PER_SECOND)
+    if tokens < 1:
+        raise RateLimited(_TOO_FAST, retry_after=max((1 - tokens) / REACTIONS_PER_SECOND, 0.1))
+    _memory.buckets[participant_id] = (tokens - 1, now)
+    if ref_key is not None:
+        _memory.refs[ref_key] = now + REF_KEPT_SECONDS
+    totals = _memory.totals[event_id]
+    totals[field] = totals.get(field, 0) + 1
+    return "counted"
+
+
+# --- which sessions take reactions ---------------------------------------------------------------
+
+_on_now: dict[int, tuple[float, frozenset[int]]] = {}
+_load_on_now = db_work(lambda event_id: reactable_sessions(event_id=event_id))
+
+
+async def _session_on_now(event_id: int, session_id: int) -> bool:
+    """A session running or current, as this process last read it (within a second); a refusal
+    is always checked against the database first, so a session just put on is never refused."""
+    held = _on_now.get(event_id)
+    if held is not None and time.monotonic() < held[0] and session_id in held[1]:
+        return True
+    sessions = await _load_on_now(event_id)
+    _on_now[event_id] = (time.monotonic() + SESSIONS_KEPT_SECONDS, sessions)
+    return session_id in sessions
+
+
+def sessions_on_now_forget() -> None:
+    """Forget what this process read of the sessions on now (tests, after changing them)."""
+    _on_now.clear()
+
+
+_TOO_FAST = f"At most {REACTIONS_PER_SECOND} reactions a second; the next one in a moment."
+
+
+async def reaction_send(
+    *, event_id: int, participant_id: UUID, actor: str, mode: str | None, session_id: int, kind: str, ref: str | None
+) -> bool:
+    """Count a participant's reaction to a session on now, once per `ref`.
+
+    Returns False for a retry of a reaction already counted. RateLimited beyond
+    REACTIONS_PER_SECOND a participant (whatever their sockets and processes), Conflict for a
+    session not on now."""
+    if not await _session_on_now(event_id, session_id):
+        raise Conflict("Reactions go to the session on now; this one is not running.")
+    mode = mode if mode in MODES else "online"  # not said yet: counted online, as a phone outside the room
+    field = (session_id, kind, mode)
+    ref_key = f"lh:{{{event_id}}}:reaction-ref:{actor}:{ref}" if ref is not None else None
+    if not settings.REDIS_URL:
+        if event_id not in _memory.totals:
+            stored = await db_work(stored_totals)(event_id=event_id)
+            with _memory.lock:
+                _memory.totals.setdefault(event_id, stored)
+        with _memory.lock:
+            outcome = _count_in_memory(event_id, participant_id, ref_key, field)
+        if outcome == "counted":
+            reaction_totals.mark(event_id, str(session_id))
+        return outcome == "counted"
+    dirty, lease, _flushing = reaction_totals.keys(event_id)
+    keys = [_totals_key(event_id), f"lh:{{{event_id}}}:reaction-bucket:{participant_id}", ref_key or "", dirty, lease]
+    args = [
+        ratelimit.wallclock(),
+        REACTIONS_PER_SECOND,
+        REACTIONS_PER_SECOND,
+        _field(*field),
+        session_id,
+        LEASE_SAFETY_MS,
+        REF_KEPT_SECONDS,
+        "1" if ref_key else "0",
+    ]
+    try:
+        _client, script = _async_redis()
+        outcome, value = await script(keys=keys, args=args)
+        if outcome == b"seed":
+            await db_work(_seed_redis)(event_id)
+            outcome, value = await script(keys=keys, args=args)
+    except RedisError:
+        raise Unavailable("Reactions are not being counted right now; retry shortly.") from None
+    if outcome == b"wait":
+        raise RateLimited(_TOO_FAST, retry_after=max(float(value), 0.1))
+    if outcome == b"counted" and value == b"1":
+        reaction_totals.leased(event_id)
+    return outcome == b"counted"
+
+
+def reactions_delete(*, event: Event) -> dict[str, int]:
+    """Purge: the event's totals, here and in the counters."""
+    deleted, _ = ReactionTotal.objects.filter(event=event).delete()
+    if settings.REDIS_URL:
+        lhredis.sync_client(settings.REDIS_URL).delete(_totals_key(event.pk))
+    with _memory.lock:
+        _memory.totals.pop(event.pk, None)
+    return {"reactions_deleted": deleted}
+
+
+def reactions_keep(*, event: Event) -> dict[str, int]:
+    """Purge keeping the results: totals name nobody; they stay."""
+    return {}
