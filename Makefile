@@ -12,7 +12,7 @@ FRONTEND_SOURCES := $(shell find frontend/src -type f -not -name '*.gen.ts' 2>/d
 	frontend/scripts/i18n.mjs $(wildcard locale/*/LC_MESSAGES/djangojs.po)
 MANIFEST := frontend/dist/.vite/manifest.json
 
-.PHONY: run test system install frontend messages translations lint lock
+.PHONY: run test system install frontend messages translations lint lock bench-check
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,13 @@ test: system install frontend messages
 	cd frontend && npm run --silent check && npx vitest run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory bench-check
+
+# LiveHub's CPU per delivery and per vote against the floor, in one run (bench/check.py; ~2 min):
+# fails when either grows beyond its stored ratio (bench/check.json). Its own database: <name>_bench.
+bench-check: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) -m bench.check
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -21,7 +21,7 @@ from pathlib import Path
 from .proc import Servers
 from .report import table
 from .run import run_scenario
-from .scenarios import Target
+from .scenarios import ARRIVALS, Target
 from .servers import ROOT, start
 
 
@@ -75,6 +75,9 @@ def main() -> None:
     parser.add_argument("--clients", default="500,1000,2000")
     parser.add_argument("--scenario", default="fanout")
     parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument(
+        "--arrivals", choices=ARRIVALS, default="even", help="votes, polls, connect: when each client acts."
+    )
     parser.add_argument("--code", default="SFH2022")
     parser.add_argument("--profile", type=Path, help="Folder for py-spy recordings of the LiveHub servers.")
     parser.add_argument("--gil", action="store_true", help="Profile only the thread holding the GIL.")
@@ -108,6 +111,8 @@ def main() -> None:
                     on_measure=profiler,
                 )
                 options = {"messages": args.messages} if args.scenario == "fanout" else {}
+                if args.scenario in ("votes", "polls", "connect"):
+                    options["arrivals"] = args.arrivals
                 result = run_scenario(scenario=args.scenario, target=target, clients=clients, mode="mix", **options)
                 results.append(result)
                 if args.out:

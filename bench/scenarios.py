@@ -209,6 +209,31 @@ async def fanout(*, target: Target, clients: int, mode: str, messages: int = 20,
     return result
 
 
+ARRIVALS = ("even", "random", "burst")
+# Seeded: two runs (and two servers in one run) see the same moments.
+ARRIVALS_SEED = 20221121
+
+
+def arrival_offsets(*, count: int, window: float, arrivals: str, seed: int = ARRIVALS_SEED) -> list[float]:
+    """When each of `count` clients acts, in seconds from the start of the window.
+
+    even: one every window/count seconds; random: each at a uniformly random moment of the
+    window (people do not take turns); burst: half within the first second (after "vote now!"),
+    the rest at random over the window.
+    """
+    if arrivals == "even":
+        return [window * index / max(count, 1) for index in range(count)]
+    rng = random.Random(seed)
+    if arrivals == "random":
+        return [rng.uniform(0, window) for _ in range(count)]
+    if arrivals == "burst":
+        early = count // 2
+        return [rng.uniform(0, min(1.0, window)) for _ in range(early)] + [
+            rng.uniform(0, window) for _ in range(count - early)
+        ]
+    raise BenchError(f"unknown arrivals {arrivals!r}; one of {', '.join(ARRIVALS)}")
+
+
 def _max_per_second(times: list[float]) -> int:
     """The most frames that arrived within any one second."""
     best, first = 0, 0
@@ -220,10 +245,18 @@ def _max_per_second(times: list[float]) -> int:
 
 
 async def _storm(
-    *, target: Target, attendees: list[Client], window: float, command: str, data_for: Any, label: str
+    *,
+    target: Target,
+    attendees: list[Client],
+    window: float,
+    arrivals: str,
+    command: str,
+    data_for: Any,
+    label: str,
 ) -> tuple[list[tuple[int, float, dict[str, Any]]], tuple[float | None, float, float]]:
-    """After a second's calm, every attendee sends one command, spread evenly over `window`
-    seconds; returns the replies and the measured phase's start."""
+    """After a second's calm, every attendee sends one command within `window` seconds (spread
+    as `arrivals` says); returns the replies and the measured phase's start."""
+    offsets = arrival_offsets(count=len(attendees), window=window, arrivals=arrivals)
     await asyncio.sleep(1.0)
     measured = _measure_start(target)
     progress = Progress(label=label, total=len(attendees))
@@ -231,7 +264,7 @@ async def _storm(
 
     async def one(index: int, client: Client) -> tuple[int, float, dict[str, Any]]:
         nonlocal done
-        await asyncio.sleep(window * index / max(len(attendees), 1))
+        await asyncio.sleep(offsets[index])
         try:
             elapsed, frame = await client.command(command, data_for(index))
         except (BenchError, TimeoutError) as error:
@@ -243,11 +276,12 @@ async def _storm(
     return await asyncio.gather(*(one(i, c) for i, c in enumerate(attendees))), measured
 
 
-async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0) -> Result:
+async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0, arrivals: str = "even") -> Result:
     """Every attendee upvotes one approved question within `window` seconds."""
     if target.floor:
         raise BenchError("the floor has no votes; run the votes scenario against LiveHub")
     result = Result(target=target.name, scenario="votes", clients=clients)
+    result.notes["arrivals"] = arrivals
     moderator = await _moderator(target, watch=frozenset())
     attendees, refused = await _connect(target, clients=clients, mode=mode, watch=frozenset({"votes.updated"}))
     result.connected = len(attendees)
@@ -265,6 +299,7 @@ async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0
         target=target,
         attendees=attendees,
         window=window,
+        arrivals=arrivals,
         command="question.vote",
         data_for=lambda _i: {"question": question, "up": True},
         label="voting",
@@ -297,11 +332,12 @@ def _summarise_counts(result: Result, attendees: list[Client], *, key: str, extr
     result.notes["updates received"] = frames
 
 
-async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0) -> Result:
+async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0, arrivals: str = "even") -> Result:
     """A moderator opens a poll with visible results; every attendee answers within `window` seconds."""
     if target.floor:
         raise BenchError("the floor has no polls; run the polls scenario against LiveHub")
     result = Result(target=target.name, scenario="polls", clients=clients)
+    result.notes["arrivals"] = arrivals
     moderator = await _moderator(target, watch=frozenset({"poll.updated"}))
     attendees, refused = await _connect(target, clients=clients, mode=mode, watch=frozenset({"poll.results"}))
     result.connected = len(attendees)
@@ -321,6 +357,7 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
         target=target,
         attendees=attendees,
         window=window,
+        arrivals=arrivals,
         command="poll.respond",
         data_for=lambda i: {"poll": poll, "options": [options[i % len(options)]]},
         label="answering",
@@ -339,11 +376,19 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
     return result
 
 
-async def connect_storm(*, target: Target, clients: int, mode: str, window: float = 10.0) -> Result:
+async def connect_storm(
+    *, target: Target, clients: int, mode: str, window: float = 10.0, arrivals: str = "even"
+) -> Result:
     """`clients` sockets open within `window` seconds; each times its handshake and snapshot."""
     result = Result(target=target.name, scenario="connect", clients=clients)
+    result.notes["arrivals"] = arrivals
     urls = await asyncio.to_thread(target.attendee_urls, count=clients, mode=mode)
     attendees = [Client(url=url) for url in urls]
+    if arrivals == "even":
+        # Evenly spread, with a little jitter so that they do not arrive in lockstep.
+        offsets = [window * (index + random.random()) / clients for index in range(clients)]
+    else:
+        offsets = arrival_offsets(count=clients, window=window, arrivals=arrivals)
     rss_before = target.servers.rss()
     measured = _measure_start(target)
     progress = Progress(label="connecting", total=clients)
@@ -352,8 +397,7 @@ async def connect_storm(*, target: Target, clients: int, mode: str, window: floa
 
     async def one(index: int, client: Client) -> None:
         nonlocal done
-        # Evenly spread, with a little jitter so that they do not arrive in lockstep.
-        await asyncio.sleep(window * (index + random.random()) / clients)
+        await asyncio.sleep(offsets[index])
         try:
             await client.open(wait=30)
         except Exception as error:  # noqa: BLE001 - every failure is a refused connection, counted by kind

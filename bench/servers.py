@@ -82,10 +82,22 @@ def _ready(kind: str, port: int) -> bool:
         return False
 
 
-def start(*, kind: str, env: dict[str, str] | None = None, log: Path | None = None, root: Path = ROOT) -> LocalServer:
-    """Start one server process (from the source tree `root`) and wait until it answers."""
+def start(
+    *,
+    kind: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    root: Path = ROOT,
+    wrapper: str | None = None,
+) -> LocalServer:
+    """Start one server process (from the source tree `root`) and wait until it answers.
+
+    `wrapper` names a module run instead of the server's own (`-m uvicorn`): it changes something
+    in the process (bench-check's own test slows a path with it) and then runs the server."""
     port = free_port()
     args = [arg.format(port=port) for arg in COMMANDS[kind]]
+    if wrapper is not None:
+        args[1] = wrapper
     output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, *args],

@@ -106,7 +106,8 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Each process borrows PostgreSQL connections from one bounded pool (HTTP views, the socket
-# gateway's threads, the coalescer, housekeeping) and gives them back after each unit of work.
+# gateway's threads, the coalescer, housekeeping) and gives them back after each unit of work;
+# the gateway's database threads (livehub/realtime/dbwork.py, 6) each keep theirs between units.
 # Persistent per-thread connections are off: under ASGI every request runs in a thread context
 # of its own, and each would keep a connection until PostgreSQL runs out. Size the pool so that
 # processes x LIVEHUB_DB_POOL_MAX <= max_connections - reserve (README, "Scaling out").

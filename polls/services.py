@@ -330,14 +330,13 @@ def poll_respond(
             unique_fields=["poll", "participant"],
             update_fields=[*fields, "mode", "updated_at"],
         )
-        # Marked before the publish: a process dying between the two leaves a mark (swept) or an
-        # announcement (healed), never neither.
-        transaction.on_commit(lambda: poll_totals.mark(event_id, str(poll.pk)), robust=True)
+        # The results are marked with the publish (first, in its round trip).
         publish_on_commit(
             event_id=event_id,
             type="poll.response",
             data=response_payload(response),
             stream=participant_stream(participant_id),
+            mark=(poll_totals, str(poll.pk)),
         )
     return response
 

@@ -257,15 +257,13 @@ def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: 
             raise Conflict(_("This session has ended: its questions are kept as they were, votes included."))
         if up and own and not self_votes_allowed:
             raise Conflict(_("You cannot vote for your own question at this event."))
-        if changed:
-            # Marked before the publish below: a process dying between the two leaves either a
-            # mark (flushed by another process's sweep) or an announcement (healed), never neither.
-            transaction.on_commit(lambda: vote_totals.mark(event_id, str(question_id)), robust=True)
+        # The totals are marked with the publish (first, in its round trip) when the votes changed.
         publish_on_commit(
             event_id=event_id,
             type="vote.updated",
             data={"question": question_id, "voted": up},
             stream=participant_stream(participant_id),
+            mark=(vote_totals, str(question_id)) if changed else None,
         )
     # The count did not see this statement's own change.
     return counted + (changed if up else -changed), up

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -77,6 +77,20 @@ class Replay:
         self.frames.extend(entry[1:] for entry in logged)
 
 
+class Marker(Protocol):
+    """A coalescer (livehub.realtime.coalesce), marked with a publish."""
+
+    def mark(self, event_id: int, key: str) -> None: ...
+
+    def mark_on(self, pipe: Any, event_id: int, key: str) -> None: ...
+
+    def marked(self, event_id: int, key: str, outcome: Any) -> None: ...
+
+
+# What a publish marks first: a coalescer and the key of what changed.
+Mark = tuple[Marker, str]
+
+
 class Subscriber(Protocol):
     """What the broker hands published events to: one process's fan-out on one event loop."""
 
@@ -102,7 +116,18 @@ class MemoryBroker:
         self._published: dict[int, int] = {}  # per event: the publish number of its last frame
         self._subscribers: list[Subscriber] = []
 
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
+    def publish(
+        self,
+        *,
+        event_id: int,
+        stream: str,
+        type: str,
+        data_text: str,
+        inflight: str | None = None,
+        mark: Mark | None = None,
+    ) -> int:
+        if mark is not None:
+            mark[0].mark(event_id, mark[1])
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
         key = (event_id, stream)
         with self._lock:
@@ -256,20 +281,35 @@ class RedisBroker:
             client = self._clients[loop] = lhredis.async_client(self.url)
         return client
 
-    def publish(self, *, event_id: int, stream: str, type: str, data_text: str, inflight: str | None = None) -> int:
+    def publish(
+        self,
+        *,
+        event_id: int,
+        stream: str,
+        type: str,
+        data_text: str,
+        inflight: str | None = None,
+        mark: Mark | None = None,
+    ) -> int:
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
         keys = [state_key(event_id), log_key(event_id, stream)]
         args = [head, tail, self._log_length, self.channel, f"{event_id}\n{stream}\n", new_epoch(), STATE_TTL, stream]
-        if inflight is None:
+        if inflight is None and mark is None:
             return int(self._publish(keys=keys, args=args))
-        # One round trip: the publish, then its announcement crossed off. By its sha: a script
-        # registered on a pipeline costs a SCRIPT EXISTS round trip on every execute.
+        # One round trip: the mark, the publish, then its announcement crossed off. By their sha:
+        # a script registered on a pipeline costs a SCRIPT EXISTS round trip on every execute.
         pipe = self._sync.pipeline(transaction=False)
+        if mark is not None:
+            mark[0].mark_on(pipe, event_id, mark[1])
         pipe.evalsha(self._publish.sha, len(keys), *keys, *args)
-        pipe.zrem(INFLIGHT_KEY, inflight)
-        seq, _removed = pipe.execute(raise_on_error=False)
+        if inflight is not None:
+            pipe.zrem(INFLIGHT_KEY, inflight)
+        outcomes = pipe.execute(raise_on_error=False)
+        if mark is not None:
+            mark[0].marked(event_id, mark[1], outcomes.pop(0))
+        seq = outcomes[0]
         if isinstance(seq, NoScriptError):  # Redis restarted without its scripts: load it again
-            return int(self._publish(keys=keys, args=args))
+            seq = self._publish(keys=keys, args=args)
         if isinstance(seq, Exception):
             raise seq  # the caller heals the event
         return int(seq)

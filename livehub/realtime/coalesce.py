@@ -16,9 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
+from redis.exceptions import NoScriptError
 
 from livehub.metrics import COALESCER_FLUSHES
 
@@ -67,6 +70,15 @@ return 0
 """
 
 
+@cache
+def _mark_script_of(url: str) -> Any:
+    return lhredis.sync_client(url).register_script(MARK_SCRIPT)
+
+
+def _mark_script() -> Any:
+    return _mark_script_of(settings.REDIS_URL)
+
+
 class Coalescer:
     registry: list[Coalescer] = []
 
@@ -109,13 +121,10 @@ class Coalescer:
     def mark(self, event_id: int, key: str) -> None:
         """Something of `event_id` changed (call after commit)."""
         if settings.REDIS_URL:
-            client = lhredis.sync_client(settings.REDIS_URL)
-            dirty, lease, _flushing = self._keys(event_id)
             try:
-                leased = client.eval(MARK_SCRIPT, 2, dirty, lease, key, LEASE_SAFETY_MS)
+                leased = _mark_script()(keys=self._keys(event_id)[:2], args=[key, LEASE_SAFETY_MS])
             except Exception as error:  # noqa: BLE001 - Redis away: the totals reach clients by a snapshot
-                log.warning("%s: cannot mark %s of event %s (%s)", self.name, key, event_id, error.__class__.__name__)
-                healer.mark(event_id)
+                self.mark_failed(event_id, key, error)
                 return
         else:
             with self._lock:
@@ -124,6 +133,23 @@ class Coalescer:
                 self._leased.add(event_id)
         if leased:
             self._schedule(event_id)
+
+    def mark_on(self, pipe: Any, event_id: int, key: str) -> None:
+        """Queue the mark on a Redis pipeline (sent with a publish: one round trip for both);
+        hand its outcome to `marked`."""
+        pipe.evalsha(_mark_script().sha, 2, *self._keys(event_id)[:2], key, LEASE_SAFETY_MS)
+
+    def marked(self, event_id: int, key: str, outcome: Any) -> None:
+        if isinstance(outcome, NoScriptError):  # Redis restarted without its scripts
+            self.mark(event_id, key)
+        elif isinstance(outcome, Exception):
+            self.mark_failed(event_id, key, outcome)
+        elif outcome:
+            self._schedule(event_id)
+
+    def mark_failed(self, event_id: int, key: str, error: Exception) -> None:
+        log.warning("%s: cannot mark %s of event %s (%s)", self.name, key, event_id, error.__class__.__name__)
+        healer.mark(event_id)
 
     def _schedule(self, event_id: int) -> None:
         timer = threading.Timer(self.interval, self._run, args=(event_id,))

@@ -1,5 +1,6 @@
 """Running one command: authorise, validate, apply once per `ref`, in one transaction."""
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -70,7 +71,7 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
             try:
                 reply = command.handler(ctx, payload)
                 if ref is not None:
-                    CommandReceipt.objects.create(actor=ctx.actor, ref=ref, type=type, reply=reply)
+                    _store_receipt(actor=ctx.actor, ref=ref, type=type, reply=reply)
             except Exception:
                 rolled_back = True  # raised inside the block: it rolls back
                 raise
@@ -84,6 +85,17 @@ def execute(ctx: CommandContext, *, type: str, ref: str | None, data: dict[str, 
             raise
         return previous
     return reply
+
+
+# Written out: the ORM's create cost a vote more CPU than the rest of its statement (7 % of a storm).
+_STORE_RECEIPT = """
+INSERT INTO realtime_commandreceipt (actor, ref, type, reply, created_at) VALUES (%s, %s, %s, %s, %s)
+"""
+
+
+def _store_receipt(*, actor: str, ref: str, type: str, reply: dict[str, Any]) -> None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_STORE_RECEIPT, [actor, ref, type, json.dumps(reply), timezone.now()])
 
 
 def _receipt(actor: str, ref: str, type: str) -> dict[str, Any] | None:

@@ -5,17 +5,21 @@ from typing import Any
 
 from django.db import transaction
 
-from .broker import get_broker
+from .broker import Mark, get_broker
 from .healing import announce, announcement_published, announcements_cross_off, healer
 from .protocol import PUBLIC, dumps
 
 log = logging.getLogger(__name__)
 
 
-def publish_on_commit(*, event_id: int, type: str, data: dict[str, Any], stream: str = PUBLIC) -> None:
+def publish_on_commit(
+    *, event_id: int, type: str, data: dict[str, Any], stream: str = PUBLIC, mark: Mark | None = None
+) -> None:
     """Publish `type` with `data` on `stream` once (and only if) the current transaction commits.
 
-    The payload is serialized now, from the state this transaction wrote.
+    The payload is serialized now, from the state this transaction wrote. `mark` (a coalescer and
+    a key) is marked first, in the same Redis round trip: a process dying between the two leaves
+    a mark (swept by another process) or an announcement (healed), never neither.
     """
     data_text = dumps(data)
     # Outside a transaction the write is already committed and nothing precedes the publish.
@@ -25,7 +29,9 @@ def publish_on_commit(*, event_id: int, type: str, data: dict[str, Any], stream:
         if member is not None:
             announcement_published(member)
         try:
-            get_broker().publish(event_id=event_id, stream=stream, type=type, data_text=data_text, inflight=member)
+            get_broker().publish(
+                event_id=event_id, stream=stream, type=type, data_text=data_text, inflight=member, mark=mark
+            )
         except Exception as error:  # noqa: BLE001 - the write is committed whatever happens here
             # The command stays acknowledged; the clients get the change by a snapshot instead.
             log.warning("publishing %s for event %s failed (%s)", type, event_id, error.__class__.__name__)

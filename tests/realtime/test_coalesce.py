@@ -55,3 +55,26 @@ def test_a_flush_of_marks_is_counted_once_for_the_operator(recorder):
     while counted() == before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert counted() == before + 1 and len(flushed) == 1
+
+
+@pytest.mark.parametrize("scripts", ["loaded", "flushed"])
+def test_a_mark_sent_with_its_publish_is_flushed_even_after_redis_lost_its_scripts(recorder, settings, scripts):
+    """A vote's mark travels in its publish's round trip; Redis restarted empty must not lose it."""
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY, get_broker
+
+    coalescer, flushed, done = recorder
+    client = lhredis.sync_client(settings.REDIS_URL)
+    coalescer.mark(504, "0")  # the scripts are known
+    assert done.wait(3)
+    flushed.clear()
+    done.clear()
+    if scripts == "flushed":
+        client.script_flush()  # as after a Redis restart
+    client.zadd(INFLIGHT_KEY, {"504:abc": 1.0})
+    get_broker().publish(
+        event_id=504, stream="public", type="x", data_text="{}", inflight="504:abc", mark=(coalescer, "7")
+    )
+    assert done.wait(3)
+    assert flushed == [(504, ["7"])]
+    assert client.zscore(INFLIGHT_KEY, "504:abc") is None

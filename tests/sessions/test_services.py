@@ -189,7 +189,7 @@ class RecordingBroker:
     def __init__(self):
         self.frames = []
 
-    def publish(self, *, event_id, stream, type, data_text, inflight=None):
+    def publish(self, *, event_id, stream, type, data_text, inflight=None, mark=None):
         self.frames.append((stream, type, json.loads(data_text)))
         return len(self.frames)
 

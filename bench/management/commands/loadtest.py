@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from bench.client import BenchError
 from bench.proc import Servers
 from bench.run import role_key, run
-from bench.scenarios import SCENARIOS, Target
+from bench.scenarios import ARRIVALS, SCENARIOS, Target
 
 
 class Command(BaseCommand):
@@ -36,6 +36,13 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=20, help="fanout: status changes (default 20).")
         parser.add_argument("--interval", type=float, default=0.25, help="fanout: seconds between them.")
         parser.add_argument("--window", type=float, default=10.0, help="votes/polls/connect: spread over seconds.")
+        parser.add_argument(
+            "--arrivals",
+            choices=ARRIVALS,
+            default="even",
+            help="votes/polls/connect: even (one after another), random (each at a seeded random moment of the "
+            "window), burst (half within the first second).",
+        )
         parser.add_argument(
             "--server-pid",
             type=int,
@@ -80,7 +87,7 @@ class Command(BaseCommand):
         elif options["scenario"] == "joins":
             extra = {"concurrency": options["concurrency"]}
         else:
-            extra = {"window": options["window"]}
+            extra = {"window": options["window"], "arrivals": options["arrivals"]}
         try:
             results = run(
                 scenario=options["scenario"],
