@@ -7,7 +7,7 @@ const NOW = Date.parse("2022-05-05T08:10:00Z");
 
 function question(id: number, asked: string, votes = 0): Question {
   return { id, session: 1, text: "?", author: null, state: "approved", votes, highlighted: false, edited: false,
-    created_at: asked, answered_at: null, merged_into: null };
+    created_at: asked, answered_at: null, merged_into: null, answer: null };
 }
 
 function approval(id: number, question: number | null, at: string, action = "approve"): AuditEntry {

@@ -1,9 +1,10 @@
+/// <reference types="node" />
 // Completeness of the French and Dutch catalogues, Django's (django.po) and the apps' (djangojs.po):
 // every text translated, none fuzzy, every placeholder kept; and no text in the apps' markup
 // that bypasses t().
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import gettextParser from "gettext-parser";
+import { po } from "gettext-parser";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module of the build's scripts
 import { scan } from "../../scripts/i18n.mjs";
@@ -18,7 +19,7 @@ const placeholders = (text: string) => [...text.matchAll(PLACEHOLDER)].map((matc
 type Entry = { msgid: string; msgid_plural?: string; msgstr: string[]; comments?: { flag?: string } };
 
 describe.each(CATALOGUES)("$lang/$domain.po", ({ path }) => {
-  const entries = Object.values(gettextParser.po.parse(readFileSync(path)).translations[""] as Record<string, Entry>).filter(
+  const entries = Object.values(po.parse(readFileSync(path)).translations[""] as unknown as Record<string, Entry>).filter(
     (entry) => entry.msgid,
   );
 

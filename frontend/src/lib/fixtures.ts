@@ -70,6 +70,7 @@ export function liveState({
     rooms: [],
     you: { role, participant: role === "attendee" ? { id: "u1", name: null, mode: "online" } : null },
     presence: { room: 0, online: 0 },
+    reactions: {},
     ...rest,
   };
 }

@@ -12,6 +12,7 @@ function base(role: "attendee" | "moderator" = "attendee", mode: "room" | "onlin
     rooms: [],
     you: { role, participant: role === "attendee" ? { id: 1, name: null, mode } : null },
     presence: { room: 0, online: 0 },
+    reactions: {},
   } as LiveState;
 }
 
