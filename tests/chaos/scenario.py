@@ -44,7 +44,7 @@ async def behave(client: Client, *, stage: "Stage", number: int, outcome: Outcom
     rng = random.Random(number)
     options = stage.options
     try:
-        await asyncio.wait_for(client.ready.wait(), 30)
+        await asyncio.wait_for(client.ready.wait(), 90)
     except TimeoutError:
         raise AssertionError(f"{client.name} never caught up: {client.stats}") from None
     plan = ["vote"] * 5 + ["answer", "answer"] + (["ask"] if number % 3 == 0 else [])
@@ -106,7 +106,7 @@ def _unflushed_totals(event) -> list[tuple[int, int, int]]:
     return [(q.pk, q.vote_count, q.counted) for q in questions if q.vote_count != q.counted]
 
 
-async def totals_settled(event, *, within: float = 8.0) -> float:
+async def totals_settled(event, *, within: float = 60.0) -> float:
     """Seconds until the stored vote totals are the votes. They are flushed a third of a second
     after a vote (healed by the sweep some seconds later if a process died with the flush), and
     fresh snapshots read them: only then is a fresh snapshot the truth clients must reach."""
