@@ -13,4 +13,5 @@ EVENT_NAV = [
     ("organiser:blocklist", _("Block list")),
     ("organiser:look", _("Look")),
     ("organiser:clone", _("Clone")),
+    ("web:report", _("Report")),
 ]

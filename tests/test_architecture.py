@@ -22,6 +22,7 @@ PACKAGES = (
     "audit",
     "webhooks",
     "organiser",
+    "reactions",
 )
 
 

@@ -21,7 +21,7 @@ from exports.report import event_report
 from exports.services import event_export, export_filename, export_scope
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
-from organiser.selectors import event_look
+from organiser.selectors import can_organise, event_look
 from sessions.models import Event
 from sessions.rolelinks import role_key_read
 from sessions.selectors import event_get, programme, user_role
@@ -33,7 +33,7 @@ PAGE_ROLES = {
     "moderate": {"moderator"},
     "stage": {"moderator", "speaker"},
     "screen": {"moderator", "speaker", "screen"},
-    # Organisers once accounts can hold that role; superusers count as moderators.
+    # Accounts that organise (every event, for now) and moderators; superusers count as moderators.
     "report": {"moderator", "organiser"},
 }
 
@@ -99,6 +99,8 @@ def _role_for(request: HttpRequest, event: Event, page: str) -> tuple[str | None
     if not request.user.is_authenticated:
         return None, None, redirect_to_login(request.get_full_path())
     role = user_role(event=event, user=request.user)
+    if role not in allowed and "organiser" in allowed and can_organise(request.user):
+        role = "organiser"
     if role not in allowed:
         message = gettext("Your account has no role that opens this page for this event.")
         return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)

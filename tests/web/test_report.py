@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from organiser.services import organiser_create
 from sessions.rolelinks import role_key_make
 from sessions.services import audience_purge
 from tests.exports.conftest import clock, day  # noqa: F401 - the scripted day's fixtures
@@ -57,6 +58,13 @@ def test_an_empty_event_says_so(client, event, moderator_user):
 
 def test_a_superuser_reads_it(client, event, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    assert client.get("/e/SFH2022/report/").status_code == 200
+
+
+def test_an_organiser_reads_it_from_the_organiser_pages(client, event):
+    client.force_login(organiser_create(username="olivia", password="a long organiser passphrase"))
+    settings_page = client.get("/organise/SFH2022/").content.decode()
+    assert 'href="/e/SFH2022/report/"' in settings_page
     assert client.get("/e/SFH2022/report/").status_code == 200
 
 
