@@ -28,7 +28,7 @@ from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
-LANGUAGES = ["en"]
+LANGUAGES = ["en", "fr", "nl"]
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
