@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+
 from qa.models import Question
 from sessions.models import Session
 
@@ -81,7 +84,9 @@ def _session_order(scope: Scope) -> list[tuple[str, str]]:
     sessions = Session.objects.filter(event=scope.event).exclude(kind="break")
     if scope.session:
         sessions = sessions.filter(pk=scope.session.pk)
-    return list(sessions.order_by("starts_at", "id").values_list("title", "room"))
+    # The room's name, as the questions sheet gives it ("" without a room).
+    named = sessions.annotate(room_name=Coalesce(F("room__name"), Value("")))
+    return list(named.order_by("starts_at", "id").values_list("title", "room_name"))
 
 
 def _questions(scope: Scope) -> tuple[list[dict[str, Any]], dict[str, Any]]:

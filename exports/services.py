@@ -20,6 +20,7 @@ from livehub.errors import Invalid
 from sessions.models import Event
 from sessions.selectors import session_get
 
+from .report import event_report
 from .selectors import SHEETS, Scope, Sheet, local
 
 FORMATS = ("xlsx", "csv", "json")
@@ -61,6 +62,14 @@ def event_export(*, scope: Scope, format: str, out: IO[bytes] | Path, actor: str
     with transaction.atomic():
         session = scope.session.pk if scope.session else None
         audit_log(event=scope.event, actor=actor, action="exported", format=format, session=session)
+
+
+def report_read(*, scope: Scope, actor: str) -> dict[str, Any]:
+    """The report's figures for `actor`, who is written to the audit log as having read them."""
+    figures = event_report(scope)
+    with transaction.atomic():
+        audit_log(event=scope.event, actor=actor, action="report_read")
+    return figures
 
 
 def _typed_rows(sheet: Sheet, scope: Scope) -> Iterator[list[Any]]:

@@ -17,8 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
-from exports.report import event_report
-from exports.services import event_export, export_filename, export_scope
+from exports.services import event_export, export_filename, export_scope, report_read
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
 from organiser.selectors import can_organise, event_look
@@ -232,6 +231,11 @@ EXPORT_TYPES = {
 }
 
 
+def _actor(request: HttpRequest, role: str | None, key: str | None) -> str:
+    """Who the audit log names: the account, or the kind of role link used."""
+    return request.user.get_username() if request.user.is_authenticated and not key else f"{role} link"
+
+
 @require_safe
 def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
     """The event's data (or `?session=`'s) for its moderators, as one download."""
@@ -251,7 +255,7 @@ def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
         scope = export_scope(event=event, session_id=int(session) if session else None)
     except NotFound as error:
         return JsonResponse({"code": error.code, "message": error.message}, status=404)
-    actor = request.user.get_username() if request.user.is_authenticated and not key else f"{role} link"
+    actor = _actor(request, role, key)
     # Written to a temporary file, then sent from it: a big event never sits in memory.
     out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     event_export(scope=scope, format=format, out=out, actor=actor)
@@ -266,10 +270,10 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     event = _event_or_404(request, code)
     if isinstance(event, HttpResponse):
         return event
-    _role, key, refusal = _role_for(request, event, "report")
+    role, key, refusal = _role_for(request, event, "report")
     if refusal is not None:
         return refusal
-    figures = event_report(export_scope(event=event, session_id=None))
+    figures = report_read(scope=export_scope(event=event, session_id=None), actor=_actor(request, role, key))
     empty = not (figures["participation"] or figures["polls"] or any(s["questions"] for s in figures["sessions"]))
     values = {"event": event, "report": figures, "labels": report_labels(), "empty": empty, "key": key}
     return render(request, "web/report.html", values)

@@ -58,7 +58,7 @@ def test_moderation_figures_count_published_rejected_and_the_median_wait(day, ev
         "rejections": 1,
         "median_wait_seconds": 120,  # asked at 10:06, approved at 10:08
         "moderated": 3,
-        "actions": {"answer": 1, "approve": 3, "edit": 1, "merge": 1, "reject": 1},
+        "actions": {"answer": 1, "answer_in_writing": 1, "approve": 3, "edit": 1, "merge": 1, "reject": 1},
     }
 
 

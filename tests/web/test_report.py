@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from audit.models import ModerationAction
 from organiser.services import organiser_create
 from sessions.rolelinks import role_key_make
 from sessions.services import audience_purge
@@ -47,6 +48,13 @@ def test_an_anonymised_event_gives_totals_and_no_authors(client, day, event, mod
     assert "Who pays for one-shot gene therapies?" in html
     assert "— Ana" not in html and '"author": "Ana"' not in html
     assert '<dd data-figure="published">3</dd>' in html
+
+
+def test_reading_it_is_written_to_the_audit_log(client, event, moderator_user):
+    client.force_login(moderator_user)
+    client.get("/e/SFH2022/report/")
+    entry = ModerationAction.objects.get(event=event, action="report_read")
+    assert entry.actor == moderator_user.get_username()
 
 
 def test_an_empty_event_says_so(client, event, moderator_user):
