@@ -477,3 +477,9 @@ def test_a_near_valid_upload_is_previewed_or_refused_on_its_field_never_a_500(or
         assert field_error(response, "file").strip()
     else:
         assert response.context["plan"] is not None
+
+
+def test_the_pages_speak_the_browsers_language_and_offer_the_switch(organiser, event):
+    html = organiser.get("/organise/SFH2022/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<html lang="nl">' in html
+    assert 'class="language-switch"' in html and 'href="/accessibility/"' in html

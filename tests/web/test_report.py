@@ -104,3 +104,10 @@ def test_a_screen_link_is_refused(client, event):
 def test_an_unknown_event_is_a_404(client, moderator_user):
     client.force_login(moderator_user)
     assert client.get("/e/NOPE2022/report/").status_code == 404
+
+
+def test_it_speaks_the_browsers_language_and_offers_the_switch(client, event, moderator_user):
+    client.force_login(moderator_user)
+    html = page(client.get("/e/SFH2022/report/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<html lang="fr">' in html and "Rapport" in html
+    assert 'class="language-switch"' in html and 'href="/accessibility/"' in html
