@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
+from polls.models import Poll
 from qa.models import Question
 from sessions.models import Session
 
@@ -158,6 +159,8 @@ def _polls(scope: Scope) -> list[dict[str, Any]]:
                 "session": poll["session_title"],
                 "kind": poll["kind"],
                 "phase": poll["phase"],
+                "kind_label": str(Poll.Kind(poll["kind"]).label),
+                "phase_label": str(Poll.Phase(poll["phase"]).label) if poll["phase"] in Poll.Phase.values else "",
                 "prompt": poll["prompt"],
                 "answers": poll["answers"],
                 "answers_room": poll["answers_room"],

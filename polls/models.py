@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 
 from sessions.models import Event, Participant, Session
@@ -6,21 +7,21 @@ from sessions.models import Event, Participant, Session
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
-        SINGLE = "single"
-        MULTIPLE = "multiple"
-        RATING = "rating"
-        WORDCLOUD = "wordcloud"
-        TEXT = "text"
-        STANCE = "stance"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        RATING = "rating", _("Rating")
+        WORDCLOUD = "wordcloud", _("Word cloud")
+        TEXT = "text", _("Open text")
+        STANCE = "stance", _("Stance")
 
     class State(models.TextChoices):
-        DRAFT = "draft"
-        OPEN = "open"
-        CLOSED = "closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     class Phase(models.TextChoices):
-        BEFORE = "before"
-        AFTER = "after"
+        BEFORE = "before", _("Before")
+        AFTER = "after", _("After")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="polls")
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
@@ -67,9 +68,9 @@ class Response(models.Model):
     """One participant's answer to one poll (changeable while the poll is open)."""
 
     class Review(models.TextChoices):
-        PENDING = "pending"
-        APPROVED = "approved"
-        REJECTED = "rejected"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="poll_responses")

@@ -57,9 +57,9 @@ class Event(models.Model):
     )
 
     class Projector(models.TextChoices):
-        OFF = "off", "One language"
-        SIDE_BY_SIDE = "side_by_side", "Two languages side by side"
-        ALTERNATING = "alternating", "Two languages in turn"
+        OFF = "off", _("One language")
+        SIDE_BY_SIDE = "side_by_side", _("Two languages side by side")
+        ALTERNATING = "alternating", _("Two languages in turn")
 
     # Brussels: the screen and stage show the event's first two languages at once or in turn.
     projector = models.CharField(
@@ -142,16 +142,16 @@ class Speaker(models.Model):
 
 class Session(models.Model):
     class Kind(models.TextChoices):
-        TALK = "talk"
-        ROUNDTABLE = "roundtable"
-        DEBATE = "debate"
-        BREAK = "break"
+        TALK = "talk", _("Talk")
+        ROUNDTABLE = "roundtable", _("Roundtable")
+        DEBATE = "debate", _("Debate")
+        BREAK = "break", _("Break")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled"
-        LIVE = "live"
-        PAUSED = "paused"
-        ENDED = "ended"
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=300)
@@ -208,8 +208,8 @@ class Session(models.Model):
 
 class EventRole(models.Model):
     class Role(models.TextChoices):
-        MODERATOR = "moderator"
-        SPEAKER = "speaker"
+        MODERATOR = "moderator", _("Moderator")
+        SPEAKER = "speaker", _("Speaker")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles")
@@ -230,8 +230,8 @@ class Participant(models.Model):
     """Someone in the audience. Anonymous unless they give a name; only the token's hash is kept."""
 
     class Mode(models.TextChoices):
-        ROOM = "room"
-        ONLINE = "online"
+        ROOM = "room", _("In the room")
+        ONLINE = "online", _("Online")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SignIn(models.Model):
@@ -30,9 +31,9 @@ class RoleLink(models.Model):
     """A role link handed out. Its signed key carries this row's id, so one link can be revoked."""
 
     class Role(models.TextChoices):
-        MODERATOR = "moderator"
-        SPEAKER = "speaker"
-        SCREEN = "screen"
+        MODERATOR = "moderator", _("Moderator")
+        SPEAKER = "speaker", _("Speaker")
+        SCREEN = "screen", _("Screen")
 
     event = models.ForeignKey("livesessions.Event", on_delete=models.CASCADE, related_name="role_links")
     role = models.CharField(max_length=16, choices=Role.choices)

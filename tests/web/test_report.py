@@ -111,3 +111,9 @@ def test_it_speaks_the_browsers_language_and_offers_the_switch(client, event, mo
     html = page(client.get("/e/SFH2022/report/", HTTP_ACCEPT_LANGUAGE="fr"))
     assert '<html lang="fr">' in html and "Rapport" in html
     assert 'class="language-switch"' in html and 'href="/accessibility/"' in html
+
+
+def test_poll_kinds_and_phases_are_named_in_the_readers_language(client, day, event, moderator_user):  # noqa: F811
+    client.force_login(moderator_user)
+    html = page(client.get("/e/SFH2022/report/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Nuage de mots" in html and "stance (before)" not in html
