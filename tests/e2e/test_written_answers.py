@@ -78,6 +78,7 @@ def test_a_moderator_answers_in_writing_edits_and_takes_it_back(open_page, scree
     asker.screenshot(path=str(SCREENSHOTS / "written-answer-attend-390-viewport.png"))
     screenshot(reader, "written-answer-attend-reader-390")
     screenshot(console, "written-answer-moderate-1440")
+    console.screenshot(path=str(SCREENSHOTS / "written-answer-moderate-1440-viewport.png"))
     screenshot(stage, "written-answer-stage-1920")
     stage.set_viewport_size({"width": 1280, "height": 720})
     screenshot(stage, "written-answer-stage-1280")
