@@ -37,6 +37,12 @@ export const QUESTION_MIN = LIMITS.question_text.min;
 export const QUESTION_MAX = LIMITS.question_text.max;
 export const ANSWER_MAX = LIMITS.answer_text.max;
 
+/** A question's text on one line, cut to `length` characters, for a notice. */
+export function excerpt(text: string, length = 60): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
 /** The participant's own stream: what arrives there is about their own question. */
 function isOwnStream(stream: string): boolean {
   return stream.startsWith("p:");
