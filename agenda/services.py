@@ -13,10 +13,11 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from livehub.errors import Invalid
 from livehub.realtime.publish import publish_on_commit
-from sessions.contributors import sessions_holding_audience_data
+from sessions.contributors import audience_data_label, sessions_holding_audience_data
 from sessions.models import Event, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, session_payload
 
@@ -166,11 +167,15 @@ def _plan(
     gone = [s for s in sessions.values() if s.external_id not in in_file]
     holding = sessions_holding_audience_data(event=event) if gone else {}
     for session in sorted(gone, key=lambda s: (s.starts_at, s.pk)):
-        reasons = [f"has {what}" for what in holding.get(session.pk, [])]
-        if session.status in RUNNING:
-            reasons.append(f"is {session.status}")
+        reasons = [
+            gettext("has %(what)s") % {"what": audience_data_label(name)} for name in holding.get(session.pk, [])
+        ]
+        if session.status == Session.Status.LIVE:
+            reasons.append(gettext("is live"))
+        elif session.status == Session.Status.PAUSED:
+            reasons.append(gettext("is paused"))
         if session.pk == event.current_session_id:
-            reasons.append("is the event's current session")
+            reasons.append(gettext("is the event's current session"))
         change = Change(session.pk, session.external_id, session.title, reasons=tuple(reasons))
         (plan.kept if reasons else plan.removed).append(change)
     _check_running_rooms(event, items, sessions, plan)

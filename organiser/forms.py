@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from livehub.errors import DomainError
@@ -68,7 +69,16 @@ class EventForm(forms.ModelForm):
             "ends_on": DateInput(),
             "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
         }
-        labels = {"starts_on": _("First day"), "ends_on": _("Last day"), "timezone": _("Time zone")}
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "timezone": _("Time zone"),
+            "starts_on": _("First day"),
+            "ends_on": _("Last day"),
+            "venue": _("Venue"),
+            "city": _("City"),
+            "organiser": _("Organiser"),
+        }
         help_texts = {
             "code": _("What attendees type to join, e.g. SFH2025. Changing it stops the role links handed out so far."),
             "timezone": _("Every time on the pages and in the agenda is in this zone, e.g. Europe/Brussels."),
@@ -195,6 +205,7 @@ class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "slug", "order", "stream_url"]
+        labels = {"name": _("Name"), "slug": _("Slug"), "order": _("Order")}
         help_texts = {
             "slug": _("In the room's addresses, e.g. /e/CODE/rooms/silver-hall/stage/. Letters, digits and “-”."),
             "order": _("Rooms are listed from the lowest number."),
@@ -261,7 +272,7 @@ class PollForm(forms.Form):
     )  # fmt: skip
     max_choices = forms.IntegerField(required=False, min_value=1, label=_("At most this many choices (multiple)"))
     scale = forms.TypedChoiceField(
-        choices=[("", "—"), ("5", "1 to 5"), ("10", "1 to 10")], coerce=int, empty_value=None, required=False,
+        choices=[("", "—"), ("5", _("1 to 5")), ("10", _("1 to 10"))], coerce=int, empty_value=None, required=False,
         label=_("Scale (rating)"),
     )  # fmt: skip
     phase = forms.ChoiceField(choices=[("", "—"), *Poll.Phase.choices], required=False, label=_("Phase (stance)"))
@@ -274,7 +285,7 @@ class PollForm(forms.Form):
         zone = ZoneInfo(event.timezone)
 
         def label(session: Session) -> str:
-            when = session.starts_at.astimezone(zone).strftime("%a %d %b %H:%M")
+            when = date_format(session.starts_at.astimezone(zone), "D j M H:i")
             return f"{when} · {session.room.name} · {session.title}" if session.room_id else f"{when} · {session.title}"
 
         self.fields["session"].label_from_instance = label

@@ -8,12 +8,17 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from sessions.models import Event, Session
+from sessions.models import Event, EventRole, Session
 
 from .colour import PROJECTOR, WHITE, contrast
 from .models import EventLook
 
 ORGANISE_PERMISSION = "organiser.organise"
+
+
+def role_label(role: str) -> str:
+    """An event role as a sentence names it ("moderator"), in the active language."""
+    return str(EventRole.Role(role).label).lower()
 
 
 def can_organise(user: AbstractBaseUser | AnonymousUser) -> bool:

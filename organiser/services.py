@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
@@ -25,7 +26,7 @@ from polls.models import Poll
 from polls.services import poll_create
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
-from sessions.contributors import sessions_holding_audience_data
+from sessions.contributors import audience_data_label, sessions_holding_audience_data
 from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, room_payload, session_payload
 from staff.models import RoleLink
@@ -33,6 +34,7 @@ from staff.services import role_links_revoke
 
 from .colour import nearest_passing, passes
 from .models import EventLook
+from .selectors import role_label
 
 ORGANISE = ("organiser", "organise")
 
@@ -163,13 +165,12 @@ def session_delete(*, event: Event, session_id: int) -> None:
         if holding:
             raise Conflict(
                 _("“%(title)s” has %(what)s from the audience and cannot be deleted. Change its time or title instead.")
-                % {"title": session.title, "what": " and ".join(holding)}
+                % {"title": session.title, "what": ", ".join(map(audience_data_label, holding))}
             )
-        if session.status in (Session.Status.LIVE, Session.Status.PAUSED):
-            raise Conflict(
-                _("“%(title)s” is %(status)s: end it before deleting it.")
-                % {"title": session.title, "status": session.status}
-            )
+        if session.status == Session.Status.LIVE:
+            raise Conflict(_("“%(title)s” is live: end it before deleting it.") % {"title": session.title})
+        if session.status == Session.Status.PAUSED:
+            raise Conflict(_("“%(title)s” is paused: end it before deleting it.") % {"title": session.title})
         if event.current_session_id == session.pk:
             raise Conflict(
                 _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
@@ -197,7 +198,12 @@ def room_delete(*, event: Event, room_id: int) -> None:
         count = room.sessions.count()
         if count:
             raise Conflict(
-                _("%(room)s has %(count)d sessions: move or delete them first.") % {"room": room.name, "count": count}
+                ngettext(
+                    "%(room)s has %(count)d session: move or delete it first.",
+                    "%(room)s has %(count)d sessions: move or delete them first.",
+                    count,
+                )
+                % {"room": room.name, "count": count}
             )
         room.delete()
 
@@ -247,7 +253,7 @@ def role_grant(*, event: Event, username: str, role: str) -> EventRole:
         grant, created = EventRole.objects.get_or_create(event=event, user=user, role=role)
     if not created:
         raise Invalid(
-            _("%(user)s is already %(role)s of this event.") % {"user": user.get_username(), "role": role},
+            _("%(user)s is already %(role)s of this event.") % {"user": user.get_username(), "role": role_label(role)},
             fields={"username": "already has it"},
         )
     return grant

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agenda.services import agenda_import, agenda_preview
@@ -45,7 +46,7 @@ from .forms import (
 )
 from .models import EventLook
 from .nav import EVENT_NAV
-from .selectors import can_organise, colour_contrasts, event_look, sessions_by_day
+from .selectors import can_organise, colour_contrasts, event_look, role_label, sessions_by_day
 
 AGENDA_UPLOAD = "organiser.agenda_upload"
 T = TypeVar("T")
@@ -316,7 +317,8 @@ def role_grant(request: HttpRequest, event: Event) -> HttpResponse:
         grant = _saved(form, lambda: services.role_grant(event=event, **form.cleaned_data))
         if grant is not None:
             messages.success(
-                request, _("%(user)s is now %(role)s.") % {"user": grant.user.get_username(), "role": grant.role}
+                request,
+                _("%(user)s is now %(role)s.") % {"user": grant.user.get_username(), "role": role_label(grant.role)},
             )
             return redirect("organiser:people", code=event.code)
     return _people(request, event, role_form=form)
@@ -370,7 +372,10 @@ def blocklist(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         words = _saved(form, lambda: services.blocklist_set(event=event, text=form.cleaned_data["words"]))
         if words is not None:
-            messages.success(request, _("The block list is saved (%(count)d words).") % {"count": len(words)})
+            saved = ngettext(
+                "The block list is saved (%(count)d word).", "The block list is saved (%(count)d words).", len(words)
+            )
+            messages.success(request, saved % {"count": len(words)})
             return redirect("organiser:blocklist", code=event.code)
     return _page(request, event, "blocklist.html", "blocklist", form=form, status=_invalid(form))
 
@@ -456,7 +461,7 @@ def agenda_apply(request: HttpRequest, event: Event) -> HttpResponse:
     removed = len(plan.removed) if plan.prune else 0
     messages.success(
         request,
-        _("The agenda is imported: %(created)d created, %(changed)d changed, %(removed)d removed.")
+        _("The agenda is imported. Created: %(created)d, changed: %(changed)d, removed: %(removed)d.")
         % {"created": len(plan.created), "changed": len(plan.changed), "removed": removed},
     )
     return redirect("organiser:sessions", code=event.code)
@@ -521,7 +526,7 @@ def clone(request: HttpRequest, event: Event) -> HttpResponse:
         if cloned is not None:
             messages.success(
                 request,
-                _("%(name)s is ready: %(sessions)d sessions, %(speakers)d speakers, %(polls)d draft polls.")
+                _("%(name)s is ready. Sessions: %(sessions)d, speakers: %(speakers)d, draft polls: %(polls)d.")
                 % {
                     "name": cloned.event.name,
                     "sessions": cloned.sessions,

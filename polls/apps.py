@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PollsConfig(AppConfig):
@@ -21,6 +22,7 @@ class PollsConfig(AppConfig):
                 anonymise=services.responses_keep,
                 participants_kept=selectors.participants_answering,
                 sessions_holding=selectors.sessions_answered,
+                label=_("poll answers"),
             ),
         )
         demo_content_register("polls", seed_demo_polls)

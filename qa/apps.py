@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QaConfig(AppConfig):
@@ -23,6 +24,7 @@ class QaConfig(AppConfig):
                 delete=services.questions_delete,
                 anonymise=services.questions_anonymise,
                 sessions_holding=selectors.sessions_asked,
+                label=_("questions"),
             ),
         )
         demo_content_register("questions", seed_demo_questions)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReactionsConfig(AppConfig):
@@ -17,5 +18,6 @@ class ReactionsConfig(AppConfig):
                 delete=services.reactions_delete,
                 anonymise=services.reactions_keep,
                 sessions_holding=selectors.sessions_reacted,
+                label=_("reactions"),
             ),
         )

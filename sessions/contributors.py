@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 
 from .models import Event
 
 Counts = dict[str, int]
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class AudienceData:
     participants_kept: Callable[..., QuerySet] | None = None
     # The ids of the event's sessions its rows belong to: an agenda import never deletes those.
     sessions_holding: Callable[..., QuerySet] | None = None
+    # What an organiser reads when a session holds these rows ("questions"), translated.
+    label: StrOrPromise = ""
 
 
 _audience_data: dict[str, AudienceData] = {}
@@ -58,6 +62,12 @@ def sessions_holding_audience_data(*, event: Event) -> dict[int, list[str]]:
             for session_id in data.sessions_holding(event=event):
                 holding.setdefault(session_id, []).append(name)
     return holding
+
+
+def audience_data_label(name: str) -> str:
+    """What the organiser reads for the app's data registered as `name`, in the active language."""
+    data = _audience_data.get(name)
+    return str(data.label) if data is not None and data.label else name
 
 
 def demo_content_register(name: str, seed: Callable[[Event], None]) -> None:

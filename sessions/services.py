@@ -87,6 +87,11 @@ def _apply_status(session: Session, status: str, now) -> None:
     session_status_changed.send(sender=Session, session=session, previous=previous)
 
 
+def _status_label(status: str) -> str:
+    """A session's state as a sentence names it ("live"), in the active language."""
+    return str(Session.Status(status).label).lower()
+
+
 def session_set_status(*, event_id: int, session_id: int, status: str) -> StatusChange:
     """Move a session through its status machine; going live also makes it the current session
     of its room and of the event, and ends the session of the same room that was live or paused
@@ -97,11 +102,13 @@ def session_set_status(*, event_id: int, session_id: int, status: str) -> Status
         event = Event.objects.select_for_update().get(pk=event_id)
         session = session_get(event_id=event_id, session_id=session_id, for_update=True)
         if status == session.status:
-            raise Conflict(_("“%(session)s” is already %(status)s.") % {"session": session.title, "status": status})
+            raise Conflict(
+                _("“%(session)s” is already %(status)s.") % {"session": session.title, "status": _status_label(status)}
+            )
         if status not in TRANSITIONS[session.status]:
             raise Conflict(
                 _("“%(session)s” cannot go from %(from)s to %(to)s.")
-                % {"session": session.title, "from": session.status, "to": status}
+                % {"session": session.title, "from": _status_label(session.status), "to": _status_label(status)}
             )
         now = timezone.now()
         ended = None

@@ -74,7 +74,7 @@ def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, brows
     expect(page.get_by_text("New rooms: Silver Hall, Copper, Studio 3")).to_be_visible()
     screenshot(page, "organise-agenda-preview-desktop")
     page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_role("status")).to_contain_text("30 created, 0 changed, 0 removed")
+    expect(page.get_by_role("status")).to_contain_text("Created: 30, changed: 0, removed: 0")
     expect(page.get_by_role("heading", name="Thursday 14 November 2024")).to_be_visible()
     expect(page.get_by_role("heading", name="Friday 15 November 2024")).to_be_visible()
     expect(page.get_by_role("link", name="Welcome to Science for Health 2024")).to_be_visible()

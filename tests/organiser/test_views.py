@@ -386,7 +386,7 @@ def test_upload_previews_then_applies(organiser, event):
     assert len(plan.created) == 30
     assert not event.sessions.filter(external_id__isnull=False).exists()  # nothing written yet
     response = organiser.post("/organise/SFH2022/agenda/apply/", {"digest": preview.context["digest"]}, follow=True)
-    assert "30 created" in response.content.decode()
+    assert "Created: 30," in response.content.decode()
     assert event.sessions.filter(external_id__isnull=False).count() == 30
 
 
