@@ -117,7 +117,8 @@ LIVEHUB_DB_POOL_TIMEOUT = float(os.environ.get("LIVEHUB_DB_POOL_TIMEOUT", "10"))
 if DATABASE_URL:
     # Health checks: a connection PostgreSQL dropped (restart, failover) is found before it is lent out.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
-    if LIVEHUB_DB_POOL_MAX > 0:
+    # The pool is psycopg's: a sqlite:// URL (SQLITE_PATH says the same) runs without one.
+    if LIVEHUB_DB_POOL_MAX > 0 and "postgresql" in DATABASES["default"]["ENGINE"]:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, LIVEHUB_DB_POOL_MAX),
             "max_size": LIVEHUB_DB_POOL_MAX,

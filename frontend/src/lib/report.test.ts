@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { clockTime, countTicks, joinedRects, swingBars } from "./report";
+import { clockTime, countTicks, joinedRects, swingBars, timeAxis } from "./report";
 
 const labels = { room: "In the room", online: "Online", before: "Before", after: "After" };
 
 describe("the report's charts", () => {
+  it("tick the time on whole clock steps, never on fractions of a minute", () => {
+    expect(timeAxis([540])).toEqual({ domain: [540, 545], ticks: [540, 545] });
+    const day = timeAxis(Array.from({ length: 100 }, (_, n) => 540 + 5 * n));
+    expect(day.domain).toEqual([540, 1040]);
+    expect(day.ticks.length).toBeLessThanOrEqual(8);
+    expect(day.ticks.every((tick) => tick % 60 === 0)).toBe(true);
+  });
+
   it("write minutes since midnight as the clock, past midnight too", () => {
     expect(clockTime(605)).toBe("10:05");
     expect(clockTime(1440 + 65)).toBe("01:05");

@@ -27,6 +27,17 @@ export function clockTime(minute: number): string {
   return `${String(Math.floor(inDay / 60)).padStart(2, "0")}:${String(inDay % 60).padStart(2, "0")}`;
 }
 
+/** The time axis of the day's charts: from the first five minutes to the end of the last, ticked
+ * on whole clock steps (5, 10, 15, 30 minutes, 1 or 2 hours) so that at most `most` ticks show. */
+export function timeAxis(minutes: number[], most = 8): { domain: [number, number]; ticks: number[] } {
+  const start = Math.min(...minutes);
+  const end = Math.max(...minutes) + 5;
+  const step = [5, 10, 15, 30, 60, 120, 240].find((candidate) => (end - start) / candidate <= most) ?? 480;
+  const ticks = [];
+  for (let tick = Math.ceil(start / step) * step; tick <= end; tick += step) ticks.push(tick);
+  return { domain: [start, end], ticks };
+}
+
 /** Joins per 5 minutes as rectangles of one mode each, stacked room under online. */
 export function joinedRects(fives: Five[], labels: Labels) {
   return fives.flatMap((five) => [
@@ -78,7 +89,7 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         ...common(width, labels.joined_chart),
         height: 240,
         color: modes,
-        x: { label: labels.time, tickFormat: clockTime },
+        x: { label: labels.time, tickFormat: clockTime, ...timeAxis(report.participation.map((five) => five.minute)) },
         y: { label: labels.joined, grid: true, ...countTicks(report.participation.map((five) => five.room + five.online)) },
         marks: [Plot.rectY(joinedRects(report.participation, labels), { x1: "start", x2: "end", y: "count", fill: "mode", inset: 0.5 }), Plot.ruleY([0])],
       }),
@@ -88,10 +99,10 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         ...common(width, labels.activity_chart),
         height: 240,
         color: { legend: true, domain: [labels.questions, labels.votes, labels.answers], range: ["#1d4ed8", "#059669", "#b45309"] },
-        x: { label: labels.time, tickFormat: clockTime },
+        x: { label: labels.time, tickFormat: clockTime, ...timeAxis(report.participation.map((five) => five.minute)) },
         y: { label: labels.per_five, grid: true, ...countTicks(activityPoints(report.participation, labels).map((point) => point.count)) },
         marks: [
-          Plot.lineY(activityPoints(report.participation, labels), { x: "minute", y: "count", stroke: "kind", strokeWidth: 2 }),
+          Plot.lineY(activityPoints(report.participation, labels), { x: "minute", y: "count", z: "kind", stroke: "kind", strokeWidth: 2 }),
           Plot.dot(activityPoints(report.participation, labels), { x: "minute", y: "count", fill: "kind", r: 2.5 }),
           Plot.ruleY([0]),
         ],
