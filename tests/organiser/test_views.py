@@ -586,7 +586,7 @@ def test_delete_asks_first_then_deletes_on_post(organiser, event):
     confirm = organiser.get(f"/organise/SFH2022/webhooks/{endpoint.pk}/delete/")
     text = confirm.content.decode()
     assert confirm.status_code == 200 and HOOK["url"] in text
-    assert "(2 deliveries) is deleted with it" in text and "1 delivery not sent yet is dropped" in text
+    assert "deletes its delivery log (2 deliveries)" in text and "1 delivery not sent yet is dropped" in text
     assert Endpoint.objects.exists()
     response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/delete/", follow=True)
     assert "The endpoint is deleted" in response.content.decode()
