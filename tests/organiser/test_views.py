@@ -635,3 +635,11 @@ def test_the_list_shows_each_endpoints_latest_deliveries_and_their_states(organi
     assert "9 deliveries in all, the latest 5 above (1 failed, 1 pending)" in sections[0]
     assert "Nothing sent yet" in sections[1]
     assert 'aria-current="page">Webhooks<' in page
+
+
+def test_the_webhooks_page_speaks_french(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    hook_delivery(endpoint, state="failed", minutes_ago=1, attempts=10, last_status=500, last_error="HTTP 500")
+    page = organiser.get("/organise/SFH2022/webhooks/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Ajouter le point de terminaison" in page and "Faire un envoi de test" in page
+    assert "1 envoi au total (1 en échec, 0 en attente)." in page
