@@ -14,6 +14,7 @@ from livehub.errors import DomainError
 from polls.models import Poll
 from sessions.models import Event, EventRole, Room, Session, Speaker
 from staff.models import RoleLink
+from webhooks.models import EVENT_TYPES
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 AGENDA_MAX_BYTES = 2 * 1024 * 1024
@@ -324,6 +325,25 @@ class LookForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/svg+xml"}),
     )  # fmt: skip
     remove_logo = forms.BooleanField(required=False, label=_("Remove the logo"))
+
+
+class WebhookForm(forms.Form):
+    """An endpoint's shape; its service checks where the URL leads (`webhooks.addresses`)."""
+
+    url = forms.URLField(
+        max_length=500, assume_scheme="https", label=_("URL"),
+        help_text=_(
+            "Where LiveHub sends the signed JSON, e.g. https://crm.example.org/livehub. Public addresses only."
+        ),
+    )  # fmt: skip
+    events = forms.MultipleChoiceField(
+        choices=list(EVENT_TYPES.items()), widget=forms.CheckboxSelectMultiple, label=_("Send when"),
+        error_messages={"required": _("Tick at least one event type.")},
+    )  # fmt: skip
+    active = forms.BooleanField(
+        required=False, initial=True, label=_("Active"),
+        help_text=_("An inactive endpoint is sent nothing; what was queued for it is marked failed."),
+    )  # fmt: skip
 
 
 class CloneForm(forms.Form):

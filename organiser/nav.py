@@ -12,6 +12,7 @@ EVENT_NAV = [
     ("organiser:polls", _("Polls")),
     ("organiser:blocklist", _("Block list")),
     ("organiser:look", _("Look")),
+    ("organiser:webhooks", _("Webhooks")),
     ("organiser:clone", _("Clone")),
     ("web:report", _("Report")),
 ]

@@ -28,5 +28,10 @@ urlpatterns = [
     path("organise/<str:code>/agenda/apply/", views.agenda_apply, name="agenda_apply"),
     path("organise/<str:code>/look/", views.look, name="look"),
     path("organise/<str:code>/clone/", views.clone, name="clone"),
+    path("organise/<str:code>/webhooks/", views.webhooks, name="webhooks"),
+    path("organise/<str:code>/webhooks/<int:endpoint_id>/", views.webhooks, name="webhook_edit"),
+    path("organise/<str:code>/webhooks/<int:endpoint_id>/test/", views.webhook_test, name="webhook_test"),
+    path("organise/<str:code>/webhooks/<int:endpoint_id>/rotate/", views.webhook_rotate, name="webhook_rotate"),
+    path("organise/<str:code>/webhooks/<int:endpoint_id>/delete/", views.webhook_delete, name="webhook_delete"),
     path("e/<str:code>/logo", views.logo, name="logo"),
 ]

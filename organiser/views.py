@@ -27,6 +27,8 @@ from sessions.rolelinks import role_link_url
 from sessions.selectors import event_get
 from staff.models import RoleLink
 from staff.selectors import role_link_state
+from webhooks import services as hooks
+from webhooks.selectors import endpoints_with_deliveries, event_endpoints
 
 from . import services
 from .forms import (
@@ -42,6 +44,7 @@ from .forms import (
     RoomForm,
     SessionForm,
     SpeakerForm,
+    WebhookForm,
     errors_onto,
 )
 from .models import EventLook
@@ -49,6 +52,8 @@ from .nav import EVENT_NAV
 from .selectors import can_organise, colour_contrasts, event_look, role_label, sessions_by_day
 
 AGENDA_UPLOAD = "organiser.agenda_upload"
+# The endpoint whose signing secret the next Webhooks page shows, once (after a creation or a rotation).
+WEBHOOK_SECRET = "organiser.webhook_secret"
 T = TypeVar("T")
 
 
@@ -536,3 +541,80 @@ def clone(request: HttpRequest, event: Event) -> HttpResponse:
             )
             return redirect("organiser:settings", code=cloned.event.code)
     return _page(request, event, "clone.html", "clone", form=form, status=_invalid(form))
+
+
+# Webhooks -----------------------------------------------------------------------------------
+
+
+def _secret_once(request: HttpRequest, event: Event) -> Any:
+    """The endpoint just created or rotated, whose secret this page shows; only this once."""
+    endpoint_id = request.session.pop(WEBHOOK_SECRET, None)
+    return event_endpoints(event=event).filter(pk=endpoint_id).first() if endpoint_id else None
+
+
+@for_event
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhooks(request: HttpRequest, event: Event, endpoint_id: int | None = None) -> HttpResponse:
+    """The event's endpoints with their latest deliveries; add one, or edit the one in the URL."""
+    endpoint, missing = _item(request, event, event_endpoints(event=event), endpoint_id)
+    if missing:
+        return missing
+    initial = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active} if endpoint else {}
+    form = WebhookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if endpoint is None:
+            saved = _saved(form, lambda: hooks.endpoint_register(event=event, **form.cleaned_data))
+            done = _("The endpoint is added. Copy its signing secret now: it is shown only this once.")
+        else:
+            saved = _saved(
+                form, lambda: hooks.endpoint_update(event=event, endpoint_id=endpoint.pk, **form.cleaned_data)
+            )
+            done = _("The endpoint is saved.")
+        if saved is not None:
+            if endpoint is None:
+                request.session[WEBHOOK_SECRET] = saved.pk
+            messages.success(request, done)
+            return redirect("organiser:webhooks", code=event.code)
+    return _page(
+        request, event, "webhooks.html", "webhooks", form=form, endpoint=endpoint,
+        endpoints=endpoints_with_deliveries(event=event), new_secret=_secret_once(request, event),
+        status=_invalid(form),
+    )  # fmt: skip
+
+
+@for_event
+@require_POST
+def webhook_rotate(request: HttpRequest, event: Event, endpoint_id: int) -> HttpResponse:
+    def rotate() -> None:
+        request.session[WEBHOOK_SECRET] = hooks.secret_rotate(event=event, endpoint_id=endpoint_id).pk
+
+    done = _("The signing secret is replaced: give your receiver the new one, shown below only this once.")
+    return _act(request, event, rotate, done=done, back="organiser:webhooks")
+
+
+@for_event
+@require_POST
+def webhook_test(request: HttpRequest, event: Event, endpoint_id: int) -> HttpResponse:
+    return _act(
+        request,
+        event,
+        lambda: hooks.endpoint_ping(event=event, endpoint_id=endpoint_id),
+        done=_("A test delivery is queued. Reload this page in a few seconds to see how it was answered."),
+        back="organiser:webhooks",
+    )
+
+
+@for_event
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_delete(request: HttpRequest, event: Event, endpoint_id: int) -> HttpResponse:
+    """GET asks for confirmation; only the POST of that page deletes."""
+    if request.method == "POST":
+        return _act(
+            request,
+            event,
+            lambda: hooks.endpoint_delete(event=event, endpoint_id=endpoint_id),
+            done=_("The endpoint is deleted, with its deliveries."),
+            back="organiser:webhooks",
+        )
+    endpoint, missing = _item(request, event, event_endpoints(event=event), endpoint_id)
+    return missing or _page(request, event, "webhook_delete.html", "webhooks", endpoint=endpoint)

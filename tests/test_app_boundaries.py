@@ -1,6 +1,7 @@
 """Apps depend one way: the programme (sessions) knows nothing of the apps built on it, which
 register with it (sessions.contributors) instead; polls write the audit log through its own app;
-webhooks listen to the apps' signals, and no app knows them."""
+webhooks listen to the apps' signals, and no app knows them but the organiser pages, which register
+endpoints."""
 
 import ast
 from pathlib import Path

@@ -13,6 +13,9 @@ EVENT_TYPES = {
     "poll.closed": _("Poll closed (with results)"),
     "session.status_changed": _("Session status changed"),
 }
+# Sent to one endpoint when an organiser asks for a test delivery; nobody subscribes to it.
+PING = "ping"
+TYPE_LABELS = {**EVENT_TYPES, PING: _("Test delivery")}
 
 
 def new_secret() -> str:
@@ -35,6 +38,9 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    def event_labels(self) -> list[str]:
+        return [str(EVENT_TYPES.get(name, name)) for name in self.events]
 
 
 class Delivery(models.Model):
@@ -69,3 +75,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} → {self.endpoint_id} ({self.state})"
+
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.type, self.type))

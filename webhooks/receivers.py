@@ -11,7 +11,8 @@ def _question_data(question) -> dict:
     session = question.session
     return {
         "question": question_payload(question),
-        "session": {"id": session.pk, "title": session.title, "room": session.room},
+        # The room's name, as the public session payload carries it ("" for a session without a room).
+        "session": {"id": session.pk, "title": session.title, "room": session.room.name if session.room_id else ""},
     }
 
 

@@ -30,6 +30,7 @@ PAGES = {
     "polls": "polls/",
     "blocklist": "blocklist/",
     "look": "look/",
+    "webhooks": "webhooks/",
     "clone": "clone/",
 }
 SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -39,18 +40,23 @@ def fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} runs off the screen"
 
 
+def signed_in_organiser(server, browser, console, path: str):
+    """A desktop page of an organiser account, opened at `path` through the sign-in form."""
+    organiser_create(username="olivia", password=PASSWORD)
+    store_password("olivia", PASSWORD)
+    page = console.watch(browser.new_context(viewport=SIZES["desktop"]).new_page(), "organiser")
+    page.goto(f"{server.http}{path}")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
 # The whole story in one browser, with a screenshot of each organiser page at two sizes: longer
 # than the suite's default limit on two busy cores.
 @pytest.mark.timeout(300)
 def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, browser, console, screenshot, tmp_path):
-    organiser_create(username="olivia", password=PASSWORD)
-    store_password("olivia", PASSWORD)
-    page = console.watch(browser.new_context(viewport=SIZES["desktop"]).new_page(), "organiser")
-
-    page.goto(f"{server.http}/organise/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_organiser(server, browser, console, "/organise/")
     expect(page.get_by_role("heading", name="Events")).to_be_visible()
 
     # A mistyped time zone is named, and nothing typed is lost.

@@ -1,7 +1,7 @@
 """The organiser pages: each form saves what is valid, names the field that is not, and is only
 for accounts that may organise."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from sessions.models import Event, EventRole, Session
 from staff.models import RoleLink
 from tests.agenda.test_import_agenda import near_valid_schedules, near_valid_text_files
 from tests.organiser.test_services import PNG, SVG
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -483,3 +484,168 @@ def test_the_pages_speak_the_browsers_language_and_offer_the_switch(organiser, e
     html = organiser.get("/organise/SFH2022/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert '<html lang="nl">' in html
     assert 'class="language-switch"' in html and 'href="/accessibility/"' in html
+
+
+# Webhooks -----------------------------------------------------------------------------------
+
+HOOK = {"url": "https://93.184.215.14/livehub", "events": ["question.approved", "poll.closed"], "active": "on"}
+
+
+def hook_delivery(endpoint, *, state: str, minutes_ago: int, **fields):
+    at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    fields = {"next_attempt_at": at, **fields}
+    return Delivery.objects.create(
+        endpoint=endpoint, type="question.approved", body="{}", state=state, created_at=at, **fields
+    )
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("path", ["", "1/", "1/test/", "1/rotate/", "1/delete/"])
+def test_webhooks_are_refused_to_an_account_that_does_not_organise(client, event, moderator_user, method, path):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    client.force_login(moderator_user)
+    response = getattr(client, method)(f"/organise/SFH2022/webhooks/{path}".replace("1/", f"{endpoint.pk}/"), HOOK)
+    assert response.status_code == 403
+    assert (Endpoint.objects.get().url, Endpoint.objects.get().secret) == (HOOK["url"], endpoint.secret)
+    assert not Delivery.objects.exists() and Endpoint.objects.count() == 1
+
+
+def test_add_an_endpoint_and_its_secret_is_shown_once(organiser, event):
+    response = organiser.post("/organise/SFH2022/webhooks/", HOOK)
+    assert response.status_code == 302 and response["Location"] == "/organise/SFH2022/webhooks/"
+    endpoint = Endpoint.objects.get()
+    assert (endpoint.event, endpoint.url, endpoint.events, endpoint.active) == (
+        event, HOOK["url"], ["poll.closed", "question.approved"], True,
+    )  # fmt: skip
+    page = organiser.get("/organise/SFH2022/webhooks/").content.decode()
+    assert endpoint.secret in page and 'data-testid="new-secret"' in page and 'href="#verify"' in page
+    assert endpoint.secret not in organiser.get("/organise/SFH2022/webhooks/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "changes", "message"),
+    [
+        ("url", {"url": "http://127.0.0.1:8080/hook"}, "private, loopback or reserved address"),
+        ("url", {"url": "http://[::ffff:10.0.0.1]/hook"}, "private, loopback or reserved address"),
+        ("url", {"url": "ftp://93.184.215.14/hook"}, "starts with https:// or http://"),
+        ("url", {"url": "https://me:pw@93.184.215.14/hook"}, "no user name or password"),
+        ("url", {"url": "not a web address"}, "valid URL"),
+        ("url", {"url": ""}, "required"),
+        ("events", {"events": []}, "Tick at least one event type"),
+        ("events", {"events": ["question.deleted"]}, "valid choice"),
+    ],
+)
+def test_an_endpoint_form_names_the_wrong_field_and_keeps_what_was_typed(organiser, event, field, changes, message):
+    response = organiser.post("/organise/SFH2022/webhooks/", {**HOOK, **changes})
+    assert message in field_error(response, field)
+    assert not Endpoint.objects.exists()
+    form = response.context["form"]
+    assert form["url"].value() == changes.get("url", HOOK["url"]) and form["active"].value() is True
+
+
+def test_edit_an_endpoint(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    page = organiser.get(f"/organise/SFH2022/webhooks/{endpoint.pk}/")
+    assert page.status_code == 200 and page.context["form"]["events"].value() == ["poll.closed"]
+    response = organiser.post(
+        f"/organise/SFH2022/webhooks/{endpoint.pk}/", {"url": HOOK["url"] + "/v2", "events": ["session.status_changed"]}
+    )
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.events, endpoint.active) == (HOOK["url"] + "/v2", ["session.status_changed"], False)
+    assert endpoint.secret not in organiser.get("/organise/SFH2022/webhooks/").content.decode()
+
+
+def test_editing_to_a_private_address_saves_nothing(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/", {**HOOK, "url": "http://169.254.169.254/"})
+    assert "private" in field_error(response, "url")
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.events) == (HOOK["url"], ["poll.closed"])
+
+
+def test_another_events_endpoint_is_404(organiser, event, another_event):
+    other = Endpoint.objects.create(event=another_event, url=HOOK["url"], events=["poll.closed"])
+    assert organiser.get(f"/organise/SFH2022/webhooks/{other.pk}/").status_code == 404
+    assert organiser.get(f"/organise/SFH2022/webhooks/{other.pk}/delete/").status_code == 404
+    for action in ("test", "rotate", "delete"):
+        response = organiser.post(f"/organise/SFH2022/webhooks/{other.pk}/{action}/", follow=True)
+        assert "no such webhook endpoint" in response.content.decode()
+    assert Endpoint.objects.get().secret == other.secret and not Delivery.objects.exists()
+
+
+def test_rotate_the_secret_shows_the_new_one_once(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    old = endpoint.secret
+    response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/rotate/", follow=True)
+    endpoint.refresh_from_db()
+    page = response.content.decode()
+    assert endpoint.secret != old and endpoint.secret in page and old not in page
+    assert "The signing secret is replaced" in page
+    assert organiser.get(f"/organise/SFH2022/webhooks/{endpoint.pk}/rotate/").status_code == 405
+
+
+def test_delete_asks_first_then_deletes_on_post(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    hook_delivery(endpoint, state="delivered", minutes_ago=3, attempts=1, last_status=200)
+    hook_delivery(endpoint, state="pending", minutes_ago=1)
+    confirm = organiser.get(f"/organise/SFH2022/webhooks/{endpoint.pk}/delete/")
+    text = confirm.content.decode()
+    assert confirm.status_code == 200 and HOOK["url"] in text
+    assert "deletes its delivery log (2 deliveries)" in text and "1 delivery not sent yet is dropped" in text
+    assert Endpoint.objects.exists()
+    response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/delete/", follow=True)
+    assert "The endpoint is deleted" in response.content.decode()
+    assert not Endpoint.objects.exists() and not Delivery.objects.exists()
+
+
+def test_send_a_test_delivery(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/test/", follow=True)
+    assert "A test delivery is queued" in response.content.decode()
+    [delivery] = Delivery.objects.all()
+    assert (delivery.endpoint, delivery.type, delivery.state) == (endpoint, "ping", "pending")
+    row = response.content.decode().split('data-state="pending"')[1]
+    assert "Test delivery" in row.split("</tr>")[0]
+
+
+def test_an_inactive_endpoint_gets_no_test_delivery(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"], active=False)
+    page = organiser.get("/organise/SFH2022/webhooks/").content.decode()
+    assert "Inactive" in page and "Send a test delivery" not in page
+    response = organiser.post(f"/organise/SFH2022/webhooks/{endpoint.pk}/test/", follow=True)
+    assert "inactive: activate it" in response.content.decode() and not Delivery.objects.exists()
+
+
+def test_the_list_shows_each_endpoints_latest_deliveries_and_their_states(organiser, event):
+    Endpoint.objects.create(event=event, url="https://93.184.215.15/quiet", events=["poll.closed"])
+    busy = Endpoint.objects.create(event=event, url=HOOK["url"], events=["question.approved", "poll.closed"])
+    hook_delivery(busy, state="delivered", minutes_ago=50, attempts=1, last_status=204)
+    for minutes in range(40, 10, -5):
+        hook_delivery(busy, state="delivered", minutes_ago=minutes, attempts=1, last_status=200)
+    hook_delivery(busy, state="failed", minutes_ago=3, attempts=10, last_status=500, last_error="HTTP 500")
+    hook_delivery(
+        busy, state="pending", minutes_ago=1, attempts=2, last_error="ConnectTimeoutError: timed out",
+        next_attempt_at=datetime(2026, 12, 4, 10, 2, 30, tzinfo=UTC),
+    )  # fmt: skip
+    response = organiser.get("/organise/SFH2022/webhooks/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    sections = page.split('data-testid="endpoint"')[1:]
+    assert [HOOK["url"] in sections[0], "/quiet" in sections[1]] == [True, True]  # newest first
+    rows = sections[0].split("<tr data-state=")[1:]
+    assert [row.split(">")[0] for row in rows] == ['"pending"', '"failed"', '"delivered"', '"delivered"', '"delivered"']
+    assert "ConnectTimeoutError: timed out" in rows[0] and "next attempt at 11:02:30" in rows[0]  # Brussels time
+    assert "HTTP 500" in rows[1] and ">10<" in rows[1] and "HTTP 200" in rows[2]
+    assert "Question approved · Poll closed (with results)" in sections[0]
+    assert "9 deliveries in all, the latest 5 above (1 failed, 1 pending)" in sections[0]
+    assert "Nothing sent yet" in sections[1]
+    assert 'aria-current="page">Webhooks<' in page
+
+
+def test_the_webhooks_page_speaks_french(organiser, event):
+    endpoint = Endpoint.objects.create(event=event, url=HOOK["url"], events=["poll.closed"])
+    hook_delivery(endpoint, state="failed", minutes_ago=1, attempts=10, last_status=500, last_error="HTTP 500")
+    page = organiser.get("/organise/SFH2022/webhooks/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Ajouter le point de terminaison" in page and "Faire un envoi de test" in page
+    assert "1 envoi au total (1 en échec, 0 en attente)." in page
