@@ -138,7 +138,10 @@ def attend(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('web:attend', args=[event.code])}?{request.GET.urlencode()}")
     # Without a mode in the link (a typed code, a shared link) the page asks where the person is.
     mode = request.GET.get("mode")
-    return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None)
+    # A room's QR code (`?room=slug`): the phone follows that room from now on.
+    room = request.GET.get("room")
+    follow = room if room and event.rooms.filter(slug=room).exists() else None
+    return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None, follow=follow)
 
 
 @require_safe

@@ -268,3 +268,9 @@ def test_a_room_page_speaks_the_event_language(client, event):
     key = role_key_make(event=event, role="screen", hours=1)
     html = client.get("/e/SFH2022/rooms/room-1/screen/", {"key": key}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert '<html lang="fr">' in html
+
+
+def test_attend_from_a_room_qr_code_follows_that_room(client, event):
+    assert bootstrap(client.get("/e/SFH2022/?mode=room&room=room-1"))["follow"] == "room-1"
+    assert bootstrap(client.get("/e/SFH2022/?mode=room&room=hall-9"))["follow"] is None
+    assert bootstrap(client.get("/e/SFH2022/"))["follow"] is None
