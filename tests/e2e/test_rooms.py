@@ -88,6 +88,14 @@ def test_three_rooms_run_in_parallel_and_an_attendee_follows_one(server, browser
     expect(screens["copper"].get_by_test_id("current-session")).to_contain_text(copper.title)
     expect(screens["copper"].locator(".badge")).to_have_text("Live")
 
+    # Copper's stage follows Copper, whatever the event's current session is now.
+    stage = live_page(
+        browser, console, server, "stage", f"/e/SFH2024/rooms/copper/stage/?key={moderator_key}", **DESKTOP
+    )
+    expect(stage.get_by_test_id("current-session")).to_contain_text(copper.title)
+    expect(stage.get_by_test_id("current-session")).to_contain_text(copper_next.title)
+    stage.context.close()
+
     # Studio 3 is between talks: its first one is made current there, not live.
     moderator.get_by_test_id("room-filter").select_option(label="Studio 3")
     moderator.locator(f'li[data-session="{studio.pk}"]').get_by_role("button", name="Set current").click()
