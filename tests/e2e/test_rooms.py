@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sessions.models import Event, Session
 from sessions.rolelinks import role_key_make
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_accessibility import WCAG_22_AA, axe_source
 from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +36,21 @@ def shot(page, name: str) -> None:
     """What the viewport shows (the attend page's whole programme would be metres long)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+# The rooms' parts of each page (test_accessibility.py audits the pages as a whole).
+RUN_AXE_ON = """async ([selectors, tags]) => {
+  const context = { include: selectors.map((selector) => [selector]) };
+  const result = await axe.run(context, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+  return result.violations.map(({ id, nodes }) => ({ rule: id, nodes: nodes.map((node) => node.target.join(" ")) }));
+}"""
+
+
+def wcag_violations(page, *selectors: str) -> list:
+    """axe-core's WCAG 2.2 AA findings in those parts of the page, as it is now."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    return page.evaluate(RUN_AXE_ON, [list(selectors), WCAG_22_AA])
 
 
 def live_page(browser, console, server, name, path, **context):
@@ -116,6 +132,7 @@ def test_three_rooms_run_in_parallel_and_an_attendee_follows_one(server, browser
     expect(phone.get_by_test_id("current-session")).to_contain_text(copper.title)
     expect(screens["copper"].get_by_test_id("room-presence")).to_have_text("1 person following this room")
     shot(phone, "rooms-attend-phone")
+    assert wcag_violations(phone, '[data-testid="rooms-now"]', '[data-testid="current-session"]') == []
 
     # Following Studio 3 instead: its session is the phone's, its screen counts the phone.
     phone.get_by_role("button", name="Follow Studio 3").click()
@@ -135,6 +152,8 @@ def test_three_rooms_run_in_parallel_and_an_attendee_follows_one(server, browser
 
     shot(screens["copper"], "rooms-screen-1920")
     shot(moderator, "rooms-moderate-desktop")
+    assert wcag_violations(screens["copper"], ".screen > .main", ".screen > .join") == []
+    assert wcag_violations(moderator, ".room-bar", '[data-testid="presence-rooms"]') == []
     wide = live_page(browser, console, server, "attend-wide", "/e/SFH2024/?mode=online&room=silver-hall", **DESKTOP)
     expect(wide.get_by_test_id("rooms-now")).to_be_visible()
     shot(wide, "rooms-attend-desktop")
