@@ -206,28 +206,39 @@ def participant_by_token(*, event: Event, token: str) -> Participant:
 
 # Codes are unique ignoring case (a constraint), so this finds the event `event_get` finds.
 _ATTENDEE_BY_TOKEN = """
-SELECT e.id, e.code, p.id, p.name, p.mode
+SELECT e.id, e.code, p.id, p.name, p.mode,
+       (SELECT r.slug FROM livesessions_room r WHERE r.event_id = e.id AND r.slug = %s)
 FROM livesessions_event e LEFT JOIN livesessions_participant p ON p.event_id = e.id AND p.token_hash = %s
 WHERE UPPER(e.code) = UPPER(%s)
 """
 
 
-def attendee_by_token(*, code: str, token: str) -> tuple[int, str, Participant]:
-    """`event_get` and `participant_by_token` in one query: the connect of nearly every socket.
+def attendee_by_token(*, code: str, token: str, room: str | None = None) -> tuple[int, str, Participant, str | None]:
+    """`event_get`, `participant_by_token` and `room_known` in one query: the connect of nearly
+    every socket.
 
-    Returns the event's id and code and the participant (id, name and mode only).
+    Returns the event's id and code, the participant (id, name and mode only) and `room` if the
+    event has a room with that slug, else None.
     """
     row, wanted = None, _code_to_look_up(code)
     if wanted:
         with connection.cursor() as cursor:
-            cursor.execute(_ATTENDEE_BY_TOKEN, [hash_token(token), wanted])
+            cursor.execute(_ATTENDEE_BY_TOKEN, [room, hash_token(token), wanted])
             row = cursor.fetchone()
     if row is None:
         raise NotFound(_("There is no event with the code “%(code)s”.") % {"code": code})
-    event_id, event_code, participant_id, name, mode = row
+    event_id, event_code, participant_id, name, mode, room_slug = row
     if participant_id is None:
         raise Unauthorized(_("This attendee token is not known for this event; join again."))
-    return event_id, event_code, Participant(id=uuid_value(participant_id), event_id=event_id, name=name, mode=mode)
+    participant = Participant(id=uuid_value(participant_id), event_id=event_id, name=name, mode=mode)
+    return event_id, event_code, participant, room_slug
+
+
+def room_known(*, event_id: int, slug: str | None) -> str | None:
+    """`slug` if the event has a room with it, else None."""
+    if not slug or not Room.objects.filter(event_id=event_id, slug=slug).exists():
+        return None
+    return slug
 
 
 def user_role(*, event: Event, user: AbstractBaseUser | AnonymousUser) -> str | None:

@@ -15,4 +15,6 @@ urlpatterns = [
     path("e/<str:code>/report/", views.report, name="report"),
     path("e/<str:code>/stage/", views.stage, name="stage"),
     path("e/<str:code>/screen/", views.screen, name="screen"),
+    path("e/<str:code>/rooms/<str:slug>/stage/", views.stage, name="room_stage"),
+    path("e/<str:code>/rooms/<str:slug>/screen/", views.screen, name="room_screen"),
 ]

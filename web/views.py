@@ -1,8 +1,10 @@
-"""The five pages. Each renders a template that mounts its Svelte app on an embedded snapshot."""
+"""The five pages (the stage and the screen also per room). Each renders a template that mounts
+its Svelte app on an embedded snapshot."""
 
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -21,9 +23,9 @@ from exports.services import event_export, export_filename, export_scope, report
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
 from organiser.selectors import can_organise, event_look
-from sessions.models import Event
+from sessions.models import Event, Room
 from sessions.rolelinks import role_key_read
-from sessions.selectors import event_get, programme, user_role
+from sessions.selectors import event_get, programme, room_payload, user_role
 
 ACCESSIBILITY_STATEMENT = Path(settings.BASE_DIR) / "docs" / "accessibility.md"
 
@@ -49,7 +51,7 @@ def _event_or_404(request: HttpRequest, code: str) -> Event | HttpResponse:
 def page_is_projector(request: HttpRequest) -> bool:
     """The stage and the screen speak the event's language(s), whatever the browser's."""
     match = request.resolver_match
-    return match is not None and match.url_name in ("stage", "screen")
+    return match is not None and match.url_name in ("stage", "screen", "room_stage", "room_screen")
 
 
 def _bootstrap(event: Event, page: str, **extra: Any) -> dict[str, Any]:
@@ -137,7 +139,10 @@ def attend(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('web:attend', args=[event.code])}?{request.GET.urlencode()}")
     # Without a mode in the link (a typed code, a shared link) the page asks where the person is.
     mode = request.GET.get("mode")
-    return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None)
+    # A room's QR code (`?room=slug`): the phone follows that room from now on.
+    room = request.GET.get("room")
+    follow = room if room and event.rooms.filter(slug=room).exists() else None
+    return _page(request, event, "attend", mode=mode if mode in ("room", "online") else None, follow=follow)
 
 
 @require_safe
@@ -184,22 +189,40 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 def _protected(page: str):
     @require_safe
-    def view(request: HttpRequest, code: str) -> HttpResponse:
+    def view(request: HttpRequest, code: str, slug: str | None = None) -> HttpResponse:
         event = _event_or_404(request, code)
         if isinstance(event, HttpResponse):
             return event
+        room = None
+        if slug is not None:
+            room = event.rooms.filter(slug=slug).first()
+            if room is None:
+                return _room_not_found(request, event, page, slug)
         role, key, refusal = _role_for(request, event, page)
         if refusal is not None:
             return refusal
+        # The page knows its room: it shows that room's session, and its screen that room's code.
+        extra: dict[str, Any] = {"room": room_payload(room)} if room else {}
         if page == "screen":
-            url = join_url(request, event)
+            url = join_url(request, event, room=room)
             title = gettext("Join %(event)s") % {"event": event.name}
-            qr = {"qr_svg": join_qr_svg(url, title=title), "join_url": url}
-            return _page(request, event, page, context=qr, role=role, key=key, join_url=url)
-        return _page(request, event, page, role=role, key=key)
+            qr = {"qr_svg": join_qr_svg(url, title=title), "join_url": url, "room": room}
+            return _page(request, event, page, context=qr, role=role, key=key, join_url=url, **extra)
+        return _page(request, event, page, context={"room": room}, role=role, key=key, **extra)
 
     view.__name__ = page
     return view
+
+
+def _room_not_found(request: HttpRequest, event: Event, page: str, slug: str) -> HttpResponse:
+    """A mistyped room: the event's rooms, each a link to the same page (with the same key)."""
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    rooms = [
+        {"name": room.name, "url": reverse(f"web:room_{page}", args=[event.code, room.slug]) + query}
+        for room in event.rooms.all()
+    ]
+    values = {"event": event, "slug": slug, "rooms": rooms}
+    return render(request, "web/room_not_found.html", values, status=404)
 
 
 def role_name(role: str) -> str:
@@ -212,9 +235,10 @@ def role_name(role: str) -> str:
     return names.get(role, role)
 
 
-def join_url(request: HttpRequest, event: Event) -> str:
-    """Where the room's QR code points: the attend page in room mode."""
-    path = f"{reverse('web:attend', args=[event.code])}?mode=room"
+def join_url(request: HttpRequest, event: Event, *, room: Room | None = None) -> str:
+    """Where the room's QR code points: the attend page in room mode (following that room)."""
+    query = urlencode({"mode": "room", "room": room.slug}) if room else "mode=room"
+    path = f"{reverse('web:attend', args=[event.code])}?{query}"
     base = settings.LIVEHUB_PUBLIC_URL
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 

@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -178,7 +179,7 @@ class MemoryBroker:
             if subscriber in self._subscribers:
                 self._subscribers.remove(subscriber)
 
-    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
+    async def presence(self, event_id: int, process_id: str, local: dict[str, Any]) -> dict[str, Any]:
         return dict(local)
 
     def heal(self, event_id: int) -> None:
@@ -246,6 +247,22 @@ return 1
 
 # The stream name of the control message that makes every process resync an event's sockets.
 RESYNC_STREAM = "*"
+
+
+def presence_sum(reports: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The processes' counts added up, by mode and, where any socket follows a room, by room."""
+    totals: dict[str, Any] = {"room": 0, "online": 0}
+    rooms: dict[str, dict[str, int]] = {}
+    for report in reports:
+        for mode in ("room", "online"):
+            totals[mode] += int(report.get(mode, 0))
+        for slug, counts in (report.get("rooms") or {}).items():
+            summed = rooms.setdefault(slug, {"room": 0, "online": 0})
+            for mode in ("room", "online"):
+                summed[mode] += int(counts.get(mode, 0))
+    if rooms:
+        totals["rooms"] = dict(sorted(rooms.items()))
+    return totals
 
 
 def state_key(event_id: int) -> str:
@@ -393,7 +410,7 @@ class RedisBroker:
                     await pubsub.aclose()
                     await client.aclose()
 
-    async def presence(self, event_id: int, process_id: str, local: dict[str, int]) -> dict[str, int]:
+    async def presence(self, event_id: int, process_id: str, local: dict[str, Any]) -> dict[str, Any]:
         """Report this process's counts and return the sum over the live processes."""
         key = presence_key(event_id)
         now = time.time()
@@ -403,18 +420,11 @@ class RedisBroker:
             pipe.expire(key, STATE_TTL)
             pipe.hgetall(key)
             _, _, reports = await pipe.execute()
-        totals = {"room": 0, "online": 0}
-        stale = []
-        for process, raw in reports.items():
-            report = json.loads(raw)
-            if now - report.get("at", 0) > PRESENCE_STALE_AFTER:
-                stale.append(process)
-                continue
-            for mode in totals:
-                totals[mode] += int(report.get(mode, 0))
+        parsed = {process: json.loads(raw) for process, raw in reports.items()}
+        stale = [process for process, report in parsed.items() if now - report.get("at", 0) > PRESENCE_STALE_AFTER]
         if stale:
             await client.hdel(key, *stale)
-        return totals
+        return presence_sum(report for process, report in parsed.items() if process not in stale)
 
     def heal(self, event_id: int) -> None:
         """An event of `event_id` was committed but never published: nobody may replay past the

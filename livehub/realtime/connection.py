@@ -76,12 +76,14 @@ class Connection:
         close: CloseSocket,
         participant_id: uuid.UUID | None = None,
         mode: str | None = None,
+        room: str | None = None,
         queue_limit: int | None = None,
     ) -> None:
         self.event_id = event_id
         self.streams = streams
         self.participant_id = participant_id
         self.mode = mode
+        self.room = room  # the slug of the room it follows: its presence counts there too
         self.seqs: dict[str, int] = {}
         self.closed = False
         self._send_text = send_text

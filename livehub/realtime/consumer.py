@@ -82,9 +82,11 @@ def close_reason(text: str) -> str:
 # Off the single "thread-sensitive" thread: commands and snapshots of many sockets run side by
 # side on the gateway's database threads.
 @db_work
-def _authenticate(code: str, token: str | None, key: str | None, user: Any, language: str) -> CommandContext:
+def _authenticate(
+    code: str, token: str | None, key: str | None, user: Any, language: str, room: str | None
+) -> CommandContext:
     with translation.override(language):
-        return authenticate(code=code, token=token, key=key, user=user)
+        return authenticate(code=code, token=token, key=key, user=user, room=room)
 
 
 @db_work
@@ -134,7 +136,7 @@ class EventSocket:
         self.language = socket_language(self.scope.get("headers", ()), [supported(query.get("lang")) or ""])
         try:
             self.ctx = await _authenticate(
-                code, query.get("token"), query.get("key"), self.scope.get("user"), self.language
+                code, query.get("token"), query.get("key"), self.scope.get("user"), self.language, query.get("room")
             )
         except (NotFound, Unauthorized, Forbidden) as error:
             await self.send({"type": "websocket.accept"})
@@ -192,6 +194,7 @@ class EventSocket:
             close=self._close,
             participant_id=ctx.participant_id,
             mode=ctx.mode if ctx.role == ATTENDEE else None,  # presence counts the audience only
+            room=ctx.room,
         )
         hub.attach(self.connection)
         metrics.SOCKETS.labels(ctx.role).inc()

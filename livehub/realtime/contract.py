@@ -33,9 +33,18 @@ def _codes(error: type[DomainError]) -> set[str]:
 ErrorCode = Literal[tuple(sorted(_codes(DomainError)))]  # type: ignore[valid-type]
 
 
+class RoomPresence(Payload):
+    room: int = Field(description="Participants following this room from the hall.")
+    online: int = Field(description="Participants following this room online.")
+
+
 class Presence(Payload):
     room: int = Field(description="Participants connected in the room.")
     online: int = Field(description="Participants connected online.")
+    rooms: dict[str, RoomPresence] = optional(
+        "Room slug -> the participants whose socket follows that room (`?room=`), by mode; only rooms"
+        " someone follows, and left out when no one follows any."
+    )
 
 
 class ErrorBody(Payload):

@@ -37,7 +37,7 @@ class Hub:
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._by_stream: dict[tuple[int, str], set[Connection]] = defaultdict(set)
         self._by_event: dict[int, set[Connection]] = defaultdict(set)
-        self._presence: dict[int, dict[str, int]] = {}
+        self._presence: dict[int, dict[str, Any]] = {}
         self._presence_dirty: set[int] = set()
         # Stopping: sockets that still connect here are sent on at once.
         self.draining = False
@@ -110,15 +110,25 @@ class Hub:
         for event_id in tuple(self._by_event):
             self.resync_event(event_id)
 
-    def local_presence(self, event_id: int) -> dict[str, int]:
-        """Distinct participants connected to this process, by mode."""
+    def local_presence(self, event_id: int) -> dict[str, Any]:
+        """Distinct participants connected to this process, by mode; and `rooms`: by the room
+        they follow, then by mode (only when some socket follows a room)."""
         modes: dict[str, set[Any]] = {"room": set(), "online": set()}
+        rooms: dict[str, dict[str, set[Any]]] = {}
         for connection in self._by_event.get(event_id, ()):
             if connection.mode in modes:
                 modes[connection.mode].add(connection.participant_id)
-        return {mode: len(ids) for mode, ids in modes.items()}
+                if connection.room:
+                    by_mode = rooms.setdefault(connection.room, {"room": set(), "online": set()})
+                    by_mode[connection.mode].add(connection.participant_id)
+        counts: dict[str, Any] = {mode: len(ids) for mode, ids in modes.items()}
+        if rooms:
+            counts["rooms"] = {
+                slug: {mode: len(ids) for mode, ids in by_mode.items()} for slug, by_mode in sorted(rooms.items())
+            }
+        return counts
 
-    def presence(self, event_id: int) -> dict[str, int]:
+    def presence(self, event_id: int) -> dict[str, Any]:
         """The last known counts across all processes (this process's own until the first tick)."""
         return dict(self._presence.get(event_id) or self.local_presence(event_id))
 
@@ -129,7 +139,7 @@ class Hub:
         self._presence_dirty = set()
         return events
 
-    def presence_show(self, event_id: int, totals: dict[str, int]) -> None:
+    def presence_show(self, event_id: int, totals: dict[str, Any]) -> None:
         """The counts across all processes: the caught-up sockets hear of them when they moved."""
         if totals != self._presence.get(event_id):
             self._presence[event_id] = totals

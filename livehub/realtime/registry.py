@@ -34,6 +34,7 @@ class CommandContext:
     user_id: int | None = None
     mode: str | None = None  # the participant's mode when the socket connected
     label: str = ""  # how the audit log names the sender ("moderator", "speaker link", …)
+    room: str | None = None  # the slug of the room the socket follows (`?room=`), if the event has it
 
 
 Handler = Callable[[CommandContext, Any], dict[str, Any]]

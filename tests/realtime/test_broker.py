@@ -169,3 +169,23 @@ async def test_a_subscriber_that_cannot_reach_redis_is_counted_and_subscribes_ag
             await asyncio.sleep(0.02)
     await broker.detach(recorder)
     assert [frame["type"] for _e, _s, _n, frame in recorder.received] == ["test.after"]
+
+
+async def test_presence_adds_up_the_processes_per_mode_and_per_room(settings):
+    """Two server processes report to one Redis: the totals and each room's counts are summed."""
+    broker = get_broker()
+    assert isinstance(broker, RedisBroker)
+    first = {"room": 2, "online": 1, "rooms": {"copper": {"room": 2, "online": 0}}}
+    second = {
+        "room": 1,
+        "online": 3,
+        "rooms": {"copper": {"room": 0, "online": 1}, "studio-3": {"room": 1, "online": 0}},
+    }
+    await broker.presence(7, "process-a", first)
+    totals = await broker.presence(7, "process-b", second)
+    assert totals == {
+        "room": 3,
+        "online": 4,
+        "rooms": {"copper": {"room": 2, "online": 1}, "studio-3": {"room": 1, "online": 0}},
+    }
+    assert await broker.presence(8, "process-a", {"room": 1, "online": 0}) == {"room": 1, "online": 0}

@@ -80,3 +80,35 @@ async def test_a_crowd_arriving_at_once_gives_few_updates(event, moderator):
     assert len(updates) <= 2  # at most one a second, whatever the number of arrivals
     for socket in crowd:
         await socket.close()
+
+
+async def test_counts_per_room_follow_the_room_each_socket_names(event, moderator, attendee, room_attendee):
+    """Two rooms, real Redis: each attendee socket counts in the room it follows (`?room=`), the
+    event's totals are unchanged, and a frame with no follower left has no `rooms` at all."""
+    online = await Socket.open(token=attendee.token, room="room-1")
+    hall = await Socket.open(token=room_attendee.token, room="foyer")
+    rooms = {"foyer": {"room": 1, "online": 0}, "room-1": {"room": 0, "online": 1}}
+    await presence_until(moderator, {"room": 1, "online": 1, "rooms": rooms})
+    await hall.close()
+    await presence_until(moderator, {"room": 0, "online": 1, "rooms": {"room-1": {"room": 0, "online": 1}}})
+    fresh = await Socket.open(key=await database_sync_to_async(role_key_make)(event=event, role="screen", hours=1))
+    assert fresh.snapshot["data"]["presence"]["rooms"] == {"room-1": {"room": 0, "online": 1}}
+    await online.close()
+    await presence_until(moderator, {"room": 0, "online": 0})
+    await fresh.close()
+
+
+async def test_a_room_the_event_does_not_have_is_ignored(event, moderator, attendee):
+    """A device may remember a room since renamed: it connects, counted in no room."""
+    socket = await Socket.open(token=attendee.token, room="no-such-room")
+    assert socket.snapshot is not None
+    await presence_until(moderator, {"room": 0, "online": 1})
+    await socket.close()
+
+
+async def test_one_participant_on_two_devices_counts_once_per_room(event, moderator, attendee):
+    tabs = [await Socket.open(token=attendee.token, room=room) for room in ("room-1", "room-1", "foyer")]
+    rooms = {"foyer": {"room": 0, "online": 1}, "room-1": {"room": 0, "online": 1}}
+    await presence_until(moderator, {"room": 0, "online": 1, "rooms": rooms})
+    for tab in tabs:
+        await tab.close()

@@ -2,7 +2,7 @@
 
 import json
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -138,12 +138,19 @@ def test_signed_in_account_without_a_role_is_refused(client, event, outsider_use
     assert client.get("/e/SFH2022/moderate/").status_code == 403
 
 
-def test_screen_shows_a_qr_code_for_the_room_join_link(client, event, settings):
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/e/SFH2022/screen/", "?mode=room"), ("/e/SFH2022/rooms/room-1/screen/", "?mode=room&room=room-1")],
+)
+def test_screen_shows_a_qr_code_for_the_room_join_link(client, event, settings, path, query):
+    """A room's screen points its code at that room: the phone follows it."""
     settings.LIVEHUB_PUBLIC_URL = "https://live.example.org"
     key = role_key_make(event=event, role="screen", hours=1)
-    response = client.get("/e/SFH2022/screen/", {"key": key})
+    response = client.get(path, {"key": key})
     html = response.content.decode()
-    assert 'data-join-url="https://live.example.org/e/SFH2022/?mode=room"' in html
+    url = f"https://live.example.org/e/SFH2022/{query}"
+    assert bootstrap(response)["join_url"] == url
+    assert f'data-join-url="{url.replace("&", "&amp;")}"' in html
     assert "<svg" in html and "Join Science for Health 2022" in html
     assert response.get("X-Frame-Options") is None  # the projector page may be embedded
 
@@ -201,3 +208,69 @@ def test_the_accessibility_statement_is_served_and_linked_from_the_page_footers(
     assert "accessibility@livehub.example" in statement.text
     for path in ("/", "/e/SFH2022/", "/accounts/login/", "/e/NOPE00/"):
         assert 'href="/accessibility/"' in client.get(path).text, path
+
+
+# --- a room's own stage and screen -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["stage", "screen"])
+def test_a_room_page_knows_its_room(client, event, page):
+    key = role_key_make(event=event, role="moderator", hours=1)
+    response = client.get(f"/e/SFH2022/rooms/room-1/{page}/", {"key": key})
+    assert response.status_code == 200
+    data = bootstrap(response)
+    assert data["page"] == page and data["key"] == key
+    assert data["room"] == {
+        "id": event.rooms.get(slug="room-1").pk,
+        "name": "Room 1",
+        "slug": "room-1",
+        "order": 1,
+        "stream_url": None,
+        "current_session": None,
+    }
+    assert "Room 1 — Science for Health 2022" in response.content.decode()
+
+
+def test_the_event_pages_without_a_room_have_no_room(client, event):
+    key = role_key_make(event=event, role="moderator", hours=1)
+    for page in ("stage", "screen"):
+        assert "room" not in bootstrap(client.get(f"/e/SFH2022/{page}/", {"key": key}))
+
+
+@pytest.mark.parametrize("page", ["stage", "screen"])
+def test_a_room_page_is_protected_like_the_event_page(client, event, page):
+    response = client.get(f"/e/SFH2022/rooms/room-1/{page}/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    screen_key = role_key_make(event=event, role="screen", hours=1)
+    allowed = client.get(f"/e/SFH2022/rooms/room-1/{page}/", {"key": screen_key})
+    assert allowed.status_code == (200 if page == "screen" else 403)
+
+
+def test_a_room_page_opens_for_a_signed_in_speaker(client, event, speaker_user):
+    client.force_login(speaker_user)
+    assert client.get("/e/SFH2022/rooms/foyer/stage/").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["stage", "screen"])
+def test_an_unknown_room_is_a_404_page_listing_the_rooms(client, event, page):
+    key = role_key_make(event=event, role="screen", hours=1)
+    response = client.get(f"/e/SFH2022/rooms/hall-9/{page}/", {"key": key})
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "No room “hall-9” in Science for Health 2022" in html
+    assert f'href="/e/SFH2022/rooms/room-1/{page}/?{urlencode({"key": key})}"' in html and ">Foyer</a>" in html
+    assert client.get("/e/NOPE/rooms/room-1/screen/").status_code == 404
+
+
+def test_a_room_page_speaks_the_event_language(client, event):
+    event.languages = ["fr"]
+    event.save()
+    key = role_key_make(event=event, role="screen", hours=1)
+    html = client.get("/e/SFH2022/rooms/room-1/screen/", {"key": key}, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<html lang="fr">' in html
+
+
+def test_attend_from_a_room_qr_code_follows_that_room(client, event):
+    assert bootstrap(client.get("/e/SFH2022/?mode=room&room=room-1"))["follow"] == "room-1"
+    assert bootstrap(client.get("/e/SFH2022/?mode=room&room=hall-9"))["follow"] is None
+    assert bootstrap(client.get("/e/SFH2022/"))["follow"] is None

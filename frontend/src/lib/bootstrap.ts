@@ -1,4 +1,4 @@
-import type { LiveState, Mode, Role } from "./types";
+import type { LiveState, Mode, Role, Room } from "./types";
 
 /** What the Django template embeds for the page (see web/views.py). */
 export interface Bootstrap {
@@ -11,6 +11,10 @@ export interface Bootstrap {
   role?: Role;
   key?: string | null;
   join_url?: string;
+  /** A room's own stage or screen: the room it shows. */
+  room?: Room;
+  /** The attend page opened from a room's QR code (`?room=`): the slug of the room to follow. */
+  follow?: string | null;
   /** The event's look, set by its organisers: a colour (#rrggbb) and the logo's address. */
   look?: { colour?: string; logo?: string };
 }

@@ -12,8 +12,11 @@ import { reduceLive } from "./reducers";
 import { measureServerClock } from "./server-clock";
 import type { LiveState } from "./types";
 
-/** Who the socket is for: a staff role link's key (else the login cookie), an attendee's token. */
-export type Credentials = { key?: string | null; token?: string | null };
+/**
+ * Who the socket is for: a staff role link's key (else the login cookie), an attendee's token;
+ * and the slug of the room it follows (counted in that room's presence).
+ */
+export type Credentials = { key?: string | null; token?: string | null; room?: string | null };
 
 export interface LivePageOptions {
   /** The server refused the socket for good (one of `REFUSALS`; never for the page's own stop). */

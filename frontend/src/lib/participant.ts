@@ -55,6 +55,29 @@ export function saveMode(code: string, mode: Mode): void {
   }
 }
 
+const roomKey = (code: string, who: string) => `livehub:${code}:${who}-room`;
+
+/**
+ * The room this device follows (`who`: "attendee" on the attend page, "console" for the
+ * moderators' filter), or null: kept per device, never sent anywhere but the socket's `?room=`.
+ */
+export function loadRoom(code: string, who: "attendee" | "console"): string | null {
+  try {
+    return localStorage.getItem(roomKey(code, who)) || null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveRoom(code: string, who: "attendee" | "console", slug: string | null): void {
+  try {
+    if (slug) localStorage.setItem(roomKey(code, who), slug);
+    else localStorage.removeItem(roomKey(code, who));
+  } catch {
+    // No storage: the choice lasts as long as the page.
+  }
+}
+
 export class JoinError extends Error {
   /** Seconds the server asked us to wait (429 or 503 Retry-After), if any. */
   readonly retryAfter: number | null;

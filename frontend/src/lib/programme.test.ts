@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { liveState, session } from "./fixtures";
-import { chosenSession, currentSession, runningInRoom, sortedSessions } from "./programme";
-import type { LiveState, Session } from "./types";
+import { liveState, question, session } from "./fixtures";
+import {
+  chosenSession,
+  currentSession,
+  parallelRooms,
+  roomNext,
+  roomSession,
+  roomState,
+  runningInRoom,
+  sortedSessions,
+} from "./programme";
+import type { LiveState, Room, Session } from "./types";
 
 function state(sessions: Session[], current: number | null = null): LiveState {
   return liveState({ sessions, current });
@@ -71,5 +80,56 @@ describe("runningInRoom", () => {
   it("counts sessions without a room as one room", () => {
     const a = session(1, { status: "paused" });
     expect(runningInRoom([a], session(2))).toBe(a);
+  });
+});
+
+describe("rooms", () => {
+  function room(id: number, slug: string, overrides: Partial<Room> = {}): Room {
+    return { id, name: slug.toUpperCase(), slug, order: id, stream_url: null, current_session: null, ...overrides };
+  }
+  const at = (slug: string, name: string) => ({ room_slug: slug, room: name });
+  const sessions = [
+    session(1, { ...at("a", "A"), status: "ended" }),
+    session(2, { ...at("a", "A"), status: "live" }),
+    session(3, { ...at("a", "A") }),
+    session(4, { ...at("b", "B") }),
+    session(5, { ...at("b", "B") }),
+    session(6, { ...at("foyer", "Foyer"), kind: "break" }),
+  ];
+  const rooms = [room(3, "foyer"), room(2, "b"), room(1, "a")];
+
+  it("lists the rooms holding more than breaks, in their order", () => {
+    expect(parallelRooms(liveState({ sessions, rooms })).map((one) => one.slug)).toEqual(["a", "b"]);
+    expect(parallelRooms(liveState({ sessions: [session(1)], rooms: [] }))).toEqual([]);
+  });
+
+  it("finds each room's session: its current one, else its live one, else none", () => {
+    const state = liveState({ sessions, rooms: [room(1, "a"), room(2, "b", { current_session: 5 })] });
+    expect(roomSession(state, "a")?.id).toBe(2);
+    expect(roomSession(state, "b")?.id).toBe(5);
+    expect(roomSession(liveState({ sessions, rooms }), "b")).toBeNull();
+  });
+
+  it("says what is next in a room: after the session on now, else by the clock", () => {
+    const state = liveState({ sessions, rooms });
+    expect(roomNext(state, "a", 0)?.id).toBe(3);
+    // Nothing on in b: the first session that has not ended by the clock (session 4 ends at 13:00).
+    expect(roomNext(state, "b", Date.parse("2022-11-21T12:30:00+01:00"))?.id).toBe(4);
+    expect(roomNext(state, "b", Date.parse("2022-11-21T13:30:00+01:00"))?.id).toBe(5);
+    expect(roomNext(state, "b", Date.parse("2022-11-22T00:00:00+01:00"))).toBeNull();
+  });
+
+  it("narrows the console to one room's sessions, questions and polls (and the event's polls)", () => {
+    const state = liveState({
+      sessions,
+      rooms,
+      questions: [question(1, { session: 2 }), question(2, { session: 4 })],
+      polls: [{ id: 1, session: null }, { id: 2, session: 4 }, { id: 3, session: 3 }] as LiveState["polls"],
+    });
+    const b = roomState(state, "b");
+    expect(b.sessions.map((one) => one.id)).toEqual([4, 5]);
+    expect(b.questions?.map((one) => one.id)).toEqual([2]);
+    expect(b.polls?.map((one) => one.id)).toEqual([1, 2]);
+    expect(roomState(state, null)).toBe(state);
   });
 });
