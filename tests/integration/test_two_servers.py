@@ -90,12 +90,13 @@ def test_a_client_reconnecting_to_the_other_process_replays_what_it_missed(serve
                 assert (await receive(moderator, lambda f, s=status: f.get("ref") == s))["type"] == "ok"
         query = urlencode({"token": attendee.token, "since": "public:0", "epoch": snapshot["epoch"]})
         async with connect(f"{second.ws}/ws/events/SFH2022/?{query}") as socket:
-            frames = [await receive(socket, lambda f: f["type"] != "presence") for _ in range(4)]
+            frames = [await receive(socket, lambda f: f["type"] != "presence") for _ in range(5)]
         assert [(f["type"], f.get("seq")) for f in frames] == [
             ("session.updated", 1),
-            ("event.updated", 2),
-            ("session.updated", 3),
-            ("synced", 3),
+            ("room.updated", 2),
+            ("event.updated", 3),
+            ("session.updated", 4),
+            ("synced", 4),
         ]
 
     asyncio.run(scenario())

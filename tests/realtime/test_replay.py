@@ -25,7 +25,8 @@ def change(event, session, status):
 
 
 async def three_changes(event):
-    """Three public events: session.updated (live), event.updated (current), session.updated (paused)."""
+    """Four public events: session.updated (live), room.updated and event.updated (the session is now
+    its room's and the event's current one), session.updated (paused)."""
     session = await database_sync_to_async(lambda: event.sessions.get(kind="debate"))()
     await change(event, session, "live")
     await change(event, session, "paused")
@@ -41,16 +42,17 @@ async def test_reconnect_replays_exactly_the_missed_events_then_synced(broker_ki
     since = ",".join(f"{stream}:{seq}" for stream, seq in seqs.items())
     again = await Socket.open(token=attendee.token, since=since, epoch=epoch)
     assert again.snapshot is None
-    frames = [await again.pop() for _ in range(4)]
+    frames = [await again.pop() for _ in range(5)]
     assert [(frame["type"], frame.get("seq")) for frame in frames] == [
         ("session.updated", 1),
-        ("event.updated", 2),
-        ("session.updated", 3),
-        ("synced", 3),
+        ("room.updated", 2),
+        ("event.updated", 3),
+        ("session.updated", 4),
+        ("synced", 4),
     ]
-    assert frames[0]["data"]["status"] == "live" and frames[2]["data"]["status"] == "paused"
-    assert frames[3]["seqs"] == {"public": 3, f"p:{attendee.pk}": 0}
-    assert frames[3]["epoch"] == epoch
+    assert frames[0]["data"]["status"] == "live" and frames[3]["data"]["status"] == "paused"
+    assert frames[4]["seqs"] == {"public": 4, f"p:{attendee.pk}": 0}
+    assert frames[4]["epoch"] == epoch
     await again.nothing(0.5)
     await again.close()
 
@@ -58,19 +60,19 @@ async def test_reconnect_replays_exactly_the_missed_events_then_synced(broker_ki
 async def test_since_as_a_bare_number_means_the_public_stream(broker_kind, event):
     key = await database_sync_to_async(role_key_make)(event=event, role="moderator", hours=1)
     await three_changes(event)
-    socket = await Socket.open(key=key, since="2")
+    socket = await Socket.open(key=key, since="3")
     first = await socket.pop()
     synced = await socket.pop()
-    assert (first["type"], first["seq"]) == ("session.updated", 3)
-    assert synced["type"] == "synced" and synced["seqs"] == {"public": 3, "moderators": 0}
+    assert (first["type"], first["seq"]) == ("session.updated", 4)
+    assert synced["type"] == "synced" and synced["seqs"] == {"public": 4, "moderators": 0}
     await socket.close()
 
 
 async def test_nothing_missed_gives_synced_at_once(broker_kind, event, attendee):
     await three_changes(event)
-    socket = await Socket.open(token=attendee.token, since=f"public:3,p:{attendee.pk}:0")
+    socket = await Socket.open(token=attendee.token, since=f"public:4,p:{attendee.pk}:0")
     synced = await socket.pop()
-    assert synced["type"] == "synced" and synced["seq"] == 3
+    assert synced["type"] == "synced" and synced["seq"] == 4
     await socket.close()
 
 
@@ -92,7 +94,7 @@ async def test_since_older_than_the_log_gets_a_fresh_snapshot(broker_kind, event
     await three_changes(event)
     socket = await Socket.open(token=attendee.token, since="public:0")
     assert socket.snapshot is not None
-    assert socket.snapshot["seq"] == 3
+    assert socket.snapshot["seq"] == 4
     statuses = {session["title"]: session["status"] for session in socket.snapshot["data"]["sessions"]}
     assert statuses["Can Belgium become the European hub for gene therapy?"] == "paused"
     await socket.close()
@@ -108,7 +110,7 @@ async def test_another_epoch_gets_a_fresh_snapshot(broker_kind, event, attendee)
 async def test_a_forged_since_beyond_the_present_gets_a_fresh_snapshot(broker_kind, event, attendee):
     await three_changes(event)
     socket = await Socket.open(token=attendee.token, since="public:9999")
-    assert socket.snapshot is not None and socket.snapshot["seq"] == 3
+    assert socket.snapshot is not None and socket.snapshot["seq"] == 4
     await socket.close()
 
 
