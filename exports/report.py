@@ -76,6 +76,8 @@ def _participation(scope: Scope) -> list[dict[str, Any]]:
             "questions": five.questions,
             "votes": five.votes,
             "answers": five.answers,
+            "connected_room": five.connected_room,
+            "connected_online": five.connected_online,
         }
         for five in fives
     ]

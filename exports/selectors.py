@@ -16,6 +16,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Coalesce
 
 from audit.models import ModerationAction
+from livehub.realtime.models import PresenceSample
 from polls.models import Poll, Response
 from polls.selectors import poll_results
 from qa.models import Question, Vote
@@ -219,18 +220,23 @@ class Participation:
     questions: int
     votes: int
     answers: int
+    # The most connected at once in these 5 minutes (sampled each minute); None: no sample.
+    connected_room: int | None = None
+    connected_online: int | None = None
 
 
 def participation(scope: Scope) -> Iterator[Participation]:
     """Per 5 minutes, from the first to the last with anything: joins by mode, questions, votes,
-    poll answers (first answers). Who was connected is not stored."""
+    poll answers (first answers), and the most connected at once (the minute's attendance samples)."""
     zone = scope.zone
     joined = Participant.objects.filter(event=scope.event)
+    samples = PresenceSample.objects.filter(event=scope.event)
     if scope.session:
         session = scope.session
         start = session.started_at or session.starts_at
         end = session.ended_at or session.ends_at
         joined = joined.filter(created_at__gte=start, created_at__lt=max(start, end))
+        samples = samples.filter(minute__gte=start, minute__lt=max(start, end))
     votes = Vote.objects.filter(question__in=_questions(scope))
     answers = Response.objects.filter(poll__in=_polls(scope))
     columns = {
@@ -244,20 +250,26 @@ def participation(scope: Scope) -> Iterator[Participation]:
     for name, rows in columns.items():
         times = rows.order_by().values_list("created_at", flat=True).iterator(chunk_size=5000)
         counts[name] = Counter(_bucket(moment, zone) for moment in times)
-    every = set().union(*counts.values())
+    connected: dict[datetime, tuple[int, int]] = {}
+    for minute, room, online in samples.order_by().values_list("minute", "room", "online").iterator(chunk_size=5000):
+        bucket = _bucket(minute, zone)
+        most_room, most_online = connected.get(bucket, (0, 0))
+        connected[bucket] = (max(most_room, room), max(most_online, online))
+    every = set(connected).union(*counts.values())
     if not every:
         return
     bucket, last = min(every), max(every)
     while bucket <= last:
-        yield Participation(bucket, *(counts[name][bucket] for name in columns))
+        yield Participation(bucket, *(counts[name][bucket] for name in columns), *connected.get(bucket, (None, None)))
         # Step in absolute time: a change of summer time must not repeat or skip an hour.
         bucket = (bucket.astimezone(ZoneInfo("UTC")) + BUCKET).astimezone(zone)
 
 
 def participation_rows(scope: Scope) -> Iterator[Row]:
-    """The participation sheet: connected_room and connected_online stay empty (not stored)."""
+    """The participation sheet: connected_room and connected_online are empty where nothing was sampled."""
     for five in participation(scope):
-        yield (five.time, five.joined_room + five.joined_online, None, None, five.questions, five.votes, five.answers)
+        joined = five.joined_room + five.joined_online
+        yield (five.time, joined, five.connected_room, five.connected_online, five.questions, five.votes, five.answers)
 
 
 def moderation_rows(scope: Scope) -> Iterator[Row]:

@@ -299,7 +299,15 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         return refusal
     figures = report_read(scope=export_scope(event=event, session_id=None), actor=_actor(request, role, key))
     empty = not (figures["participation"] or figures["polls"] or any(s["questions"] for s in figures["sessions"]))
-    values = {"event": event, "report": figures, "labels": report_labels(), "empty": empty, "key": key}
+    connected = any(five["connected_room"] is not None for five in figures["participation"])
+    values = {
+        "event": event,
+        "report": figures,
+        "labels": report_labels(),
+        "empty": empty,
+        "key": key,
+        "connected": connected,
+    }
     return render(request, "web/report.html", values)
 
 
@@ -312,6 +320,8 @@ def report_labels() -> dict[str, str]:
         "votes": gettext("Votes"),
         "answers": gettext("Poll answers"),
         "joined": gettext("Joined"),
+        "connected": gettext("Connected"),
+        "connected_chart": gettext("The most attendees connected at once, per 5 minutes, in the room and online"),
         "time": gettext("Time"),
         "count": gettext("Count"),
         "per_five": gettext("Per 5 minutes"),

@@ -2,7 +2,8 @@
 
 Every presence interval: the room / online counts are reported and shown where they moved,
 what a dead process left undone is finished (publishes it never made, counters it never
-flushed), and every few minutes old command receipts are forgotten.
+flushed); every minute the counts are kept as the events' attendance, and every few minutes
+old command receipts are forgotten.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
+from .attendance import SAMPLE_EVERY, presence_record
 from .coalesce import Coalescer
 from .dbwork import db_work
 from .dispatch import receipts_purge
@@ -33,6 +36,7 @@ class Housekeeping:
         self.hub = hub
         self._task: asyncio.Task | None = None
         self._receipts_purged_at: float | None = None
+        self._sampled_at: float | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="livehub-housekeeping")
@@ -63,7 +67,20 @@ class Housekeeping:
             hub.presence_show(event_id, await broker.presence(event_id, hub.process_id, hub.local_presence(event_id)))
         if broker.shared:
             await asyncio.to_thread(_sweep, events)
+        await self._sample(events)
         await self._purge_receipts()
+
+    async def _sample(self, events: set[int]) -> None:
+        now = self.hub.loop.time()
+        if not events or (self._sampled_at is not None and now - self._sampled_at < SAMPLE_EVERY):
+            return
+        self._sampled_at = now
+        totals = {event_id: self.hub.presence(event_id) for event_id in events}
+        minute = timezone.now().replace(second=0, microsecond=0)
+        try:
+            await db_work(presence_record)(minute=minute, totals=totals)
+        except Exception as error:  # noqa: BLE001 - the database is away: this minute goes unsampled
+            log.warning("recording attendance failed (%s)", error.__class__.__name__)
 
     async def _purge_receipts(self) -> None:
         # Every few minutes per process; several processes deleting the same old rows is harmless.

@@ -19,3 +19,19 @@ class CommandReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.ref} {self.type}"
+
+
+class PresenceSample(models.Model):
+    """How many were connected to an event, in the room and online, in one minute (all processes):
+    the exports' and the report's attendance. The first process to write the minute keeps it."""
+
+    event = models.ForeignKey("livesessions.Event", on_delete=models.CASCADE, related_name="presence_samples")
+    minute = models.DateTimeField()
+    room = models.PositiveIntegerField()
+    online = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "minute"], name="one_presence_sample_a_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.minute:%H:%M} room {self.room} online {self.online}"

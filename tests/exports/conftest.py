@@ -1,6 +1,6 @@
 """A scripted SFH2022 day in the roundtable, on a stopped clock: joins in both modes, named and
 anonymous questions, votes, a merge, a rejection with its reason, an answered question, the
-debate's before and after stance polls with a swing, and a word cloud."""
+debate's before and after stance polls with a swing, a word cloud, and the minutes' attendance."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import ModerationAction
+from livehub.realtime.attendance import presence_record
 from polls import services as polls
 from polls.models import Poll
 from qa import services as qa
@@ -123,6 +124,10 @@ def day(event, roundtable, join, ask, clock):
     clock.at(10, 34)
     polls.poll_close(event_id=event.pk, poll_id=after.pk, actor="moderator")
     polls.poll_close(event_id=event.pk, poll_id=cloud.pk, actor="moderator")
+    # The attendance housekeeping sampled (the most at once per 5 minutes counts).
+    for hour, minute, room, online in ((10, 1, 3, 2), (10, 3, 4, 1), (10, 12, 2, 2)):
+        clock.at(hour, minute)
+        presence_record(minute=timezone.now(), totals={event.pk: {"room": room, "online": online}})
     return {
         "people": [ana, ben, cleo, dan, eve],
         "questions": {"pays": pays, "trials": trials, "payers": payers, "football": football},

@@ -16,14 +16,24 @@ def report_of(event):
 
 
 def zeros(minute: int, time: str) -> dict:
-    return {"time": time, "minute": minute, "room": 0, "online": 0, "questions": 0, "votes": 0, "answers": 0}
+    return {
+        "time": time,
+        "minute": minute,
+        "room": 0,
+        "online": 0,
+        "questions": 0,
+        "votes": 0,
+        "answers": 0,
+        "connected_room": None,
+        "connected_online": None,
+    }
 
 
 def test_participation_splits_the_joins_by_mode_per_5_minutes(day, event):
     assert report_of(event)["participation"] == [
-        {**zeros(600, "10:00"), "room": 3, "online": 2},
+        {**zeros(600, "10:00"), "room": 3, "online": 2, "connected_room": 4, "connected_online": 2},
         {**zeros(605, "10:05"), "questions": 4, "answers": 4},
-        {**zeros(610, "10:10"), "votes": 4},
+        {**zeros(610, "10:10"), "votes": 4, "connected_room": 2, "connected_online": 2},
         zeros(615, "10:15"),
         zeros(620, "10:20"),
         zeros(625, "10:25"),

@@ -142,9 +142,9 @@ def expected(day) -> dict[str, list[tuple]]:
             (before, after, "(no answer)", "Disagree", 0),
         ],
         "participation": [
-            (at(10, 0), 5, None, None, 0, 0, 0),
+            (at(10, 0), 5, 4, 2, 0, 0, 0),
             (at(10, 5), 0, None, None, 4, 0, 4),
-            (at(10, 10), 0, None, None, 0, 4, 0),
+            (at(10, 10), 0, 2, 2, 0, 4, 0),
             (at(10, 15), 0, None, None, 0, 0, 0),
             (at(10, 20), 0, None, None, 0, 0, 0),
             (at(10, 25), 0, None, None, 0, 0, 0),

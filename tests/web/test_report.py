@@ -6,6 +6,7 @@ import re
 import pytest
 
 from audit.models import ModerationAction
+from livehub.realtime.models import PresenceSample
 from organiser.services import organiser_create
 from sessions.rolelinks import role_key_make
 from sessions.services import audience_purge
@@ -55,6 +56,15 @@ def test_reading_it_is_written_to_the_audit_log(client, event, moderator_user):
     client.get("/e/SFH2022/report/")
     entry = ModerationAction.objects.get(event=event, action="report_read")
     assert entry.actor == moderator_user.get_username()
+
+
+def test_attendance_is_drawn_when_it_was_sampled_and_said_missing_when_not(client, day, event, moderator_user):  # noqa: F811
+    client.force_login(moderator_user)
+    html = page(client.get("/e/SFH2022/report/"))
+    assert 'data-testid="chart-connected"' in html and "Connected in the room (most)" in html
+    PresenceSample.objects.filter(event=event).delete()
+    html = page(client.get("/e/SFH2022/report/"))
+    assert 'data-testid="chart-connected"' not in html and "No attendance was recorded" in html
 
 
 def test_an_empty_event_says_so(client, event, moderator_user):

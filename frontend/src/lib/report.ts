@@ -2,7 +2,10 @@
 // this draws the same figures as SVG with Observable Plot beside each table.
 import * as Plot from "@observablehq/plot";
 
-export interface Five { time: string; minute: number; room: number; online: number; questions: number; votes: number; answers: number }
+export interface Five {
+  time: string; minute: number; room: number; online: number; questions: number; votes: number; answers: number;
+  connected_room: number | null; connected_online: number | null;
+}
 export interface SessionFigures { title: string; room: string; questions: number; votes: number }
 export interface PollResult { option: string; count: number; room: number; online: number; percent: number }
 export interface PollFigures { id: number; kind: string; prompt: string; results: PollResult[] }
@@ -44,6 +47,18 @@ export function joinedRects(fives: Five[], labels: Labels) {
     { start: five.minute, end: five.minute + 5, mode: labels.room, count: five.room },
     { start: five.minute, end: five.minute + 5, mode: labels.online, count: five.online },
   ]);
+}
+
+/** The most connected at once per 5 minutes, one point per mode where a sample was taken. */
+export function connectedPoints(fives: Five[], labels: Labels) {
+  return fives.flatMap((five) =>
+    five.connected_room === null || five.connected_online === null
+      ? []
+      : [
+          { minute: five.minute, mode: labels.room, count: five.connected_room },
+          { minute: five.minute, mode: labels.online, count: five.connected_online },
+        ],
+  );
 }
 
 /** Questions, votes and answers per 5 minutes, one point per kind. */
@@ -94,6 +109,23 @@ export function charts(report: Report, labels: Labels, width: number): Map<strin
         marks: [Plot.rectY(joinedRects(report.participation, labels), { x1: "start", x2: "end", y: "count", fill: "mode", inset: 0.5 }), Plot.ruleY([0])],
       }),
     );
+    const connected = connectedPoints(report.participation, labels);
+    if (connected.length) {
+      drawn.set("connected", () =>
+        Plot.plot({
+          ...common(width, labels.connected_chart),
+          height: 240,
+          color: modes,
+          x: { label: labels.time, tickFormat: clockTime, ...timeAxis(report.participation.map((five) => five.minute)) },
+          y: { label: labels.connected, grid: true, ...countTicks(connected.map((point) => point.count)) },
+          marks: [
+            Plot.lineY(connected, { x: "minute", y: "count", z: "mode", stroke: "mode", strokeWidth: 2 }),
+            Plot.dot(connected, { x: "minute", y: "count", fill: "mode", r: 2.5 }),
+            Plot.ruleY([0]),
+          ],
+        }),
+      );
+    }
     drawn.set("activity", () =>
       Plot.plot({
         ...common(width, labels.activity_chart),
