@@ -19,16 +19,19 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Page, expect
 
+from organiser.services import organiser_create
 from polls import services as poll_services
 from polls.demo import seed_demo_polls
 from qa import services as qa_services
 from sessions.rolelinks import role_key_make
 from sessions.services import session_set_status
+from tests.e2e.conftest import store_password
 from tests.integration.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
 LANGUAGES = ["en", "fr", "nl"]
+ORGANISER_PASSWORD = "a long organiser passphrase"
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -213,6 +216,35 @@ def _stage_results(tour, story):
     page = tour.pages["stage"]
     expect(page.get_by_test_id("screen-poll").get_by_test_id("poll-results")).to_be_visible()
     return page
+
+
+@state("report", "charts and tables")
+def _report(tour, story):
+    page = tour.open("report", "/e/SFH2022/report/?key={moderator}", live=False, **DESKTOP)
+    expect(page.locator('[data-chart="joined"] svg[viewBox]')).to_be_visible()
+    return page
+
+
+def organiser_page(path: str, heading: str):
+    def reach(tour, story):
+        if "organiser" not in tour.pages:
+            organiser_create(username="olivia", password=ORGANISER_PASSWORD)
+            store_password("olivia", ORGANISER_PASSWORD)
+            page = tour.open("organiser", "/accounts/login/?next=/organise/", live=False, **DESKTOP)
+            page.locator("#id_username").fill("olivia")
+            page.locator("#id_password").fill(ORGANISER_PASSWORD)
+            page.locator("#id_password").press("Enter")
+            page.wait_for_url(f"{tour.base}/organise/")
+        page = tour.pages["organiser"]
+        page.goto(f"{tour.base}{path}")
+        expect(page.locator(f'nav a[href="{path}"]')).to_have_attribute("aria-current", "page")
+        return page
+
+    return reach
+
+
+for _path, _name in (("/organise/SFH2022/", "settings"), ("/organise/SFH2022/sessions/", "sessions")):
+    state("organiser", _name)(organiser_page(_path, _name))
 
 
 def tell_story(event, session, join, ask) -> Story:

@@ -90,6 +90,15 @@ export function countTicks(values: number[]): { ticks?: number[]; tickFormat: st
   return max <= 10 ? { ticks: Array.from({ length: Math.max(1, max) + 1 }, (_, n) => n), tickFormat: "d" } : { tickFormat: "d" };
 }
 
+/** A drawn chart as one image named by its label: Plot names its marks' groups (`<g aria-label="bar">`),
+ * which ARIA forbids on a group without a role, and the numbers are in the table beside it. */
+export function asOneImage<T extends Element>(chart: T): T {
+  const images = chart.matches("svg[aria-label]") ? [chart] : [...chart.querySelectorAll("svg[aria-label]")];
+  for (const svg of images) svg.setAttribute("role", "img");
+  for (const group of chart.querySelectorAll("g[aria-label]")) group.removeAttribute("aria-label");
+  return chart;
+}
+
 function common(width: number, label: string) {
   return { width, ariaLabel: label, style: { fontFamily: FONT, fontSize: "13px", background: "transparent" }, marginLeft: 48 };
 }
