@@ -75,3 +75,35 @@ def test_offline_a_question_survives_a_reload_and_arrives_once_when_back_online(
     expect(page.get_by_test_id("connection")).to_have_text("Connected")
     expect(page.get_by_test_id("questions")).to_contain_text(TEXT)
     assert Question.objects.filter(text=TEXT).count() == 1
+
+
+def test_a_question_kept_offline_that_its_session_refuses_is_given_back_to_ask_again(
+    open_page, screenshot, event, roundtable
+):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    page = open_page("attend-refused", "/e/SFH2022/?mode=online", **PHONE)
+    expect(page.locator("html")).to_have_attribute("data-offline", "ready")
+    page.wait_for_function("() => Object.keys(localStorage).some((key) => key.endsWith(':state'))")
+    page.context.set_offline(True)
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    page.get_by_test_id("ask-text").fill(TEXT)
+    page.get_by_test_id("ask-submit").click()
+    expect(page.get_by_test_id("unsent")).to_contain_text("1 action is saved on this device")
+    page.reload()
+    expect(page.get_by_test_id("unsent")).to_contain_text("1 action is saved on this device")
+
+    # While the phone is away the roundtable ends and the debate begins: the kept question is refused.
+    debate = event.sessions.get(kind="debate")
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="ended")
+    session_set_status(event_id=event.pk, session_id=debate.pk, status="live")
+    page.context.set_offline(False)
+    refused = page.get_by_test_id("refused-kept")
+    expect(refused).to_contain_text(TEXT)
+    expect(refused).to_contain_text("has ended")
+    screenshot(page, "attend-kept-question-refused-phone")
+    assert not Question.objects.filter(text=TEXT).exists()
+
+    refused.get_by_test_id("ask-again").click()
+    expect(refused).to_be_hidden()
+    expect(page.get_by_test_id("questions")).to_contain_text(TEXT)
+    assert list(Question.objects.filter(text=TEXT).values_list("session_id", flat=True)) == [debate.pk]

@@ -6,7 +6,7 @@ import { derived, type Readable, writable } from "svelte/store";
 import { type Bootstrap, socketUrl } from "./bootstrap";
 import { language } from "./i18n";
 import { t } from "./i18n";
-import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS } from "./live";
+import { type ConnectionState, LiveClient, type LiveOptions, REFUSALS, type RefusedCommand } from "./live";
 import { idbQueue, loadLastState, saveLastState } from "./offline";
 import { reduceLive } from "./reducers";
 import { measureServerClock } from "./server-clock";
@@ -35,6 +35,8 @@ export class LivePage {
   readonly synced: Readable<boolean>;
   /** Commands kept on this device until the server answers them (see `connect`'s `keep`). */
   readonly unsent: Readable<number>;
+  /** Kept commands of an earlier page the server refused: shown so that nothing typed is lost. */
+  readonly refusedKept: Readable<RefusedCommand[]>;
 
   readonly #boot: Bootstrap;
   readonly #options: LivePageOptions;
@@ -42,6 +44,7 @@ export class LivePage {
   readonly #connection = writable<ConnectionState>({ status: "connecting" });
   readonly #synced = writable(false);
   readonly #unsent = writable(0);
+  readonly #refusedKept = writable<RefusedCommand[]>([]);
   #client: LiveClient<LiveState> | null = null;
   #unsubscribers: (() => void)[] = [];
 
@@ -53,6 +56,12 @@ export class LivePage {
     this.connection = { subscribe: this.#connection.subscribe };
     this.synced = { subscribe: this.#synced.subscribe };
     this.unsent = { subscribe: this.#unsent.subscribe };
+    this.refusedKept = { subscribe: this.#refusedKept.subscribe };
+  }
+
+  /** The person read (or asked again) a refused kept command. */
+  dismissRefused(ref: string): void {
+    this.#client?.dismissRefused(ref);
   }
 
   /**
@@ -86,6 +95,7 @@ export class LivePage {
       }),
       client.synced.subscribe((value) => this.#synced.set(value)),
       client.unsent.subscribe((value) => this.#unsent.set(value)),
+      client.refusedKept.subscribe((value) => this.#refusedKept.set(value)),
       client.connection.subscribe((value) => {
         this.#connection.set(value);
         if (value.status === "closed" && REFUSALS.has(value.code)) this.#options.onClosed?.(value.code);

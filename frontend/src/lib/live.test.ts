@@ -675,6 +675,22 @@ describe("the kept queue (a reload or a closed tab)", () => {
     expect(queue.rows.size).toBe(0);
   });
 
+  it("keeps what a reloaded page's refused command said, for the page to give it back", async () => {
+    const queue = new MemoryQueue();
+    await queue.save({ ref: "k-1", frame: '{"type":"question.ask","ref":"k-1","data":{"session":1,"text":"Who pays?"}}', at: clock.now() });
+    const { client, socket } = connected({ public: 1 }, { queue });
+    await settle();
+    expect(socket.sent).toEqual([{ type: "question.ask", ref: "k-1", data: { session: 1, text: "Who pays?" } }]);
+    socket.receive({ type: "error", ref: "k-1", error: { code: "conflict", message: "The session has ended." } });
+    await settle();
+    expect(get(client.refusedKept)).toEqual([
+      { ref: "k-1", type: "question.ask", data: { session: 1, text: "Who pays?" }, code: "conflict", message: "The session has ended." },
+    ]);
+    expect(queue.rows.size).toBe(0);
+    client.dismissRefused("k-1");
+    expect(get(client.refusedKept)).toEqual([]);
+  });
+
   it("drops kept commands too old for the server to recognise their ref", async () => {
     const queue = new MemoryQueue();
     await queue.save({ ref: "old-1", frame: '{"type":"question.ask","ref":"old-1","data":{}}', at: clock.now() - QUEUE_MAX_AGE_MS - 1 });

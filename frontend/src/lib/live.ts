@@ -29,6 +29,20 @@ export class CommandError extends Error {
   }
 }
 
+/** A kept command the server refused: its type and data as typed, and the server's reason. */
+export interface RefusedCommand {
+  ref: string;
+  type: string;
+  data: Record<string, unknown>;
+  code: string;
+  message: string;
+}
+
+function refusedCommand(item: { ref: string; frame: string }, error: CommandError): RefusedCommand {
+  const frame = JSON.parse(item.frame) as { type: string; data?: Record<string, unknown> };
+  return { ref: item.ref, type: frame.type, data: frame.data ?? {}, code: error.code, message: error.message };
+}
+
 export interface OnlineEvents {
   online: () => boolean;
   subscribe(onChange: (online: boolean) => void): () => void;
@@ -142,12 +156,15 @@ export class LiveClient<S extends { presence?: unknown }> {
   readonly synced: Readable<boolean>;
   /** Commands kept in the queue and not answered yet (they survive a reload). */
   readonly unsent: Readable<number>;
+  /** Commands a previous page kept that the server refused once sent: what was typed, and why. */
+  readonly refusedKept: Readable<RefusedCommand[]>;
 
   private readonly options: LiveOptions<S>;
   private readonly stateStore: Writable<S | null>;
   private readonly connectionStore: Writable<ConnectionState>;
   private readonly syncedStore: Writable<boolean>;
   private readonly unsentStore = writable(0);
+  private readonly refusedKeptStore = writable<RefusedCommand[]>([]);
   /** The refs written to the queue and not answered yet. */
   private readonly kept = new Set<string>();
   private readonly random: () => number;
@@ -187,6 +204,7 @@ export class LiveClient<S extends { presence?: unknown }> {
     this.connection = { subscribe: this.connectionStore.subscribe };
     this.synced = { subscribe: this.syncedStore.subscribe };
     this.unsent = { subscribe: this.unsentStore.subscribe };
+    this.refusedKept = { subscribe: this.refusedKeptStore.subscribe };
     this.prefix = refPrefix(this.random);
   }
 
@@ -566,11 +584,12 @@ export class LiveClient<S extends { presence?: unknown }> {
             void queue.remove(item.ref).catch(() => {});
             continue;
           }
-          // Nobody waits for its reply any more: the page learns the outcome from the events.
+          // Nobody waits for its reply any more: the page learns the outcome from the events, and
+          // a refusal is kept for the page to show, so that what was typed is not lost.
           const command: Command = {
             frame: item.frame,
             resolve: () => {},
-            reject: (error) => console.warn("LiveHub: a command kept offline was refused", error.code, error.message),
+            reject: (error) => this.refusedKeptStore.update((refused) => [...refused, refusedCommand(item, error)]),
             sent: false,
             retries: 0,
           };
@@ -598,6 +617,11 @@ export class LiveClient<S extends { presence?: unknown }> {
       },
       (error) => console.warn("LiveHub: a command could not be kept for later", error),
     );
+  }
+
+  /** The page showed a refused kept command and the person dealt with it. */
+  dismissRefused(ref: string): void {
+    this.refusedKeptStore.update((refused) => refused.filter((command) => command.ref !== ref));
   }
 
   private forget(ref: string): void {
