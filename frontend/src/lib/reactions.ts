@@ -12,14 +12,6 @@ export type ReactionCounts = Record<ReactionKind, number>;
 type ModeCounts = { room: number; online: number };
 type SessionReactions = Record<string, Record<string, ModeCounts>>;
 
-export const REACTION_EMOJI: Record<ReactionKind, string> = {
-  applause: "👏",
-  like: "👍",
-  love: "❤️",
-  laugh: "😂",
-  think: "🤔",
-};
-
 /** Each kind's name, for the buttons' accessible names and the totals' labels. */
 export const REACTION_NAMES: Record<ReactionKind, string> = {
   applause: N_("Applause"),
