@@ -85,7 +85,12 @@ def test_reactions_burst_on_the_screen_and_add_up_on_the_stage(open_page, screen
     # Asked for less motion, the projector floats nothing and shows the totals instead.
     expect(totals(still)["applause"]).to_have_attribute("aria-label", "Applause: 2")
     expect(still.get_by_test_id("reaction-burst")).to_have_attribute("data-floating", "0")
+    screenshot(still, "reactions-screen-still-1920")
     room.screenshot(path=str(SCREENSHOTS / "reactions-attend-390.png"))
+    # Targets a thumb can hit on a 390 px phone.
+    for button in bar.get_by_role("button").all():
+        box = button.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
 
     # A third attendee, on a smaller projector: the burst again, and the totals follow.
     screen.set_viewport_size({"width": 1280, "height": 720})
@@ -97,6 +102,17 @@ def test_reactions_burst_on_the_screen_and_add_up_on_the_stage(open_page, screen
     expect(cells["think"]).to_have_attribute("aria-label", "Thought-provoking: 1")
     screenshot(screen, "reactions-screen-1280")
     screenshot(stage, "reactions-stage-1920")
+    stage.set_viewport_size({"width": 1280, "height": 720})
+    screenshot(stage, "reactions-stage-1280")
+
+    # Tapping faster than two a second gets a polite word, nothing worse (the socket stays open).
+    third.evaluate(
+        "() => { const like = document.querySelector('[data-kind=like]'); for (let i = 0; i < 8; i++) like.click(); }"
+    )
+    expect(third.get_by_test_id("reaction-message")).to_have_text(
+        "A little slower, please: your next reaction in a moment."
+    )
+    expect(third.get_by_test_id("connection")).to_have_text("Connected")
 
     # Offline, the bar waits: reactions are of the moment, never kept for later.
     third.context.set_offline(True)
