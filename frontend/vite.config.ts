@@ -30,6 +30,7 @@ export default defineConfig({
         moderate: "src/pages/moderate.ts",
         stage: "src/pages/stage.ts",
         screen: "src/pages/screen.ts",
+        overlay: "src/pages/overlay.ts",
         report: "src/pages/report.ts",
       },
     },

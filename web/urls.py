@@ -17,4 +17,6 @@ urlpatterns = [
     path("e/<str:code>/screen/", views.screen, name="screen"),
     path("e/<str:code>/rooms/<str:slug>/stage/", views.stage, name="room_stage"),
     path("e/<str:code>/rooms/<str:slug>/screen/", views.screen, name="room_screen"),
+    path("e/<str:code>/overlay/", views.overlay, name="overlay"),
+    path("e/<str:code>/rooms/<str:slug>/overlay/", views.overlay, name="room_overlay"),
 ]

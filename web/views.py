@@ -1,5 +1,5 @@
-"""The five pages (the stage and the screen also per room). Each renders a template that mounts
-its Svelte app on an embedded snapshot."""
+"""The pages (the stage, the screen and the overlay also per room). Each renders a template that
+mounts its Svelte app on an embedded snapshot."""
 
 import tempfile
 from pathlib import Path
@@ -34,6 +34,8 @@ PAGE_ROLES = {
     "moderate": {"moderator"},
     "stage": {"moderator", "speaker"},
     "screen": {"moderator", "speaker", "screen"},
+    # The livestream's lower third (OBS's browser source): opened like the screen.
+    "overlay": {"moderator", "speaker", "screen"},
     # Accounts that organise (every event, for now) and moderators; superusers count as moderators.
     "report": {"moderator", "organiser"},
 }
@@ -49,9 +51,10 @@ def _event_or_404(request: HttpRequest, code: str) -> Event | HttpResponse:
 
 
 def page_is_projector(request: HttpRequest) -> bool:
-    """The stage and the screen speak the event's language(s), whatever the browser's."""
+    """The stage, the screen and the overlay speak the event's language(s), whatever the browser's."""
     match = request.resolver_match
-    return match is not None and match.url_name in ("stage", "screen", "room_stage", "room_screen")
+    projector = ("stage", "screen", "overlay", "room_stage", "room_screen", "room_overlay")
+    return match is not None and match.url_name in projector
 
 
 def _bootstrap(event: Event, page: str, **extra: Any) -> dict[str, Any]:
@@ -351,3 +354,4 @@ MODERATION_ACTIONS = {
 moderate = _protected("moderate")
 stage = _protected("stage")
 screen = xframe_options_exempt(_protected("screen"))
+overlay = _protected("overlay")

@@ -2,7 +2,7 @@ import type { LiveState, Mode, Role, Room } from "./types";
 
 /** What the Django template embeds for the page (see web/views.py). */
 export interface Bootstrap {
-  page: "attend" | "moderate" | "stage" | "screen";
+  page: "attend" | "moderate" | "stage" | "screen" | "overlay";
   code: string;
   socket: string;
   join: string;

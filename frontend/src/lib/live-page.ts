@@ -127,9 +127,9 @@ export class LivePage {
   }
 
   /** Sends a command (see LiveClient.send); refused with a plain Error before the socket was opened. */
-  send<T = unknown>(type: string, data: Record<string, unknown> = {}): Promise<T> {
+  send<T = unknown>(type: string, data: Record<string, unknown> = {}, options: { transient?: boolean } = {}): Promise<T> {
     if (!this.#client) return Promise.reject(new Error(t("Not connected yet.")));
-    return this.#client.send<T>(type, data);
+    return this.#client.send<T>(type, data, options);
   }
 
   /** Closes the socket for good (the page goes away). */

@@ -701,6 +701,38 @@ describe("the kept queue (a reload or a closed tab)", () => {
   });
 });
 
+describe("transient commands (reactions: of the moment)", () => {
+  it("goes out at once, is never kept, and is refused `offline` without a synced socket", async () => {
+    const queue = new MemoryQueue();
+    const { client, socket } = connected({ public: 1 }, { queue });
+    const sent = client.send("reaction.send", { session: 1, kind: "like" }, { transient: true });
+    await settle();
+    expect(queue.rows.size).toBe(0);
+    expect(socket.sent).toMatchObject([{ type: "reaction.send", data: { kind: "like" } }]);
+    socket.receive({ type: "ok", ref: socket.sent[0].ref, data: { counted: true } });
+    await expect(sent).resolves.toEqual({ counted: true });
+
+    network.set(false);
+    await expect(client.send("reaction.send", { session: 1, kind: "love" }, { transient: true })).rejects.toMatchObject({ code: "offline" });
+    await settle();
+    expect(queue.rows.size).toBe(0);
+    expect(get(client.unsent)).toBe(0);
+  });
+
+  it("is dropped, not sent again, when its socket goes before the reply", async () => {
+    const { client, socket } = connected({ public: 1 });
+    const reaction = client.send("reaction.send", { session: 1, kind: "laugh" }, { transient: true });
+    const question = client.send("question.ask", { session: 1, text: "Kept?" });
+    socket.serverClose(4000);
+    await expect(reaction).rejects.toMatchObject({ code: "offline" });
+    last().open();
+    last().receive({ type: "synced", seqs: { public: 1 } });
+    expect(last().sent.map((frame: any) => frame.type)).toEqual(["question.ask"]);
+    last().receive({ type: "ok", ref: last().sent[0].ref, data: {} });
+    await question;
+  });
+});
+
 describe("stop", () => {
   it("closes for good: no reconnect, timers cleared, network events ignored", async () => {
     const { client, socket } = connected();

@@ -98,6 +98,8 @@ interface Command {
   sent: boolean;
   /** Times it was sent again after `unavailable`. */
   retries: number;
+  /** Of the moment (a reaction): never kept for later, dropped with the socket it went out on. */
+  transient?: boolean;
 }
 
 /** `unavailable` (the database did not answer) is retried with the same ref, which is safe,
@@ -241,11 +243,18 @@ export class LiveClient<S extends { presence?: unknown }> {
   /**
    * Sends a command; resolves with the `ok` frame's data, rejects with a CommandError.
    * While the socket is not synced the command waits and goes out after the next snapshot/synced.
+   * A `transient` command (a reaction: of the moment) does not wait: without a synced socket, or
+   * when the socket goes before the reply, it is refused with the code `offline`, and it is never
+   * kept on the device.
    */
-  send<T = any>(type: string, data: Record<string, unknown> = {}): Promise<T> {
+  send<T = any>(type: string, data: Record<string, unknown> = {}, { transient = false }: { transient?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (!this.running && this.connectionValue.status === "closed") {
         reject(new CommandError({ code: "closed", message: "The connection is closed." }));
+        return;
+      }
+      if (transient && !this.isSynced) {
+        reject(new CommandError({ code: "offline", message: "Not connected: this was not sent." }));
         return;
       }
       this.counter += 1;
@@ -257,9 +266,9 @@ export class LiveClient<S extends { presence?: unknown }> {
         reject(new CommandError({ code: "too_large", message: "This is too long to send." }));
         return;
       }
-      const command: Command = { frame, resolve, reject, sent: false, retries: 0 };
+      const command: Command = { frame, resolve, reject, sent: false, retries: 0, transient };
       this.commands.set(ref, command);
-      this.keep(ref, frame);
+      if (!transient) this.keep(ref, frame);
       if (this.isSynced) this.transmit(command);
     });
   }
@@ -564,9 +573,16 @@ export class LiveClient<S extends { presence?: unknown }> {
     }
   }
 
-  /** The socket is gone: replies to what it carried will never come, so resend after the sync. */
+  /** The socket is gone: replies to what it carried will never come, so resend after the sync
+   * (transient commands are dropped instead: a reaction sent later is no longer one). */
   private markUnsent(): void {
-    for (const command of this.commands.values()) command.sent = false;
+    for (const [ref, command] of [...this.commands]) {
+      command.sent = false;
+      if (command.transient) {
+        this.commands.delete(ref);
+        command.reject(new CommandError({ code: "offline", message: "The connection was lost: this was not sent." }));
+      }
+    }
   }
 
   // --- the kept queue --------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Pure state updates from pushed events: the programme's here, the questions' (qa.ts), the
-// polls' (polls.ts) and the notes' (backstage.ts) beside their views, and reduceLive, which
+// polls' (polls.ts), the notes' (backstage.ts) and the reactions' (reactions.ts) beside their views, and reduceLive, which
 // every page's client applies.
 // Reducers return a new object when something changed and the same object otherwise, so the
 // live client can skip store updates for events a page does not care about.
@@ -7,6 +7,7 @@ import { reduceNotes } from "./backstage";
 import { reducePolls } from "./polls";
 import { sortedSessions } from "./programme";
 import { reduceQuestions } from "./qa";
+import { reduceReactions } from "./reactions";
 import type { LiveState, PushedEvent, Room, Session } from "./types";
 import { isObject } from "./values";
 
@@ -36,7 +37,7 @@ export function reduceProgramme(state: LiveState, event: PushedEvent): LiveState
   }
 }
 
-/** The reducer of every page: the programme, then the questions, the polls, the backstage notes. */
+/** The reducer of every page: the programme, then the questions, the polls, the backstage notes, the reactions. */
 export function reduceLive(state: LiveState, event: PushedEvent): LiveState {
-  return reduceNotes(reducePolls(reduceQuestions(reduceProgramme(state, event), event), event), event);
+  return reduceReactions(reduceNotes(reducePolls(reduceQuestions(reduceProgramme(state, event), event), event), event), event);
 }
