@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port, validate_host
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from livehub.views import metrics
 
@@ -62,7 +63,7 @@ class DatabaseUnavailable:
 def unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse:
     log.warning("database unavailable for %s %s: %s", request.method, request.path, exception.__class__.__name__)
     retry_after = random.randint(2, 6)
-    message = "We are very busy right now; please retry in a few seconds."
+    message = gettext("We are very busy right now; please retry in a few seconds.")
     if request.path.startswith(API_PREFIX):
         response: HttpResponse = JsonResponse(
             {"error": {"code": "unavailable", "message": message, "retry_after": retry_after}}, status=503
