@@ -203,8 +203,14 @@ class Coalescer:
             lhredis.sync_client(settings.REDIS_URL).eval(DONE_SCRIPT, 1, self._keys(event_id)[2])
 
     def _run(self, event_id: int) -> None:
-        with self._lock:
-            self._timers.discard(threading.current_thread())
+        # The timer stays in `_timers` until its flush is over, so that `cancel_all` waits for it.
+        try:
+            self._flush_and_release(event_id)
+        finally:
+            with self._lock:
+                self._timers.discard(threading.current_thread())
+
+    def _flush_and_release(self, event_id: int) -> None:
         try:
             keys = self._take(event_id)
             if keys:
