@@ -20,6 +20,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 import livehub.realtime.redis as lhredis
@@ -164,7 +165,7 @@ def _count_in_memory(event_id: int, participant_id: UUID, ref_key: str | None, f
     tokens, at = _memory.buckets.get(participant_id, (REACTIONS_PER_SECOND, now))
     tokens = min(REACTIONS_PER_SECOND, tokens + max(0.0, now - at) * REACTIONS_PER_SECOND)
     if tokens < 1:
-        raise RateLimited(_TOO_FAST, retry_after=max((1 - tokens) / REACTIONS_PER_SECOND, 0.1))
+        raise _too_fast((1 - tokens) / REACTIONS_PER_SECOND)
     _memory.buckets[participant_id] = (tokens - 1, now)
     if ref_key is not None:
         _memory.refs[ref_key] = now + REF_KEPT_SECONDS
@@ -195,7 +196,11 @@ def sessions_on_now_forget() -> None:
     _on_now.clear()
 
 
-_TOO_FAST = f"At most {REACTIONS_PER_SECOND} reactions a second; the next one in a moment."
+def _too_fast(wait: float) -> RateLimited:
+    return RateLimited(
+        _("At most %(count)s reactions a second; the next one in a moment.") % {"count": REACTIONS_PER_SECOND},
+        retry_after=max(wait, 0.1),
+    )
 
 
 async def reaction_send(
@@ -207,7 +212,7 @@ async def reaction_send(
     REACTIONS_PER_SECOND a participant (whatever their sockets and processes), Conflict for a
     session not on now."""
     if not await _session_on_now(event_id, session_id):
-        raise Conflict("Reactions go to the session on now; this one is not running.")
+        raise Conflict(_("Reactions go to the session on now; this one is not running."))
     mode = mode if mode in MODES else "online"  # not said yet: counted online, as a phone outside the room
     field = (session_id, kind, mode)
     ref_key = f"lh:{{{event_id}}}:reaction-ref:{actor}:{ref}" if ref is not None else None
@@ -240,9 +245,9 @@ async def reaction_send(
             await db_work(_seed_redis)(event_id)
             outcome, value = await script(keys=keys, args=args)
     except RedisError:
-        raise Unavailable("Reactions are not being counted right now; retry shortly.") from None
+        raise Unavailable(_("Reactions are not being counted right now; retry shortly.")) from None
     if outcome == b"wait":
-        raise RateLimited(_TOO_FAST, retry_after=max(float(value), 0.1))
+        raise _too_fast(float(value))
     if outcome == b"counted" and value == b"1":
         reaction_totals.leased(event_id)
     return outcome == b"counted"
