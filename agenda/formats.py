@@ -1,5 +1,7 @@
 """Reading a programme file: the pretalx/frab schedule JSON, CSV or iCalendar, told apart by
-their content. Each becomes an `Agenda`, or raises `Invalid` naming the talk or row and the field.
+their content. Each becomes an `Agenda`, or raises `Invalid` naming the talk or row and the field,
+in the active language (the organiser's page's; `manage.py import_agenda` speaks English). The
+file's own names (its fields, columns and properties) are quoted as the file writes them.
 
 Nothing here touches the database: the plan and the import are in `services.py`.
 """
@@ -15,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livehub.errors import Invalid
 from sessions.models import Room, Session, Speaker
@@ -94,7 +98,10 @@ def timezone_checked(name: str, *, where: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"{where}: {name!r} is not a time zone (an IANA name such as Europe/Brussels).") from None
+        raise Invalid(
+            _("%(where)s: %(value)s is not a time zone (an IANA name such as Europe/Brussels).")
+            % {"where": where, "value": repr(name)}
+        ) from None
     return name
 
 
@@ -104,13 +111,14 @@ def agenda_read(content: bytes) -> Agenda:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Invalid(
-            f"The file is not UTF-8 text (byte {error.start}); save it as UTF-8 (CSV UTF-8 in a spreadsheet)."
+            _("The file is not UTF-8 text (byte %(byte)s); save it as UTF-8 (CSV UTF-8 in a spreadsheet).")
+            % {"byte": error.start}
         ) from None
     if "\x00" in text:
-        raise Invalid("The file contains a NUL character: it is not a text file.")
+        raise Invalid(_("The file contains a NUL character: it is not a text file."))
     start = text.lstrip()
     if not start:
-        raise Invalid("The file is empty.")
+        raise Invalid(_("The file is empty."))
     if start[0] in "{[":
         return _read_schedule_json(start)
     if start[:15].upper() == "BEGIN:VCALENDAR":
@@ -125,18 +133,27 @@ def _text(value: Any, *, where: str, name: str, required: bool = False, max_leng
     if value is None:
         value = ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise Invalid(f"{where}: field {name!r} must be text, not {type(value).__name__}.")
+        raise Invalid(
+            _("%(where)s: field %(field)s must be text, not %(type)s.")
+            % {"where": where, "field": repr(name), "type": type(value).__name__}
+        )
     text = str(value).strip()
     if required and not text:
-        raise Invalid(f"{where}: field {name!r} is missing or empty.")
+        raise Invalid(_("%(where)s: field %(field)s is missing or empty.") % {"where": where, "field": repr(name)})
     if max_length is not None and len(text) > max_length:
-        raise Invalid(f"{where}: field {name!r} is {len(text)} characters long; at most {max_length}.")
+        raise Invalid(
+            _("%(where)s: field %(field)s is %(length)s characters long; at most %(max)s.")
+            % {"where": where, "field": repr(name), "length": len(text), "max": max_length}
+        )
     return text
 
 
 def _in_range(moment: datetime, *, where: str, name: str) -> datetime:
     if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:
-        raise Invalid(f"{where}: field {name!r}: the year {moment.year} is not a congress's year.")
+        raise Invalid(
+            _("%(where)s: field %(field)s: the year %(year)s is not a congress's year.")
+            % {"where": where, "field": repr(name), "year": moment.year}
+        )
     return moment
 
 
@@ -146,18 +163,23 @@ def _iso_moment(value: Any, *, where: str, name: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(
-            f"{where}: field {name!r}: {text!r} is not a date and time (ISO 8601, e.g. 2024-11-14T09:00)."
+            _("%(where)s: field %(field)s: %(value)s is not a date and time (ISO 8601, e.g. 2024-11-14T09:00).")
+            % {"where": where, "field": repr(name), "value": repr(text)}
         ) from None
     return _in_range(moment, where=where, name=name)
 
 
 def _ends(starts_at: datetime, ends_at: datetime, *, where: str, name: str) -> datetime:
+    names = {"where": where, "field": repr(name)}
     if (starts_at.tzinfo is None) != (ends_at.tzinfo is None):
-        raise Invalid(f"{where}: field {name!r}: give both times with a zone (an offset) or neither.")
+        raise Invalid(_("%(where)s: field %(field)s: give both times with a zone (an offset) or neither.") % names)
     if ends_at < starts_at:
-        raise Invalid(f"{where}: field {name!r}: the session ends before it starts.")
+        raise Invalid(_("%(where)s: field %(field)s: the session ends before it starts.") % names)
     if ends_at - starts_at > _MAX_DURATION:
-        raise Invalid(f"{where}: field {name!r}: the session would last more than {_MAX_DURATION.days} days.")
+        raise Invalid(
+            _("%(where)s: field %(field)s: the session would last more than %(days)s days.")
+            % {**names, "days": _MAX_DURATION.days}
+        )
     return ends_at
 
 
@@ -166,7 +188,10 @@ def _speakers(names: Iterable[str], *, where: str, name: str) -> tuple[str, ...]
     for speaker in names:
         speaker = " ".join(speaker.split())
         if len(speaker) > _SPEAKER_NAME_LENGTH:
-            raise Invalid(f"{where}: field {name!r}: a speaker's name is longer than {_SPEAKER_NAME_LENGTH}.")
+            raise Invalid(
+                _("%(where)s: field %(field)s: a speaker's name is longer than %(max)s.")
+                % {"where": where, "field": repr(name), "max": _SPEAKER_NAME_LENGTH}
+            )
         if speaker:
             found[speaker] = None
     return tuple(found)
@@ -176,13 +201,19 @@ def _check_unique_ids(items: list[Item]) -> None:
     seen: dict[str, str] = {}
     for item in items:
         if item.external_id in seen:
-            raise Invalid(f"{item.where} has the same id {item.external_id!r} as {seen[item.external_id]}.")
+            raise Invalid(
+                _("%(where)s has the same id %(id)s as %(other)s.")
+                % {"where": item.where, "id": repr(item.external_id), "other": seen[item.external_id]}
+            )
         seen[item.external_id] = item.where
 
 
-def _described(title: str, label: str) -> str:
-    short = title if len(title) <= 60 else title[:59] + "…"
-    return f"{label} “{short}”" if title else label
+def _described(title: str, *, talk: bool) -> str:
+    """`talk “Title”` or `session “Title”`, the title cut short."""
+    if not title:
+        return _("talk") if talk else _("session")
+    short = {"title": title if len(title) <= 60 else title[:59] + "…"}
+    return (_("talk “%(title)s”") if talk else _("session “%(title)s”")) % short
 
 
 # pretalx / frab schedule JSON -----------------------------------------------------------------
@@ -194,10 +225,16 @@ def _duration(value: Any, *, where: str) -> timedelta:
     text = _text(value, where=where, name="duration", required=True)
     match = _DURATION.match(text)
     if match is None:
-        raise Invalid(f"{where}: field 'duration': {text!r} is not a duration (HH:MM, e.g. 00:45).")
+        raise Invalid(
+            _("%(where)s: field %(field)s: %(value)s is not a duration (HH:MM, e.g. 00:45).")
+            % {"where": where, "field": "'duration'", "value": repr(text)}
+        )
     days, hours, minutes, _seconds = (int(part) if part else 0 for part in match.groups())
     if minutes >= 60:
-        raise Invalid(f"{where}: field 'duration': {text!r} has {minutes} minutes.")
+        raise Invalid(
+            _("%(where)s: field %(field)s: %(value)s has %(minutes)s minutes.")
+            % {"where": where, "field": "'duration'", "value": repr(text), "minutes": minutes}
+        )
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
@@ -210,20 +247,26 @@ def _talk_start(talk: dict, *, where: str) -> datetime:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{where}: field 'date': {text!r} is not a date (ISO 8601).") from None
+        raise Invalid(
+            _("%(where)s: field %(field)s: %(value)s is not a date (ISO 8601).")
+            % {"where": where, "field": "'date'", "value": repr(text)}
+        ) from None
     start = _text(talk.get("start"), where=where, name="start", required=True)
     try:
         hours, minutes = (int(part) for part in start.split(":"))
         moment = datetime(day.year, day.month, day.day, hours, minutes)
     except ValueError:
-        raise Invalid(f"{where}: field 'start': {start!r} is not a time (HH:MM).") from None
+        raise Invalid(
+            _("%(where)s: field %(field)s: %(value)s is not a time (HH:MM).")
+            % {"where": where, "field": "'start'", "value": repr(start)}
+        ) from None
     return _in_range(moment, where=where, name="date")
 
 
 def _persons(talk: dict, *, where: str) -> tuple[str, ...]:
     persons = talk.get("persons") or []
     if not isinstance(persons, list):
-        raise Invalid(f"{where}: field 'persons' must be a list.")
+        raise Invalid(_("%(where)s: field %(field)s must be a list.") % {"where": where, "field": "'persons'"})
     names = []
     for person in persons:
         if isinstance(person, str):
@@ -234,16 +277,19 @@ def _persons(talk: dict, *, where: str) -> tuple[str, ...]:
                       where=where, name="persons")
             )  # fmt: skip
         else:
-            raise Invalid(f"{where}: field 'persons': each person must be an object with a 'public_name'.")
+            raise Invalid(
+                _("%(where)s: field %(field)s: each person must be an object with a %(name)s.")
+                % {"where": where, "field": "'persons'", "name": "'public_name'"}
+            )
     return _speakers(names, where=where, name="persons")
 
 
 def _talk(talk: Any, *, room: str, day: str, position: int) -> Item:
-    where = f"talk {position} of {day}, room {room}"
+    where = _("talk %(position)s of %(day)s, room %(room)s") % {"position": position, "day": day, "room": room}
     if not isinstance(talk, dict):
-        raise Invalid(f"{where} must be an object.")
+        raise Invalid(_("%(where)s must be an object.") % {"where": where})
     title = _text(talk.get("title"), where=where, name="title", required=True, max_length=_lengths["title"])
-    where = f"{_described(title, 'talk')} ({day}, room {room})"
+    where = _("%(talk)s (%(day)s, room %(room)s)") % {"talk": _described(title, talk=True), "day": day, "room": room}
     guid = _text(
         talk.get("guid") or talk.get("id"), where=where, name="guid", required=True, max_length=_lengths["external_id"]
     )
@@ -251,7 +297,7 @@ def _talk(talk: Any, *, room: str, day: str, position: int) -> Item:
     try:
         ends_at = starts_at + _duration(talk.get("duration"), where=where)
     except OverflowError:
-        raise Invalid(f"{where}: field 'duration' is too long.") from None
+        raise Invalid(_("%(where)s: field %(field)s is too long.") % {"where": where, "field": "'duration'"}) from None
     _ends(starts_at, ends_at, where=where, name="duration")
     talk_room = _text(talk.get("room") or room, where=where, name="room", max_length=_lengths["room"])
     parts = [_text(talk.get(name), where=where, name=name) for name in ("abstract", "description")]
@@ -273,36 +319,53 @@ def _read_schedule_json(text: str) -> Agenda:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise Invalid(f"The JSON is broken at line {error.lineno}, column {error.colno}: {error.msg}.") from None
+        raise Invalid(
+            _("The JSON is broken at line %(line)s, column %(column)s: %(error)s.")
+            % {"line": error.lineno, "column": error.colno, "error": error.msg}
+        ) from None
     except RecursionError:
-        raise Invalid("The JSON is nested too deeply to be a schedule.") from None
+        raise Invalid(_("The JSON is nested too deeply to be a schedule.")) from None
     schedule = document.get("schedule") if isinstance(document, dict) else None
     conference = schedule.get("conference") if isinstance(schedule, dict) else None
     if not isinstance(conference, dict):
-        raise Invalid("This JSON is no pretalx/frab schedule: it has no 'schedule' → 'conference' object.")
-    where = "the conference"
+        raise Invalid(
+            _("This JSON is no pretalx/frab schedule: it has no %(path)s object.")
+            % {"path": "'schedule' → 'conference'"}
+        )
+    where = _("the conference")
     name = _text(conference.get("title"), where=where, name="title", max_length=200)
     zone = conference.get("time_zone_name")
-    zone = timezone_checked(zone, where=f"{where}: field 'time_zone_name'") if zone else ""
+    zone = timezone_checked(zone, where=_field(where, "'time_zone_name'")) if zone else ""
     days = conference.get("days")
     if not isinstance(days, list):
-        raise Invalid(f"{where}: field 'days' must be a list of days.")
+        raise Invalid(_("%(where)s: field %(field)s must be a list of days.") % {"where": where, "field": "'days'"})
     items, rooms = [], {}
     for index, day in enumerate(days, start=1):
         if not isinstance(day, dict):
-            raise Invalid(f"day {index} of the conference must be an object.")
-        label = _text(day.get("date"), where=f"day {index}", name="date") or f"day {index}"
+            raise Invalid(_("day %(number)s of the conference must be an object.") % {"number": index})
+        label = _text(day.get("date"), where=_day(index), name="date") or _day(index)
         day_rooms = day.get("rooms") or {}
         if not isinstance(day_rooms, dict):
-            raise Invalid(f"day {label}: field 'rooms' must be an object (room name → talks).")
+            raise Invalid(
+                _("%(where)s: field %(field)s must be an object (room name → talks).")
+                % {"where": _day(label), "field": "'rooms'"}
+            )
         for room, talks in day_rooms.items():
-            room = _text(room, where=f"day {label}", name="rooms", max_length=_lengths["room"])
+            room = _text(room, where=_day(label), name="rooms", max_length=_lengths["room"])
             if not isinstance(talks, list):
-                raise Invalid(f"day {label}, room {room}: the talks must be a list.")
+                raise Invalid(_("day %(day)s, room %(room)s: the talks must be a list.") % {"day": label, "room": room})
             rooms[room] = None
             items += [_talk(talk, room=room, day=label, position=n) for n, talk in enumerate(talks, start=1)]
     _check_unique_ids(items)
     return Agenda(format="pretalx", items=items, name=name, timezone=zone, rooms=tuple(rooms))
+
+
+def _day(label: int | str) -> str:
+    return _("day %(day)s") % {"day": label}
+
+
+def _field(where: str, field: str) -> str:
+    return _("%(where)s: field %(field)s") % {"where": where, "field": field}
 
 
 # CSV ------------------------------------------------------------------------------------------
@@ -319,30 +382,45 @@ def _read_csv(text: str) -> Agenda:
             rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise Invalid(f"The CSV is broken at line {reader.line_num}: {error}.") from None
+        raise Invalid(
+            _("The CSV is broken at line %(line)s: %(error)s.") % {"line": reader.line_num, "error": error}
+        ) from None
     columns = [column.strip().casefold() for column in rows[0][1]]
     unknown = [column for column in columns if column not in CSV_COLUMNS]
     if unknown:
         raise Invalid(
-            f"The CSV has columns LiveHub does not know: {', '.join(map(repr, unknown))}; "
-            f"its columns are {', '.join(CSV_COLUMNS)} (the first line names them)."
+            _(
+                "The CSV has columns LiveHub does not know: %(unknown)s; its columns are %(known)s "
+                "(the first line names them)."
+            )
+            % {"unknown": ", ".join(map(repr, unknown)), "known": ", ".join(CSV_COLUMNS)}
         )
     missing = [column for column in CSV_REQUIRED if column not in columns]
     if missing:
-        raise Invalid(f"The CSV has no column {', '.join(map(repr, missing))} (the first line names the columns).")
+        raise Invalid(
+            _("The CSV has no column %(columns)s (the first line names the columns).")
+            % {"columns": ", ".join(map(repr, missing))}
+        )
     doubled = sorted({column for column in columns if columns.count(column) > 1})
     if doubled:
-        raise Invalid(f"The CSV names the column {', '.join(map(repr, doubled))} twice.")
+        raise Invalid(_("The CSV names the column %(columns)s twice.") % {"columns": ", ".join(map(repr, doubled))})
     items, rooms = [], {}
     for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue  # a blank line
-        where = f"row {number}"
+        where = _("row %(row)s") % {"row": number}
         if len(row) != len(columns):
-            raise Invalid(f"{where} has {len(row)} cells; the header has {len(columns)}.")
+            raise Invalid(
+                ngettext(
+                    "%(where)s has %(count)s cell; the header has %(columns)s.",
+                    "%(where)s has %(count)s cells; the header has %(columns)s.",
+                    len(row),
+                )
+                % {"where": where, "count": len(row), "columns": len(columns)}
+            )
         cells = dict(zip(columns, row, strict=True))
         title = _text(cells["title"], where=where, name="title", required=True, max_length=_lengths["title"])
-        where = f"row {number} ({_described(title, 'session')})"
+        where = _("row %(row)s (%(session)s)") % {"row": number, "session": _described(title, talk=False)}
         starts_at = _iso_moment(cells["start"], where=where, name="start")
         ends_at = _ends(starts_at, _iso_moment(cells["end"], where=where, name="end"), where=where, name="end")
         room = _text(cells.get("room"), where=where, name="room", max_length=_lengths["room"])
@@ -376,9 +454,13 @@ def _ical_moment(component, name: str, *, where: str) -> datetime | None:
     try:
         value = prop.dt
     except (AttributeError, ValueError):
-        raise Invalid(f"{where}: field {name} is not a date and time.") from None
+        names = {"where": where, "field": name}
+        raise Invalid(_("%(where)s: field %(field)s is not a date and time.") % names) from None
     if not isinstance(value, datetime):
-        raise Invalid(f"{where}: field {name} is a whole day ({value}); a session needs a time.")
+        raise Invalid(
+            _("%(where)s: field %(field)s is a whole day (%(day)s); a session needs a time.")
+            % {"where": where, "field": name, "day": value}
+        )
     if value.tzinfo is not None and value.utcoffset() == timedelta(0):
         value = value.astimezone(UTC)
     return _in_range(value, where=where, name=name)
@@ -388,13 +470,13 @@ def _read_ical(text: str) -> Agenda:
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise Invalid(f"The iCalendar file is broken: {error}.") from None
+        raise Invalid(_("The iCalendar file is broken: %(error)s.") % {"error": error}) from None
     zone = calendar.get("X-WR-TIMEZONE")
-    zone = timezone_checked(str(zone), where="the calendar: field X-WR-TIMEZONE") if zone else ""
-    name = _text(str(calendar.get("X-WR-CALNAME") or ""), where="the calendar", name="X-WR-CALNAME", max_length=200)
+    zone = timezone_checked(str(zone), where=_field(_("the calendar"), "X-WR-TIMEZONE")) if zone else ""
+    name = _text(str(calendar.get("X-WR-CALNAME") or ""), where=_("the calendar"), name="X-WR-CALNAME", max_length=200)
     items, rooms = [], {}
     for number, component in enumerate(calendar.walk("VEVENT"), start=1):
-        where = f"VEVENT {number}"
+        where = _("VEVENT %(number)s") % {"number": number}
         title = _text(
             str(component.get("SUMMARY") or ""), where=where, name="SUMMARY", required=True,
             max_length=_lengths["title"],
@@ -402,19 +484,27 @@ def _read_ical(text: str) -> Agenda:
         uid = _text(
             str(component.get("UID") or ""), where=where, name="UID", required=True, max_length=_lengths["external_id"]
         )
-        where = f"VEVENT {number} ({_described(title, 'session')}, UID {uid[:40]})"
+        where = _("VEVENT %(number)s (%(session)s, UID %(uid)s)") % {
+            "number": number,
+            "session": _described(title, talk=False),
+            "uid": uid[:40],
+        }
         starts_at = _ical_moment(component, "DTSTART", where=where)
         if starts_at is None:
-            raise Invalid(f"{where}: field DTSTART is missing.")
+            raise Invalid(_("%(where)s: field %(field)s is missing.") % {"where": where, "field": "DTSTART"})
         ends_at = _ical_moment(component, "DTEND", where=where)
         if ends_at is None:
             duration = component.get("DURATION")
             if duration is None or not isinstance(getattr(duration, "dt", None), timedelta):
-                raise Invalid(f"{where}: field DTEND is missing (and no DURATION).")
+                raise Invalid(
+                    _("%(where)s: field %(field)s is missing (and no %(other)s).")
+                    % {"where": where, "field": "DTEND", "other": "DURATION"}
+                )
             try:
                 ends_at = starts_at + duration.dt
             except OverflowError:
-                raise Invalid(f"{where}: field DURATION is too long.") from None
+                names = {"where": where, "field": "DURATION"}
+                raise Invalid(_("%(where)s: field %(field)s is too long.") % names) from None
         _ends(starts_at, ends_at, where=where, name="DTEND")
         room = _text(str(component.get("LOCATION") or ""), where=where, name="LOCATION", max_length=_lengths["room"])
         rooms[room] = None

@@ -76,19 +76,29 @@ def _settings_for(
         zone = timezone_checked(zone, where="--timezone")
     if event is not None:
         if name and name != event.name:
-            raise Invalid(f"The event {event.code} is already called {event.name!r}; a name is only for a new event.")
+            raise Invalid(
+                gettext("The event %(code)s is already called %(name)s; a name is only for a new event.")
+                % {"code": event.code, "name": repr(event.name)}
+            )
         if zone and zone != event.timezone:
             raise Invalid(
-                f"The event {event.code} keeps its time zone {event.timezone}; a time zone is only for a new event."
+                gettext("The event %(code)s keeps its time zone %(zone)s; a time zone is only for a new event.")
+                % {"code": event.code, "zone": event.timezone}
             )
         return event.name, event.timezone
     if not _CODE.match(code):
-        raise Invalid(f"{code!r} cannot be an event code: 2 to 32 letters, digits, '-' or '_', e.g. SFH2022.")
+        raise Invalid(
+            gettext("%(code)s cannot be an event code: 2 to 32 letters, digits, '-' or '_', e.g. SFH2022.")
+            % {"code": repr(code)}
+        )
     name = (name or agenda.name).strip()
     if not name:
-        raise Invalid(f"There is no event {code} and the file names none: give the new event's name (--name).")
+        raise Invalid(
+            gettext("There is no event %(code)s and the file names none: give the new event's name (--name).")
+            % {"code": code}
+        )
     if len(name) > 200:
-        raise Invalid("The event's name is longer than 200 characters.")
+        raise Invalid(gettext("The event's name is longer than %(max)s characters.") % {"max": 200})
     return name, zone or agenda.timezone or DEFAULT_TIMEZONE
 
 
@@ -120,7 +130,7 @@ def _plan(
     items = agenda.localised(zone)
     days = _local_dates(items, zone)
     if event is None and days is None:
-        raise Invalid("The file has no sessions: there is nothing to create the event from.")
+        raise Invalid(gettext("The file has no sessions: there is nothing to create the event from."))
     if event is not None:
         starts_on, ends_on = event.starts_on, event.ends_on
         if days is not None:  # the event's dates grow to hold every session, never shrink
@@ -194,8 +204,11 @@ def _check_running_rooms(event: Event, items: list[Item], sessions: dict[str, Se
     for session_id, room in room_of.items():
         if room in seen:
             raise Invalid(
-                f"“{titles[session_id]}” and “{titles[seen[room]]}” are both running: "
-                f"the file would put them in the same room ({room or 'no room'}). End one first."
+                gettext(
+                    "“%(first)s” and “%(second)s” are both running: the file would put them in the same room "
+                    "(%(room)s). End one first."
+                )
+                % {"first": titles[session_id], "second": titles[seen[room]], "room": room or gettext("no room")}
             )
         seen[room] = session_id
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -52,7 +53,11 @@ def event_export(*, scope: Scope, format: str, out: IO[bytes] | Path, actor: str
     zipped into the file `out`); json: one document {"event", "session", "sheets": {name: [rows]}}.
     """
     if format not in FORMATS:
-        raise Invalid(f"Unknown export format {format!r}: one of {', '.join(FORMATS)}.", fields={"format": format})
+        raise Invalid(
+            _("Unknown export format %(format)s: one of %(formats)s.")
+            % {"format": repr(format), "formats": ", ".join(FORMATS)},
+            fields={"format": format},
+        )
     if format == "xlsx":
         _write_xlsx(scope, out)
     elif format == "csv":

@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from livehub.errors import DomainError, RateLimited
 from livehub.middleware import unavailable_response
 from livehub.realtime.protocol import SURROGATE, has_unstorable
+from livehub.validation import reasons
 from qa.api import router as questions_router
 from sessions.api import router as events_router
 
@@ -54,10 +55,7 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    fields: dict[str, str] = {}
-    for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
-        fields.setdefault(".".join(location) or "body", item.get("msg", "invalid"))
+    fields = reasons(error.errors, whole="body", skip=("body", "payload"))
     return _error(request, 422, {"code": "invalid", "message": _("The request is not valid."), "fields": fields})
 
 

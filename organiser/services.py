@@ -320,7 +320,7 @@ def _sniffed_type(content: bytes) -> str:
         root = ElementTree.fromstring(content, forbid_dtd=True)
     except (ElementTree.ParseError, DefusedXmlException, ValueError):
         raise Invalid(
-            "The logo is not a PNG, JPEG, WebP or SVG image.", fields={"logo": "PNG, JPEG, WebP or SVG"}
+            _("The logo is not a PNG, JPEG, WebP or SVG image."), fields={"logo": "PNG, JPEG, WebP or SVG"}
         ) from None
     if root.tag.rsplit("}", 1)[-1] != "svg":
         raise Invalid(_("The logo is not a PNG, JPEG, WebP or SVG image."), fields={"logo": "PNG, JPEG, WebP or SVG"})

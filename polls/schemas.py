@@ -4,9 +4,11 @@ and their limits."""
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext
 from pydantic import Field, field_validator, model_validator
 
 from livehub.realtime.registry import CommandSchema, Payload, event, limit, optional, snapshot_part
+from livehub.validation import refused
 
 Id = Annotated[int, Field(gt=0)]
 Kind = Literal["single", "multiple", "rating", "wordcloud", "text", "stance"]
@@ -59,7 +61,7 @@ class UpdatePoll(_PollSettings):
     @classmethod
     def not_null(cls, value):
         if value is None:
-            raise ValueError("leave it out to keep it; it cannot be null")
+            raise refused(gettext("Leave it out to keep it; it cannot be null."))
         return value
 
 
@@ -87,7 +89,7 @@ class Respond(CommandSchema):
     def one_kind_of_answer(self) -> "Respond":
         given = [name for name in ("options", "value", "text") if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of options, value or text")
+            raise refused(gettext("Give exactly one of %(fields)s.") % {"fields": "options, value, text"})
         return self
 
 

@@ -424,8 +424,8 @@ def _answer_fields(poll: Poll, *, options, value, text) -> dict[str, Any]:
             raise Invalid(said, fields={"text": _("up to %(words)s words") % {"words": WORDS.max}})
         return {"options": [], "value": None, "words": words, "text": ""}
     if not ANSWER_TEXT.min <= len(text) <= ANSWER_TEXT.max:
-        between = f"{ANSWER_TEXT.min} to {ANSWER_TEXT.max} characters"
-        raise Invalid(f"An answer has {between}.", fields={"text": between})
+        between = _("%(min)s to %(max)s characters") % {"min": ANSWER_TEXT.min, "max": ANSWER_TEXT.max}
+        raise Invalid(_("An answer has %(between)s.") % {"between": between}, fields={"text": between})
     return {"options": [], "value": None, "words": [], "text": text, "review": Response.Review.PENDING}
 
 

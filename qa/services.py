@@ -287,7 +287,7 @@ def question_moderate(
 
     A rejection may carry a `reason` (Question.RejectionReason), which its author is told."""
     if reason is not None and action != "reject":
-        raise Invalid(_("Only a rejection takes a reason."), fields={"reason": "only with the action reject"})
+        raise Invalid(_("Only a rejection takes a reason."), fields={"reason": _("only with the action reject")})
     if role == SPEAKER and action not in SPEAKER_ACTIONS:
         raise Forbidden(
             _("Speakers may %(actions)s, not %(action)s.")
@@ -383,15 +383,18 @@ def question_answer_in_writing(*, event_id: int, question_id: int, text: str, ro
     text = text.strip()
     if len(text) > ANSWER_TEXT.max:
         raise Invalid(
-            f"An answer has at most {ANSWER_TEXT.max} characters (this one has {len(text)}).",
-            fields={"text": f"at most {ANSWER_TEXT.max} characters"},
+            _("An answer has at most %(max)s characters (this one has %(length)s).")
+            % {"max": ANSWER_TEXT.max, "length": len(text)},
+            fields={"text": _("at most %(max)s characters") % {"max": ANSWER_TEXT.max}},
         )
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if not question.is_public:
-            raise Conflict(f"Only approved questions are answered in writing; this one is {question.state}.")
+            raise Conflict(
+                _("Only approved questions are answered in writing; this one is %(state)s.") % {"state": question.state}
+            )
         if text == question.answer_text:
-            raise Conflict("The answer is unchanged." if text else "This question has no written answer.")
+            raise Conflict(_("The answer is unchanged.") if text else _("This question has no written answer."))
         question.answer_text = text
         question.answer_by = role if text else ""
         question.answer_at = timezone.now() if text else None
@@ -413,7 +416,7 @@ def question_answer_in_writing(*, event_id: int, question_id: int, text: str, ro
 def question_merge(*, event_id: int, question_id: int, into_id: int, actor: str) -> Question:
     """Fold a duplicate into another question; each participant's vote counts once."""
     if question_id == into_id:
-        raise Invalid(_("A question cannot be merged into itself."), fields={"into": "must be another question"})
+        raise Invalid(_("A question cannot be merged into itself."), fields={"into": _("must be another question")})
     with transaction.atomic(savepoint=False):
         first, second = sorted([question_id, into_id])  # lock in id order: no deadlock between merges
         locked = {q.pk: q for q in [_locked(event_id=event_id, question_id=pk) for pk in (first, second)]}

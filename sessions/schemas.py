@@ -5,9 +5,11 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext, ngettext
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from livehub.realtime.registry import CommandSchema, Payload, constant, event, limit, optional, snapshot_part
+from livehub.validation import refused
 
 NAME_MAX = limit("display_name", max=60).max
 NOTE_TEXT = limit("note_text", min=1, max=200)
@@ -21,9 +23,11 @@ def clean_name(value: str | None) -> str | None:
         return None
     value = " ".join(value.split())
     if any(unicodedata.category(char) in {"Cc", "Cf"} for char in value):
-        raise ValueError("must not contain control or invisible formatting characters")
+        raise refused(gettext("A name may not contain control or invisible formatting characters."))
     if len(value) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
+        raise refused(
+            ngettext("At most %(limit)s character.", "At most %(limit)s characters.", NAME_MAX) % {"limit": NAME_MAX}
+        )
     return value or None
 
 

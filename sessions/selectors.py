@@ -110,7 +110,7 @@ def room_get(*, event_id: int, slug: str, for_update: bool = False) -> Room:
     rooms = Room.objects.filter(event_id=event_id, slug=slug)
     room = (rooms.select_for_update() if for_update else rooms).first()
     if room is None:
-        raise NotFound(f"There is no room {slug!r} in this event.")
+        raise NotFound(_("There is no room %(slug)s in this event.") % {"slug": repr(slug)})
     return room
 
 

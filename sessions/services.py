@@ -145,7 +145,8 @@ def session_set_current(*, event_id: int, session_id: int | None, room: str | No
             target = room_get(event_id=event_id, slug=room)
             if session is not None and session.room_id != target.pk:
                 raise Invalid(
-                    f"“{session.title}” is not in the room {target.name}.", fields={"session": "not in this room"}
+                    _("“%(title)s” is not in the room %(room)s.") % {"title": session.title, "room": target.name},
+                    fields={"session": _("not in this room")},
                 )
             _room_set_current(target.pk, session_id, event)
             if session is None:

@@ -110,3 +110,28 @@ async def test_the_socket_refuses_in_the_page_language_and_the_switch_outranks_i
     reply = await chosen.send("question.ask", {"session": roundtable.pk, "text": "Hm"})
     assert reply["error"]["message"] == "De gegevens van de opdracht zijn niet geldig."
     await chosen.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("hub_stopped")
+async def test_a_refused_command_names_each_field_s_problem_in_the_socket_s_language(event, roundtable, join):
+    author = await database_sync_to_async(join)()
+    french = await Socket.open(token=author.token, lang="fr")
+    reply = await french.send("question.ask", {"session": roundtable.pk, "text": "Pourquoi ? " * 50, "extra": 1})
+    assert reply["error"]["code"] == "invalid"
+    assert reply["error"]["fields"] == {"text": "Au plus 500 caractères.", "extra": "Ce champ n'est pas attendu."}
+    await french.close()
+
+
+def test_a_refused_request_names_each_field_s_problem_in_the_browser_s_language(client, event):
+    response = client.post(
+        f"/api/events/{event.code}/join",
+        data={"mode": "hall", "name": "N" * 61},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {
+        "mode": "Kies een van: 'room', 'online'.",
+        "name": "Hoogstens 60 tekens.",
+    }

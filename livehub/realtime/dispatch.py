@@ -11,20 +11,13 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from livehub.errors import Conflict, DomainError, Forbidden, Invalid, UnknownType
+from livehub.validation import reasons
 
 from .healing import settle_announcements
 from .models import CommandReceipt
 from .registry import COMMANDS, Command, CommandContext
 
 log = logging.getLogger(__name__)
-
-
-def validation_fields(error: ValidationError) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for item in error.errors(include_url=False, include_input=False):
-        name = ".".join(str(part) for part in item["loc"]) or "data"
-        fields.setdefault(name, item["msg"])
-    return fields
 
 
 def _checked(ctx: CommandContext, type: str, data: dict[str, Any]) -> tuple[Command, Any]:
@@ -39,7 +32,8 @@ def _checked(ctx: CommandContext, type: str, data: dict[str, Any]) -> tuple[Comm
     try:
         return command, command.schema.model_validate(data)
     except ValidationError as error:
-        raise Invalid(_("The command's data is not valid."), fields=validation_fields(error)) from None
+        fields = reasons(error.errors(include_url=False, include_input=False), whole="data")
+        raise Invalid(_("The command's data is not valid."), fields=fields) from None
 
 
 def is_direct(type: str) -> bool:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext
+
 from livehub.errors import BadRequest, DomainError, Invalid
 
 PUBLIC = "public"
@@ -156,8 +158,10 @@ def read_envelope(value: dict[str, Any]) -> Envelope:
         raise Invalid("`data` must be an object.", fields={"data": "must be an object"})
     field = _unstorable_field(data)
     if field is not None:
-        reason = "must not contain NUL characters or unpaired surrogates"
-        raise Invalid(f"Text {reason}.", fields={field: reason})
+        raise Invalid(
+            gettext("Text must not contain NUL characters or unpaired surrogates."),
+            fields={field: gettext("must not contain NUL characters or unpaired surrogates")},
+        )
     return Envelope(type=type_, ref=ref, data=data)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from agenda.formats import agenda_read, kind_of
 from livehub.errors import Invalid
@@ -193,3 +194,22 @@ def test_a_file_of_no_known_format_says_what_is_wrong(content, expected):
     with pytest.raises(Invalid) as error:
         agenda_read(content)
     assert expected in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "VEVENT 3 (session « Lunch », UID"),
+        ("nl", "VEVENT 3 (sessie “Lunch”, UID"),
+    ],
+)
+def test_the_errors_speak_the_active_language_naming_the_file_s_own_fields(language, expected):
+    text = (
+        example("agenda.ics")
+        .decode()
+        .replace("DTSTART;TZID=Europe/Brussels:20250228T120000", "DTSTART;VALUE=DATE:20250228")
+    )
+    with translation.override(language), pytest.raises(Invalid) as error:
+        agenda_read(text.encode())
+    assert expected in error.value.message and "DTSTART" in error.value.message
+    assert "field" not in error.value.message and "session needs" not in error.value.message

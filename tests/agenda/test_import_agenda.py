@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -63,6 +64,14 @@ def test_a_broken_file_exits_non_zero_naming_the_row_and_field_without_a_traceba
     assert "row 3 (session “Bad”): field 'start': 'tomorrow' is not a date and time" in result.stderr
     assert "Nothing was changed." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_speaks_english_whatever_language_its_caller_has_active(tmp_path):
+    path = tmp_path / "agenda.csv"
+    path.write_text("id,start,end,title\na,2025-03-20T09:00,2025-03-20T10:00,Ok\nb,tomorrow,2025-03-20T11:00,Bad\n")
+    with translation.override("fr"), pytest.raises(CommandError) as error:
+        run("BBD2025", str(path), "--name", "x")
+    assert "row 3 (session “Bad”): field 'start': 'tomorrow' is not a date and time" in str(error.value)
 
 
 # Near-valid files: the shipped examples with a field dropped or garbled, or cut short.

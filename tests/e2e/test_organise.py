@@ -144,3 +144,25 @@ def test_an_organiser_sets_up_a_congress_from_its_pretalx_schedule(server, brows
     refused = [error for error in console.errors if error.startswith("organiser:") and "status of 400" in error]
     assert len(refused) == 2
     console.errors = [error for error in console.errors if error not in refused]
+
+
+def test_a_french_organiser_reads_what_is_wrong_with_a_programme_in_french(server, browser, console, tmp_path):
+    page = signed_in_organiser(server, browser, console, "/organise/SFH2022/agenda/")
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": server.http}])
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    broken = tmp_path / "programme.csv"
+    broken.write_text("id,start,end,title\nA,2022-11-17T09:00,2022-11-17T10:00,Ouverture\nB,demain,,Clôture\n")
+    page.get_by_label("Fichier du programme").set_input_files(str(broken))
+    page.get_by_role("button", name="Aperçu").click()
+    error = page.locator('[data-field="file"] .error')
+    expect(error).to_contain_text("ligne 3 (session « Clôture ») : champ 'start' : 'demain' n'est pas une date")
+    for width, height in [(390, 844), (1440, 900), (1920, 1080), (1280, 720)]:
+        page.set_viewport_size({"width": width, "height": height})
+        fits(page, width)
+        page.screenshot(path=str(SCREENSHOTS / f"organise-agenda-error-fr-{width}x{height}.png"), full_page=True)
+    page.context.close()
+    # The refused upload answered 400 on purpose; Chromium logs that answer as a console error.
+    refused = [error for error in console.errors if "status of 400" in error]
+    assert len(refused) == 1
+    console.errors = [error for error in console.errors if error not in refused]

@@ -404,6 +404,21 @@ def test_a_bad_file_names_the_row_and_the_field(organiser, event):
     assert not event.sessions.filter(title="Good").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "ligne 3 (session « Bad ») : champ 'start' : 'tomorrow' n'est pas une date et une heure"),
+        ("nl", "rij 3 (sessie “Bad”): veld 'start': 'tomorrow' is geen datum en tijd"),
+    ],
+)
+def test_a_bad_file_is_explained_in_the_organiser_s_language(organiser, event, language, expected):
+    csv = b"id,start,end,title\nA,2022-11-17T09:00,2022-11-17T10:00,Good\nB,tomorrow,2022-11-17T10:00,Bad\n"
+    response = organiser.post(
+        "/organise/SFH2022/agenda/", {"file": upload("agenda.csv", csv)}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert expected in field_error(response, "file")
+
+
 # Look ---------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from agenda.services import Plan, agenda_import, agenda_preview
 from livehub.errors import Invalid
@@ -29,6 +29,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; change nothing.")
 
+    # The command speaks English whatever the language a caller has active, like the rest of its output.
+    @no_translations
     def handle(self, *args, code: str, path: str, name, timezone, prune: bool, dry_run: bool, **options):
         content = _read(Path(path))
         service = agenda_preview if dry_run else agenda_import
