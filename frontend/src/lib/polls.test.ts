@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollForAttendee, reducePolls, swingMoves,
-  swingRows,
+  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollBilingual, pollForAttendee,
+  pollIn, reducePolls, swingMoves, swingRows,
 } from "./polls";
 import type { LiveState, Swing } from "./types";
 
@@ -176,5 +176,41 @@ describe("barWidth", () => {
     expect(barWidth(10, 10)).toBe(100);
     expect(barWidth(1, 3)).toBeCloseTo(33.33, 1);
     expect(barWidth(0, 0)).toBe(0);
+  });
+});
+
+describe("a poll in the event's languages", () => {
+  const translated: Poll = {
+    ...poll,
+    translations: { fr: { prompt: "Qui paie ?", options: ["", "Bé"] }, nl: { prompt: "", options: ["Aa", "Bee"] } },
+  };
+
+  it("shows each language its translation, text by text, with the same option ids", () => {
+    const french = pollIn(translated, "fr");
+    expect(french.prompt).toBe("Qui paie ?");
+    expect(french.options).toEqual([{ id: 1, label: "A" }, { id: 2, label: "Bé" }]);
+    const dutch = pollIn(translated, "nl");
+    expect(dutch.prompt).toBe("Who pays?");
+    expect(dutch.options.map((option) => option.label)).toEqual(["Aa", "Bee"]);
+  });
+
+  it("falls back to the original without a translation", () => {
+    expect(pollIn(translated, "en")).toBe(translated);
+    expect(pollIn(poll, "fr")).toBe(poll);
+    expect(pollIn({ ...poll, translations: {} }, "nl").prompt).toBe("Who pays?");
+  });
+
+  it("puts both languages on a bilingual projector, each text once when they are the same", () => {
+    const both = pollBilingual(translated, "en", "fr");
+    expect(both.prompts).toEqual([{ lang: "en", text: "Who pays?" }, { lang: "fr", text: "Qui paie ?" }]);
+    expect(both.poll.options.map((option) => option.label)).toEqual(["A", "B / Bé"]);
+    const dutch = pollBilingual(translated, "en", "nl");
+    expect(dutch.prompts).toEqual([{ lang: "en", text: "Who pays?" }]);
+    expect(dutch.poll.options.map((option) => option.label)).toEqual(["A / Aa", "B / Bee"]);
+  });
+
+  it("shows one language when the projector has one (or takes turns)", () => {
+    expect(pollBilingual(translated, "fr", null)).toEqual({ poll: pollIn(translated, "fr"), prompts: [{ lang: "fr", text: "Qui paie ?" }] });
+    expect(pollBilingual(translated, "en", "en").prompts).toHaveLength(1);
   });
 });

@@ -219,6 +219,41 @@ export function cloudWords(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }
 
+// --- the event's languages ----------------------------------------------------------------------
+
+/**
+ * `poll` with its prompt and option labels in `lang`: the translation where it has one (each text
+ * on its own: an untranslated label stays the original), else the poll itself. Option ids stay.
+ */
+export function pollIn(poll: Poll, lang: string): Poll {
+  const translation = poll.translations?.[lang];
+  if (!translation) return poll;
+  const labels = translation.options ?? [];
+  return {
+    ...poll,
+    prompt: translation.prompt || poll.prompt,
+    options: poll.options.map((option, index) => (labels[index] ? { ...option, label: labels[index] } : option)),
+  };
+}
+
+/**
+ * What a bilingual projector shows of a poll: the prompt in each language (once when they are the
+ * same), and `poll` whose labels read "first / second" where they differ, as the projector's own
+ * texts do (t()). Without a second language, the poll in `lang`.
+ */
+export function pollBilingual(poll: Poll, lang: string, alongside: string | null): { poll: Poll; prompts: { lang: string; text: string }[] } {
+  const first = pollIn(poll, lang);
+  if (!alongside || alongside === lang) return { poll: first, prompts: [{ lang, text: first.prompt }] };
+  const second = pollIn(poll, alongside);
+  const prompts = [{ lang, text: first.prompt }];
+  if (second.prompt !== first.prompt) prompts.push({ lang: alongside, text: second.prompt });
+  const options = first.options.map((option, index) => {
+    const other = second.options[index]?.label;
+    return other && other !== option.label ? { ...option, label: `${option.label} / ${other}` } : option;
+  });
+  return { poll: { ...first, options }, prompts };
+}
+
 // --- stance swing ------------------------------------------------------------------------------
 
 /** A pair's options, by the order that matches positions across the two polls. */
