@@ -105,8 +105,7 @@ def _translations(event: Event, given: dict[str, Any], labels: list[str]) -> dic
         where = f"translations.{language}"
         if language == own:
             raise Invalid(
-                _("The poll itself is in %(language)s: translate it into the event's other languages.")
-                % {"language": language},
+                _("The poll itself is in the event's first language: translate it into the other ones."),
                 fields={where: _("the poll's own language")},
             )
         if language not in others:
@@ -132,7 +131,7 @@ def _translations(event: Event, given: dict[str, Any], labels: list[str]) -> dic
                 _("A translation has one label per option: %(count)s.") % {"count": count},
                 fields={f"{where}.options": count},
             )
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for index, (label, original) in enumerate(zip(options, labels, strict=False)):
             if len(label) > OPTION_LABEL.max:
                 between = _("%(min)s to %(max)s characters") % {"min": OPTION_LABEL.min, "max": OPTION_LABEL.max}
@@ -140,10 +139,13 @@ def _translations(event: Event, given: dict[str, Any], labels: list[str]) -> dic
                     _("Each option has %(between)s.") % {"between": between},
                     fields={f"{where}.options.{index}": between},
                 )
+            # Two bars that read the same in this language; the translated one of the two is named
+            # (the originals differ already).
             shown = (label or original).casefold()
             if shown in seen:
-                raise Invalid(_("Options must differ."), fields={f"{where}.options.{index}": _("duplicate option")})
-            seen.add(shown)
+                blamed = index if label else seen[shown]
+                raise Invalid(_("Options must differ."), fields={f"{where}.options.{blamed}": _("duplicate option")})
+            seen[shown] = index
         options = options if any(options) else []
         if prompt or options:
             kept[language] = {"prompt": prompt, "options": options}

@@ -153,7 +153,7 @@ def test_a_poll_without_translations_has_an_empty_object(event, make_poll):
         ({"fr": {**FRENCH, "options": ["Un", "Deux"]}}, "translations.fr.options"),
         ({"fr": {**FRENCH, "options": ["Un", "Deux", "x" * 121]}}, "translations.fr.options.2"),
         ({"fr": {**FRENCH, "options": ["Un", "un", "Trois"]}}, "translations.fr.options.1"),
-        ({"fr": {**FRENCH, "options": ["Industry", "", "Trois"]}}, "translations.fr.options.1"),  # as shown
+        ({"fr": {**FRENCH, "options": ["Industry", "", "Trois"]}}, "translations.fr.options.0"),  # as shown
     ],
 )
 def test_impossible_translations_are_invalid(brussels, make_poll, translations, field):

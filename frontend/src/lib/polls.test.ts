@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollBilingual, pollForAttendee,
-  pollIn, reducePolls, swingMoves, swingRows,
+  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, hasTranslations, onScreenPoll, openPollFor, type Poll, pollBilingual, pollForAttendee,
+  pollIn, reducePolls, swingMoves, swingRows, withoutOption,
 } from "./polls";
 import type { LiveState, Swing } from "./types";
 
@@ -167,6 +167,53 @@ describe("the poll builder", () => {
     expect(draftCommand(draftOf({ ...poll, state: "draft" }))).toEqual({
       kind: "single", prompt: "Who pays?", session: 3, auto_open: false, options: ["A", "B"],
     });
+  });
+});
+
+describe("the poll builder's translations", () => {
+  const others = ["fr", "nl"];
+  const draft = () => ({ ...emptyDraft(3, others), prompt: "Who should pay?", options: ["Insurers", "Industry", "Europe"] });
+
+  it("has one translation per other language of the event, none for an event in one language", () => {
+    expect(Object.keys(emptyDraft(3, others).translations)).toEqual(["fr", "nl"]);
+    expect(emptyDraft(3).translations).toEqual({});
+  });
+
+  it("sends the translated texts, every label in its place, and drops an empty language", () => {
+    const filled = draft();
+    filled.translations.fr = { prompt: "  Qui   doit payer ? ", options: ["Les assureurs", "", "L'Europe "] };
+    expect(draftCommand(filled).translations).toEqual({ fr: { prompt: "Qui doit payer ?", options: ["Les assureurs", "", "L'Europe"] } });
+    filled.translations.nl = { prompt: "Wie betaalt?", options: ["", ""] };  // shorter than the options: padded
+    expect(draftCommand(filled).translations).toMatchObject({ nl: { prompt: "Wie betaalt?", options: [] } });
+  });
+
+  it("sends an empty object to clear the translations of a draft", () => {
+    expect(draftCommand(draft()).translations).toEqual({});
+  });
+
+  it("sends no option labels for a kind without options", () => {
+    const rating = { ...draft(), kind: "rating" as const };
+    rating.translations.fr = { prompt: "Notez", options: ["x", "y", "z"] };
+    expect(draftCommand(rating).translations).toEqual({ fr: { prompt: "Notez", options: [] } });
+  });
+
+  it("takes a draft's translations back into the builder, and removes an option with its translations", () => {
+    const held: Poll = { ...poll, state: "draft", translations: { nl: { prompt: "Wie betaalt?", options: ["", "Bee"] } } };
+    const copy = draftOf(held, others);
+    expect(copy.translations).toEqual({ fr: { prompt: "", options: ["", ""] }, nl: { prompt: "Wie betaalt?", options: ["", "Bee"] } });
+    expect(hasTranslations(copy)).toBe(true);
+    expect(hasTranslations(draftOf({ ...poll, state: "draft" }, others))).toBe(false);
+    const fewer = withoutOption(copy, 0);
+    expect(fewer.options).toEqual(["B"]);
+    expect(fewer.translations.nl.options).toEqual(["Bee"]);
+  });
+
+  it("says what the server would refuse in a translation, by its field", () => {
+    const wrong = draft();
+    wrong.translations.fr = { prompt: "Q?", options: ["Industry", "", "x".repeat(121)] };
+    expect(Object.keys(draftProblems(wrong)).sort()).toEqual(["translations.fr.options.0", "translations.fr.options.2", "translations.fr.prompt"]);
+    wrong.translations.fr = { prompt: "", options: ["Les assureurs", "", ""] };
+    expect(draftProblems(wrong)).toEqual({});
   });
 });
 
