@@ -5,6 +5,7 @@ from `.iterator()` or from counts the database groups, so a 50,000-question even
 at once. No sheet names a participant: authors only by the name they chose to show, never an id.
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def question_rows(scope: Scope) -> Iterator[Row]:
 
 POLL_COLUMNS = (
     "id", "session", "kind", "phase", "prompt", "state", "opened_at", "closed_at", "answers", "answers_room",
-    "answers_online",
+    "answers_online", "translations",
 )  # fmt: skip
 
 
@@ -119,8 +120,11 @@ def poll_rows(scope: Scope) -> Iterator[Row]:
         .order_by("id")
         .values_list("id", "session_title", *POLL_COLUMNS[2:])
     )
-    for id_, session, kind, phase, *rest in polls.iterator(chunk_size=500):
-        yield (id_, session or "", kind, phase or "none", *rest)
+    others = scope.event.languages[1:]
+    for id_, session, kind, phase, *rest, translations in polls.iterator(chunk_size=500):
+        # The prompt stays the original; its translations (the event's languages now) as JSON.
+        kept = {language: text for language, text in translations.items() if language in others}
+        yield (id_, session or "", kind, phase or "none", *rest, json.dumps(kept, ensure_ascii=False) if kept else None)
 
 
 def _percent(count: int, total: int) -> float:

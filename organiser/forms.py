@@ -6,6 +6,7 @@ import zoneinfo
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,10 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 AGENDA_MAX_BYTES = 2 * 1024 * 1024
 
 
-def errors_onto(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal shown on the field it names (else above the form)."""
-    named = [name for name in error.fields if name in form.fields]
+def errors_onto(form: forms.Form, error: DomainError, field_of=lambda name: name) -> None:
+    """A service's refusal shown on the field it names, `field_of` it when the form names it
+    otherwise (else above the form)."""
+    named = list(dict.fromkeys(field_of(name) for name in error.fields if field_of(name) in form.fields))
     if not named:
         form.add_error(None, error.message)
     for name in named:
@@ -291,9 +293,46 @@ class PollForm(forms.Form):
 
         self.fields["session"].label_from_instance = label
 
+        # The event's other languages: a prompt and the labels in each (the poll itself is in its first).
+        names = dict(settings.LANGUAGES)
+        self.languages = list(event.languages[1:])
+        for code in self.languages:
+            name = names.get(code, code)
+            self.fields[f"prompt_{code}"] = forms.CharField(
+                required=False, max_length=300, label=_("Question (%(language)s)") % {"language": name},
+                widget=forms.TextInput(attrs={"lang": code}),
+            )  # fmt: skip
+            self.fields[f"options_{code}"] = forms.CharField(
+                required=False, strip=False, label=_("Options (%(language)s)") % {"language": name},
+                widget=forms.Textarea(attrs={"rows": 5, "lang": code}),
+                help_text=_(
+                    "Optional. One line per option, in the same order; an empty line shows the option as written."
+                ),
+            )  # fmt: skip
+        translated = [f"{part}_{code}" for code in self.languages for part in ("prompt", "options")]
+        self.order_fields(["session", "kind", "prompt", "options", *translated])
+
     def option_labels(self) -> list[str] | None:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
         return lines or None
+
+    def translations(self) -> dict[str, dict[str, object]]:
+        """By language: the prompt and the labels, line by line (an empty line keeps the original)."""
+        given = {}
+        for code in self.languages:
+            lines = [line.strip() for line in self.cleaned_data[f"options_{code}"].splitlines()]
+            while lines and not lines[-1]:
+                lines.pop()
+            given[code] = {"prompt": self.cleaned_data[f"prompt_{code}"], "options": lines}
+        return given
+
+    @staticmethod
+    def translation_field(name: str) -> str:
+        """The form's field for a service's `translations.fr.options.2` (the language's labels)."""
+        parts = name.split(".")
+        if parts[0] != "translations" or len(parts) < 3:
+            return name
+        return f"{parts[2]}_{parts[1]}"
 
 
 class AgendaUploadForm(forms.Form):

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
 from polls.models import Poll
+from polls.selectors import poll_translations
 from polls.services import poll_create
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
@@ -433,12 +434,13 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
             sessions[s.pk] = new
         copied: dict[int, int] = {}  # the source's poll id → the copy's
         pairs = []
-        for poll in source.polls.prefetch_related("options").order_by("pk"):
+        for poll in source.polls.select_related("event").prefetch_related("options").order_by("pk"):
             new = poll_create(
                 event_id=copy.pk, actor="clone", kind=poll.kind, prompt=poll.prompt,
                 session_id=sessions[poll.session_id].pk if poll.session_id else None,
                 options=[o.label for o in poll.options.all()] or None, max_choices=poll.max_choices,
                 scale=poll.scale, phase=poll.phase or None, auto_open=poll.auto_open,
+                translations=poll_translations(poll),
             )  # fmt: skip
             copied[poll.pk] = new.pk
             if poll.stance_pair_id:

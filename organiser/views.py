@@ -406,9 +406,10 @@ def polls(request: HttpRequest, event: Event) -> HttpResponse:
                 scale=data["scale"],
                 phase=data["phase"] or None,
                 auto_open=data["auto_open"],
+                translations=form.translations(),
             )
         except DomainError as error:
-            errors_onto(form, error)
+            errors_onto(form, error, form.translation_field)
         else:
             messages.success(request, _("The poll is prepared as a draft."))
             return redirect("organiser:polls", code=event.code)

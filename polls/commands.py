@@ -2,11 +2,17 @@
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, CommandContext, command
 
 from . import services
 from .schemas import CreatePoll, ModerateAnswer, OnScreen, PollRef, Respond, ResultsVisible, UpdatePoll
 from .selectors import response_payload
+
+
+def _plain(translations: dict[str, BaseModel] | None) -> dict[str, Any] | None:
+    return None if translations is None else {language: text.model_dump() for language, text in translations.items()}
 
 
 @command("poll.create", schema=CreatePoll, roles=MODERATORS_ONLY)
@@ -23,6 +29,7 @@ def create(ctx: CommandContext, cmd: CreatePoll) -> dict[str, Any]:
         phase=cmd.phase,
         stance_pair_id=cmd.stance_pair,
         auto_open=cmd.auto_open,
+        translations=_plain(cmd.translations),
     )
     return {"poll": poll.pk}
 
@@ -31,6 +38,8 @@ def create(ctx: CommandContext, cmd: CreatePoll) -> dict[str, Any]:
 def update(ctx: CommandContext, cmd: UpdatePoll) -> dict[str, Any]:
     names = {"session": "session_id", "stance_pair": "stance_pair_id"}
     fields = {names.get(name, name): getattr(cmd, name) for name in cmd.model_fields_set if name != "poll"}
+    if "translations" in fields:
+        fields["translations"] = _plain(cmd.translations)
     poll = services.poll_update(event_id=ctx.event_id, poll_id=cmd.poll, actor=ctx.label, **fields)
     return {"poll": poll.pk}
 

@@ -36,6 +36,9 @@ class Poll(models.Model):
     stance_pair = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     auto_open = models.BooleanField(default=False, help_text="Open when its session goes live.")
     order = models.PositiveIntegerField(default=0)
+    # The prompt and option labels in the event's other languages: {"fr": {"prompt", "options"}};
+    # an empty text stands for the original (`polls.services._translations` keeps the shape).
+    translations = models.JSONField(default=dict, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

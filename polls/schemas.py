@@ -29,6 +29,17 @@ Labels = Annotated[list[Annotated[str, Field(max_length=OPTION_LABEL.max)]], Fie
 MaxChoices = Annotated[int, Field(ge=1, le=OPTIONS.max)]
 
 
+class PollTranslation(CommandSchema):
+    """The prompt and option labels in one more of the event's languages; "" keeps the original."""
+
+    prompt: Prompt = ""
+    options: Labels = []
+
+
+# By language code; which codes are allowed depends on the event (`polls.services`).
+Translations = dict[Annotated[str, Field(max_length=8)], PollTranslation]
+
+
 class _PollSettings(CommandSchema):
     """What a poll may leave empty, the same whether it is created or changed."""
 
@@ -38,6 +49,7 @@ class _PollSettings(CommandSchema):
     scale: Literal[5, 10] | None = None
     phase: Literal["before", "after"] | None = None
     stance_pair: Id | None = None
+    translations: Translations | None = None
 
 
 class PollFields(_PollSettings):
@@ -103,12 +115,23 @@ class PollOption(Payload):
     label: str
 
 
+class PollTranslationPayload(Payload):
+    prompt: str = Field(description='The prompt in this language, "" for the original.')
+    options: list[str] = Field(
+        description='As many labels as the poll has options, in their order ("" for the original), or none.'
+    )
+
+
 class Poll(Payload):
     id: int
     session: int | None
     kind: Kind
     prompt: str
     options: list[PollOption]
+    translations: dict[str, PollTranslationPayload] = Field(
+        default_factory=dict,
+        description="The prompt and options in the event's other languages, by language ({} when none).",
+    )
     state: State
     results_visible: bool
     on_screen: bool

@@ -47,6 +47,7 @@ def poll_payload(poll: Poll) -> dict[str, Any]:
         "kind": poll.kind,
         "prompt": poll.prompt,
         "options": [{"id": option.pk, "label": option.label} for option in poll.options.all()],
+        "translations": poll_translations(poll),
         "state": poll.state,
         "results_visible": poll.results_visible,
         "on_screen": poll.on_screen,
@@ -60,6 +61,12 @@ def poll_payload(poll: Poll) -> dict[str, Any]:
         "auto_open": poll.auto_open,
         "order": poll.order,
     }
+
+
+def poll_translations(poll: Poll) -> dict[str, dict[str, Any]]:
+    """The stored translations into languages the event still has after its first."""
+    others = poll.event.languages[1:]
+    return {language: text for language, text in (poll.translations or {}).items() if language in others}
 
 
 def _paired_with(poll: Poll) -> int | None:

@@ -73,7 +73,7 @@ def _labels(kind: str, options: list[str] | None) -> list[str]:
     if kind == Kind.STANCE and options is None:
         return STANCE_LABELS[3]
     if kind in CHOICE_KINDS or kind == Kind.STANCE:
-        labels = [" ".join(label.split()) for label in options or []]
+        labels = [_fold(label) for label in options or []]
         if kind == Kind.STANCE and len(labels) not in STANCE_LABELS:
             raise Invalid(_("A stance poll has 3 or 5 positions."), fields={"options": _("3 or 5 positions")})
         if not OPTIONS.min <= len(labels) <= OPTIONS.max:
@@ -91,6 +91,79 @@ def _labels(kind: str, options: list[str] | None) -> list[str]:
     return []
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _translations(event: Event, given: dict[str, Any], labels: list[str]) -> dict[str, dict[str, Any]]:
+    """The translations to store: for the event's languages after its first (the poll's own),
+    prompts and labels as long as the originals', as many labels as options ("" keeps the
+    original); a language left wholly empty is not stored."""
+    own, others = event.languages[0], event.languages[1:]
+    kept: dict[str, dict[str, Any]] = {}
+    for language, translation in given.items():
+        where = f"translations.{language}"
+        if language == own:
+            raise Invalid(
+                _("The poll itself is in the event's first language: translate it into the other ones."),
+                fields={where: _("the poll's own language")},
+            )
+        if language not in others:
+            raise Invalid(
+                _("Translations are for the event's other languages: %(languages)s.")
+                % {"languages": ", ".join(others) or _("none")},
+                fields={where: _("not one of the event's languages")},
+            )
+        prompt = _fold(translation.get("prompt") or "")
+        if prompt and not PROMPT.min <= len(prompt) <= PROMPT.max:
+            between = _("%(min)s to %(max)s characters") % {"min": PROMPT.min, "max": PROMPT.max}
+            raise Invalid(
+                _("The question of a poll has %(between)s.") % {"between": between}, fields={f"{where}.prompt": between}
+            )
+        options = [_fold(label) for label in translation.get("options") or []]
+        if any(options) and not labels:
+            raise Invalid(
+                _("This kind of poll has no options to translate."), fields={f"{where}.options": _("not for this kind")}
+            )
+        if any(options) and len(options) != len(labels):
+            count = _("%(count)s labels") % {"count": len(labels)}
+            raise Invalid(
+                _("A translation has one label per option: %(count)s.") % {"count": count},
+                fields={f"{where}.options": count},
+            )
+        seen: dict[str, int] = {}
+        for index, (label, original) in enumerate(zip(options, labels, strict=False)):
+            if len(label) > OPTION_LABEL.max:
+                between = _("%(min)s to %(max)s characters") % {"min": OPTION_LABEL.min, "max": OPTION_LABEL.max}
+                raise Invalid(
+                    _("Each option has %(between)s.") % {"between": between},
+                    fields={f"{where}.options.{index}": between},
+                )
+            # Two bars that read the same in this language; the translated one of the two is named
+            # (the originals differ already).
+            shown = (label or original).casefold()
+            if shown in seen:
+                blamed = index if label else seen[shown]
+                raise Invalid(_("Options must differ."), fields={f"{where}.options.{blamed}": _("duplicate option")})
+            seen[shown] = index
+        options = options if any(options) else []
+        if prompt or options:
+            kept[language] = {"prompt": prompt, "options": options}
+    return kept
+
+
+def _kept_translations(poll: Poll, *, labels: list[str], old_labels: list[str]) -> dict[str, dict[str, Any]]:
+    """A draft's translations when an edit does not send them: the prompts stay, labels stay only
+    with the same options (they translated the old ones), and only the event's other languages."""
+    others = poll.event.languages[1:]
+    kept = {}
+    for language, translation in (poll.translations or {}).items():
+        options = translation.get("options", []) if labels == old_labels else []
+        if language in others and (translation.get("prompt") or options):
+            kept[language] = {"prompt": translation.get("prompt", ""), "options": options}
+    return kept
+
+
 def _configure(
     poll: Poll,
     *,
@@ -101,7 +174,7 @@ def _configure(
     scale: int | None,
     phase: str | None,
 ) -> list[str]:
-    prompt = " ".join(prompt.split())
+    prompt = _fold(prompt)
     if not PROMPT.min <= len(prompt) <= PROMPT.max:
         between = _("%(min)s to %(max)s characters") % {"min": PROMPT.min, "max": PROMPT.max}
         raise Invalid(_("The question of a poll has %(between)s.") % {"between": between}, fields={"prompt": between})
@@ -168,6 +241,7 @@ def poll_create(
     phase: str | None = None,
     stance_pair_id: int | None = None,
     auto_open: bool = False,
+    translations: dict[str, Any] | None = None,
 ) -> Poll:
     """A draft poll, prepared before the event or on the spot."""
     with transaction.atomic(savepoint=False):
@@ -177,6 +251,7 @@ def poll_create(
         labels = _configure(
             poll, kind=kind, prompt=prompt, options=options, max_choices=max_choices, scale=scale, phase=phase
         )
+        poll.translations = _translations(event, translations or {}, labels)
         poll.save()
         if stance_pair_id is not None:
             _pair(poll, stance_pair_id)
@@ -202,6 +277,7 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
             "options": [o.label for o in poll.options.all()],
         }
         pair_given, pair = "stance_pair_id" in fields, fields.pop("stance_pair_id", None)
+        translations_given, translations = "translations" in fields, fields.pop("translations", None)
         if "session_id" in fields:
             session_id = fields.pop("session_id")
             poll.session = session_get(event_id=event_id, session_id=session_id) if session_id else None
@@ -210,6 +286,10 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
         if fields.get("kind") and "options" not in fields and merged["kind"] != current["kind"]:
             merged["options"] = None
         labels = _configure(poll, **merged)
+        if translations_given:
+            poll.translations = _translations(poll.event, translations or {}, labels)
+        else:
+            poll.translations = _kept_translations(poll, labels=labels, old_labels=current["options"])
         poll.save()
         if pair_given:
             _pair(poll, pair)

@@ -19,6 +19,9 @@ from sessions.models import Participant
 BRUSSELS = ZoneInfo("Europe/Brussels")
 START = datetime(2022, 5, 5, 10, 1, tzinfo=BRUSSELS)
 
+# The before poll in French too: the `translations` column of the polls sheet.
+FRENCH_STANCE = {"prompt": "La Belgique peut être le pôle.", "options": ["D'accord", "Indécis", "Pas d'accord"]}
+
 
 @pytest.fixture
 def clock(monkeypatch):
@@ -98,7 +101,9 @@ def day(event, roundtable, join, ask, clock):
         polls.poll_respond(participant_id=who.pk, event_id=event.pk, poll_id=poll.pk, **data)
 
     clock.at(10, 5)
-    before = poll("stance", "Belgium can be the hub.", phase="before")
+    event.languages = ["en", "fr"]
+    event.save(update_fields=["languages"])
+    before = poll("stance", "Belgium can be the hub.", phase="before", translations={"fr": FRENCH_STANCE})
     after = poll("stance", "Belgium can be the hub.", phase="after", stance_pair_id=before.pk)
     cloud = poll("wordcloud", "One word for the price?")
     polls.poll_open(event_id=event.pk, poll_id=before.pk, actor="moderator")

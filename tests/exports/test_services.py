@@ -15,6 +15,7 @@ from exports.selectors import SHEETS
 from exports.services import event_export, export_scope
 from livehub.errors import Invalid, NotFound
 from sessions.services import audience_purge
+from tests.exports.conftest import FRENCH_STANCE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -24,6 +25,11 @@ TITLE = "How can we make these new therapies more affordable?"
 def at(hour: int, minute: int) -> datetime:
     """A time of the day as a spreadsheet holds it: in Brussels, without a zone."""
     return datetime(2022, 5, 5, hour, minute)
+
+
+HUB, WORD = "Belgium can be the hub.", "One word for the price?"
+# The polls sheet keeps the original prompt and adds the translations as JSON.
+FR = json.dumps({"fr": FRENCH_STANCE}, ensure_ascii=False)
 
 
 def expected(day) -> dict[str, list[tuple]]:
@@ -110,9 +116,9 @@ def expected(day) -> dict[str, list[tuple]]:
             ),
         ],
         "polls": [
-            (before, TITLE, "stance", "before", "Belgium can be the hub.", "closed", at(10, 5), at(10, 15), 4, 2, 2),
-            (after, TITLE, "stance", "after", "Belgium can be the hub.", "closed", at(10, 30), at(10, 34), 4, 3, 1),
-            (cloud, TITLE, "wordcloud", "none", "One word for the price?", "closed", at(10, 30), at(10, 34), 3, 2, 1),
+            (before, TITLE, "stance", "before", HUB, "closed", at(10, 5), at(10, 15), 4, 2, 2, FR),
+            (after, TITLE, "stance", "after", HUB, "closed", at(10, 30), at(10, 34), 4, 3, 1, None),
+            (cloud, TITLE, "wordcloud", "none", WORD, "closed", at(10, 30), at(10, 34), 3, 2, 1, None),
         ],
         "poll_results": [
             (before, "Agree", 2, 1, 1, 50.0),

@@ -94,8 +94,10 @@ def test_a_logo_that_is_no_safe_image_is_refused(event, content, message):
 def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtable, attendee, ask):
     ask(attendee)
     look_set(event=event, colour="#0f766e", logo=PNG)
+    event.languages = ["en", "fr"]
+    event.save(update_fields=["languages"])
     before = poll_create(event_id=event.pk, actor="t", kind="stance", prompt="Before?", session_id=roundtable.pk,
-                         phase="before")  # fmt: skip
+                         phase="before", translations={"fr": {"prompt": "Avant ?"}})  # fmt: skip
     poll_create(event_id=event.pk, actor="t", kind="stance", prompt="After?", session_id=roundtable.pk,
                 phase="after", stance_pair_id=before.pk)  # fmt: skip
     Poll.objects.filter(pk=before.pk).update(state="closed")
@@ -114,6 +116,7 @@ def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtab
     assert set(copy.polls.values_list("state", flat=True)) == {"draft"}
     after = copy.polls.get(prompt="After?")
     assert after.session == new and after.stance_pair.prompt == "Before?"
+    assert after.stance_pair.translations == {"fr": {"prompt": "Avant ?", "options": []}}
     assert copy.participants.count() == 0 and copy.questions.count() == 0
     assert copy.roles.count() == 0 and copy.current_session is None
     assert copy.look.colour == "#0f766e" and bytes(copy.look.logo) == PNG

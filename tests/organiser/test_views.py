@@ -372,6 +372,30 @@ def test_a_poll_with_one_option_names_the_options(organiser, event, roundtable):
     assert "option" in field_error(organiser.post("/organise/SFH2022/polls/", data), "options")
 
 
+def test_prepare_a_poll_with_its_translations(organiser, event, roundtable):
+    event.languages = ["en", "fr", "nl"]
+    event.save(update_fields=["languages"])
+    form = organiser.get("/organise/SFH2022/polls/").content.decode()
+    assert "Question (Français)" in form and "Options (Nederlands)" in form
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": "State\nInsurer\nPatient"}
+    data |= {"prompt_fr": "Qui paie ?", "options_fr": "L'État\n\nLe patient\n\n", "prompt_nl": "", "options_nl": ""}
+    assert organiser.post("/organise/SFH2022/polls/", data).status_code == 302
+    poll = Poll.objects.get(prompt="Who pays?")
+    assert poll.translations == {"fr": {"prompt": "Qui paie ?", "options": ["L'État", "", "Le patient"]}}
+    assert "Translations: FR" in organiser.get("/organise/SFH2022/polls/").content.decode()
+
+
+def test_a_translation_with_too_many_options_names_its_field(organiser, event, roundtable):
+    event.languages = ["en", "nl"]
+    event.save(update_fields=["languages"])
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": "State\nInsurer"}
+    data |= {"prompt_nl": "", "options_nl": "De staat\nDe verzekeraar\nDe patiënt"}
+    assert "label" in field_error(organiser.post("/organise/SFH2022/polls/", data), "options_nl")
+    data["options_nl"] = "De staat\nde staat"
+    assert "differ" in field_error(organiser.post("/organise/SFH2022/polls/", data), "options_nl")
+    assert not Poll.objects.exists()
+
+
 # Agenda upload ------------------------------------------------------------------------------
 
 

@@ -22,6 +22,14 @@ def make_poll(event, roundtable):
 
 
 @pytest.fixture
+def brussels(event):
+    """The demo congress in English first, then French and Dutch (before any socket connects)."""
+    event.languages = ["en", "fr", "nl"]
+    event.save(update_fields=["languages"])
+    return event
+
+
+@pytest.fixture
 def answer(event):
     def respond(participant, poll, **answer):
         return services.poll_respond(participant_id=participant.pk, event_id=event.pk, poll_id=poll.pk, **answer)

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 
 from polls import services
 from polls.models import Poll, Response
-from tests.helpers import Socket, verify_action
+from tests.helpers import Socket, catch_up, verify_action
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
 
@@ -215,3 +215,67 @@ async def test_the_author_of_an_open_text_answer_hears_how_it_was_reviewed(
         fresh = await Socket.open(token=attendee_socket.participant.token)
         assert fresh.snapshot["data"]["responses"][str(poll.pk)] == told["data"]
         await fresh.close()
+
+
+# --- translations --------------------------------------------------------------------------------
+
+FRENCH = {"prompt": "Qui devrait payer ?", "options": ["Les assureurs", "L'industrie", "L'Europe"]}
+DUTCH = {"prompt": "Wie moet betalen?", "options": ["Verzekeraars", "", "Europa"]}
+
+
+@pytest.mark.parametrize(
+    ("translations", "field"),
+    [
+        ({"fr": {**FRENCH, "options": ["Un", "Deux", "x" * 121]}}, "translations.fr.options.2"),
+        ({"fr": {**FRENCH, "options": ["Un", "Deux", "un"]}}, "translations.fr.options.2"),
+        ({"fr": {**FRENCH, "options": ["Un"]}}, "translations.fr.options"),
+        ({"fr": {**FRENCH, "prompt": "x" * 301}}, "translations.fr.prompt"),
+        ({"fr": {**FRENCH, "prompt": "?"}}, "translations.fr.prompt"),
+        ({"fr": {**FRENCH, "title": "?"}}, "translations.fr.title"),
+        ({"de": FRENCH}, "translations.de"),
+        ({"en": FRENCH}, "translations.en"),
+        ({"fr": "Qui ?"}, "translations.fr"),
+    ],
+)
+async def test_bad_translations_get_an_error_frame_naming_the_field(
+    brussels, roundtable, moderator, translations, field
+):
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who should pay?"}
+    data["options"], data["translations"] = ["Insurers", "Industry", "Europe"], translations
+    reply = await moderator.send("poll.create", data)
+    assert reply["error"]["code"] == "invalid" and field in reply["error"]["fields"], reply
+    assert reply["error"]["message"]
+    assert not await database_sync_to_async(Poll.objects.exists)()
+
+
+async def test_translations_reach_the_audience_with_the_poll(brussels, roundtable, moderator, attendee_socket):
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who should pay?"}
+    data["options"], data["translations"] = ["Insurers", "Industry", "Europe"], {"fr": FRENCH, "nl": DUTCH}
+    poll = (await moderator.send("poll.create", data))["data"]["poll"]
+    draft = await moderator.event("poll.updated")
+    assert draft["data"]["translations"] == {"fr": FRENCH, "nl": DUTCH}
+    await moderator.send("poll.open", {"poll": poll})
+    opened = await attendee_socket.event("poll.updated")
+    assert opened["data"]["translations"] == {"fr": FRENCH, "nl": DUTCH}
+    assert [option["label"] for option in opened["data"]["options"]] == ["Insurers", "Industry", "Europe"]
+
+
+async def test_verify_translations_of_a_draft_then_published(brussels, roundtable, moderator, moderator_key, join):
+    participant = await database_sync_to_async(join)("Ana", "room")
+    attendee = await Socket.open(token=participant.token)
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who should pay?"}
+    data["options"], data["translations"] = ["Insurers", "Industry", "Europe"], {"fr": FRENCH}
+    poll = (await verify_action(moderator, "poll.create", data, key=moderator_key))["data"]["poll"]
+    for command, fields in [
+        ("poll.update", {"poll": poll, "translations": {"fr": FRENCH, "nl": DUTCH}}),
+        ("poll.update", {"poll": poll, "prompt": "Who should pay, then?"}),  # translations kept
+        ("poll.update", {"poll": poll, "translations": {"nl": DUTCH}}),  # French gone
+        ("poll.open", {"poll": poll}),
+    ]:
+        await verify_action(moderator, command, fields, key=moderator_key)
+    held = moderator.snapshot["data"]["polls"][-1]
+    assert held["prompt"] == "Who should pay, then?" and held["translations"] == {"nl": DUTCH}
+    assert attendee.snapshot is not None
+    await catch_up(attendee, token=participant.token)
+    assert attendee.snapshot["data"]["polls"][-1]["translations"] == {"nl": DUTCH}
+    await attendee.close()

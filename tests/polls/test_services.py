@@ -11,7 +11,7 @@ from audit.models import ModerationAction
 from livehub.errors import Conflict, Forbidden, Invalid
 from polls import services
 from polls.models import Poll, Response
-from polls.selectors import poll_results
+from polls.selectors import poll_payload, poll_results
 from sessions.services import session_set_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,6 +116,91 @@ def test_one_poll_on_screen_per_session(event, make_poll):
     draft = make_poll("single", open_=False)
     with pytest.raises(Conflict):
         services.poll_set_on_screen(event_id=event.pk, poll_id=draft.pk, on_screen=True, actor="Mo")
+
+
+# --- translations --------------------------------------------------------------------------------
+
+
+FRENCH = {"prompt": "Qui devrait payer ?", "options": ["Les assureurs", "L'industrie", "L'Europe"]}
+
+
+def test_translations_are_stored_folded_and_in_the_payload(brussels, make_poll):
+    poll = make_poll(
+        "single",
+        open_=False,
+        translations={
+            "fr": {"prompt": "  Qui   devrait payer ? ", "options": ["Les assureurs", "", "L'Europe"]},
+            "nl": {"prompt": "", "options": ["", "", ""]},  # nothing translated: not stored
+        },
+    )
+    poll.refresh_from_db()
+    assert poll.translations == {"fr": {"prompt": "Qui devrait payer ?", "options": ["Les assureurs", "", "L'Europe"]}}
+    payload = poll_payload(poll)
+    assert payload["translations"] == poll.translations
+    assert [o["label"] for o in payload["options"]] == ["Insurers", "Industry", "Europe"]  # the original stays
+
+
+def test_a_poll_without_translations_has_an_empty_object(event, make_poll):
+    assert poll_payload(make_poll("rating", open_=False))["translations"] == {}
+
+
+@pytest.mark.parametrize(
+    ("translations", "field"),
+    [
+        ({"en": FRENCH}, "translations.en"),  # the poll's own language
+        ({"de": FRENCH}, "translations.de"),  # not the event's
+        ({"fr": {**FRENCH, "prompt": "?"}}, "translations.fr.prompt"),
+        ({"fr": {**FRENCH, "options": ["Un", "Deux"]}}, "translations.fr.options"),
+        ({"fr": {**FRENCH, "options": ["Un", "Deux", "x" * 121]}}, "translations.fr.options.2"),
+        ({"fr": {**FRENCH, "options": ["Un", "un", "Trois"]}}, "translations.fr.options.1"),
+        ({"fr": {**FRENCH, "options": ["Industry", "", "Trois"]}}, "translations.fr.options.0"),  # as shown
+    ],
+)
+def test_impossible_translations_are_invalid(brussels, make_poll, translations, field):
+    with pytest.raises(Invalid) as error:
+        make_poll("single", open_=False, translations=translations)
+    assert list(error.value.fields) == [field]
+    assert Poll.objects.count() == 0
+
+
+def test_a_kind_without_options_takes_only_a_prompt(brussels, make_poll):
+    with pytest.raises(Invalid) as error:
+        make_poll("rating", open_=False, translations={"fr": {"prompt": "Notez-le", "options": ["Un", "Deux"]}})
+    assert list(error.value.fields) == ["translations.fr.options"]
+    poll = make_poll("rating", open_=False, translations={"fr": {"prompt": "Notez-le"}})
+    assert poll.translations == {"fr": {"prompt": "Notez-le", "options": []}}
+
+
+def test_an_event_in_one_language_takes_no_translations(event, make_poll):
+    with pytest.raises(Invalid) as error:
+        make_poll("single", open_=False, translations={"fr": FRENCH})
+    assert list(error.value.fields) == ["translations.fr"]
+
+
+def test_editing_a_draft_replaces_or_keeps_its_translations(brussels, make_poll):
+    poll = make_poll("single", open_=False, translations={"fr": FRENCH})
+
+    def update(**fields):
+        services.poll_update(event_id=brussels.pk, poll_id=poll.pk, actor="Mo", **fields)
+        poll.refresh_from_db()
+        return poll.translations
+
+    # Not sent: kept, with the prompt changed too (a typo fixed).
+    assert update(prompt="Who should pay, then?") == {"fr": FRENCH}
+    # New labels: the old ones' translations no longer fit; the prompt's does.
+    assert update(options=["A", "B"]) == {"fr": {"prompt": FRENCH["prompt"], "options": []}}
+    assert update(translations={"nl": {"prompt": "Wie betaalt?", "options": ["", "Bee"]}}) == {
+        "nl": {"prompt": "Wie betaalt?", "options": ["", "Bee"]}
+    }
+    assert update(translations=None) == {}
+
+
+def test_a_language_the_event_dropped_leaves_the_payload(brussels, make_poll):
+    poll = make_poll("single", open_=False, translations={"fr": FRENCH, "nl": {"prompt": "Wie betaalt?"}})
+    brussels.languages = ["en", "nl"]
+    brussels.save(update_fields=["languages"])
+    poll = Poll.objects.select_related("event").get(pk=poll.pk)
+    assert list(poll_payload(poll)["translations"]) == ["nl"]
 
 
 # --- answering -----------------------------------------------------------------------------------

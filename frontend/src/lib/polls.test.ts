@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, onScreenPoll, openPollFor, type Poll, pollForAttendee, reducePolls, swingMoves,
-  swingRows,
+  attendeePoll, barWidth, canAnswer, draftCommand, draftOf, draftProblems, emptyDraft, hasTranslations, onScreenPoll, openPollFor, type Poll, pollBilingual, pollForAttendee,
+  pollIn, reducePolls, swingMoves, swingRows, withoutOption,
 } from "./polls";
 import type { LiveState, Swing } from "./types";
 
@@ -170,11 +170,94 @@ describe("the poll builder", () => {
   });
 });
 
+describe("the poll builder's translations", () => {
+  const others = ["fr", "nl"];
+  const draft = () => ({ ...emptyDraft(3, others), prompt: "Who should pay?", options: ["Insurers", "Industry", "Europe"] });
+
+  it("has one translation per other language of the event, none for an event in one language", () => {
+    expect(Object.keys(emptyDraft(3, others).translations)).toEqual(["fr", "nl"]);
+    expect(emptyDraft(3).translations).toEqual({});
+  });
+
+  it("sends the translated texts, every label in its place, and drops an empty language", () => {
+    const filled = draft();
+    filled.translations.fr = { prompt: "  Qui   doit payer ? ", options: ["Les assureurs", "", "L'Europe "] };
+    expect(draftCommand(filled).translations).toEqual({ fr: { prompt: "Qui doit payer ?", options: ["Les assureurs", "", "L'Europe"] } });
+    filled.translations.nl = { prompt: "Wie betaalt?", options: ["", ""] };  // shorter than the options: padded
+    expect(draftCommand(filled).translations).toMatchObject({ nl: { prompt: "Wie betaalt?", options: [] } });
+  });
+
+  it("sends an empty object to clear the translations of a draft", () => {
+    expect(draftCommand(draft()).translations).toEqual({});
+  });
+
+  it("sends no option labels for a kind without options", () => {
+    const rating = { ...draft(), kind: "rating" as const };
+    rating.translations.fr = { prompt: "Notez", options: ["x", "y", "z"] };
+    expect(draftCommand(rating).translations).toEqual({ fr: { prompt: "Notez", options: [] } });
+  });
+
+  it("takes a draft's translations back into the builder, and removes an option with its translations", () => {
+    const held: Poll = { ...poll, state: "draft", translations: { nl: { prompt: "Wie betaalt?", options: ["", "Bee"] } } };
+    const copy = draftOf(held, others);
+    expect(copy.translations).toEqual({ fr: { prompt: "", options: ["", ""] }, nl: { prompt: "Wie betaalt?", options: ["", "Bee"] } });
+    expect(hasTranslations(copy)).toBe(true);
+    expect(hasTranslations(draftOf({ ...poll, state: "draft" }, others))).toBe(false);
+    const fewer = withoutOption(copy, 0);
+    expect(fewer.options).toEqual(["B"]);
+    expect(fewer.translations.nl.options).toEqual(["Bee"]);
+  });
+
+  it("says what the server would refuse in a translation, by its field", () => {
+    const wrong = draft();
+    wrong.translations.fr = { prompt: "Q?", options: ["Industry", "", "x".repeat(121)] };
+    expect(Object.keys(draftProblems(wrong)).sort()).toEqual(["translations.fr.options.0", "translations.fr.options.2", "translations.fr.prompt"]);
+    wrong.translations.fr = { prompt: "", options: ["Les assureurs", "", ""] };
+    expect(draftProblems(wrong)).toEqual({});
+  });
+});
+
 describe("barWidth", () => {
   it("scales a bar to everyone who answered, not to the largest answer", () => {
     expect(barWidth(10, 20)).toBe(50);
     expect(barWidth(10, 10)).toBe(100);
     expect(barWidth(1, 3)).toBeCloseTo(33.33, 1);
     expect(barWidth(0, 0)).toBe(0);
+  });
+});
+
+describe("a poll in the event's languages", () => {
+  const translated: Poll = {
+    ...poll,
+    translations: { fr: { prompt: "Qui paie ?", options: ["", "Bé"] }, nl: { prompt: "", options: ["Aa", "Bee"] } },
+  };
+
+  it("shows each language its translation, text by text, with the same option ids", () => {
+    const french = pollIn(translated, "fr");
+    expect(french.prompt).toBe("Qui paie ?");
+    expect(french.options).toEqual([{ id: 1, label: "A" }, { id: 2, label: "Bé" }]);
+    const dutch = pollIn(translated, "nl");
+    expect(dutch.prompt).toBe("Who pays?");
+    expect(dutch.options.map((option) => option.label)).toEqual(["Aa", "Bee"]);
+  });
+
+  it("falls back to the original without a translation", () => {
+    expect(pollIn(translated, "en")).toBe(translated);
+    expect(pollIn(poll, "fr")).toBe(poll);
+    expect(pollIn({ ...poll, translations: {} }, "nl").prompt).toBe("Who pays?");
+  });
+
+  it("puts both languages on a bilingual projector, each text once when they are the same", () => {
+    const both = pollBilingual(translated, "en", "fr");
+    expect(both.prompts).toEqual([{ lang: "en", text: "Who pays?" }, { lang: "fr", text: "Qui paie ?" }]);
+    expect(both.poll.options.map((option) => option.label)).toEqual(["A", "B / Bé"]);
+    const dutch = pollBilingual(translated, "en", "nl");
+    expect(dutch.prompts).toEqual([{ lang: "en", text: "Who pays?" }]);
+    expect(dutch.poll.options.map((option) => option.label)).toEqual(["A / Aa", "B / Bee"]);
+  });
+
+  it("shows one language when the projector has one (or takes turns)", () => {
+    expect(pollBilingual(translated, "fr", null)).toEqual({ poll: pollIn(translated, "fr"), prompts: [{ lang: "fr", text: "Qui paie ?" }] });
+    expect(pollBilingual(translated, "en", "en").prompts).toHaveLength(1);
   });
 });

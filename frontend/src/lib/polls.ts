@@ -219,6 +219,41 @@ export function cloudWords(text: string): string[] {
   return text.split(/\s+/).filter(Boolean);
 }
 
+// --- the event's languages ----------------------------------------------------------------------
+
+/**
+ * `poll` with its prompt and option labels in `lang`: the translation where it has one (each text
+ * on its own: an untranslated label stays the original), else the poll itself. Option ids stay.
+ */
+export function pollIn(poll: Poll, lang: string): Poll {
+  const translation = poll.translations?.[lang];
+  if (!translation) return poll;
+  const labels = translation.options ?? [];
+  return {
+    ...poll,
+    prompt: translation.prompt || poll.prompt,
+    options: poll.options.map((option, index) => (labels[index] ? { ...option, label: labels[index] } : option)),
+  };
+}
+
+/**
+ * What a bilingual projector shows of a poll: the prompt in each language (once when they are the
+ * same), and `poll` whose labels read "first / second" where they differ, as the projector's own
+ * texts do (t()). Without a second language, the poll in `lang`.
+ */
+export function pollBilingual(poll: Poll, lang: string, alongside: string | null): { poll: Poll; prompts: { lang: string; text: string }[] } {
+  const first = pollIn(poll, lang);
+  if (!alongside || alongside === lang) return { poll: first, prompts: [{ lang, text: first.prompt }] };
+  const second = pollIn(poll, alongside);
+  const prompts = [{ lang, text: first.prompt }];
+  if (second.prompt !== first.prompt) prompts.push({ lang: alongside, text: second.prompt });
+  const options = first.options.map((option, index) => {
+    const other = second.options[index]?.label;
+    return other && other !== option.label ? { ...option, label: `${option.label} / ${other}` } : option;
+  });
+  return { poll: { ...first, options }, prompts };
+}
+
 // --- stance swing ------------------------------------------------------------------------------
 
 /** A pair's options, by the order that matches positions across the two polls. */
@@ -305,17 +340,27 @@ export interface PollDraft {
   phase: StancePhase;
   stance_pair: number | null;
   auto_open: boolean;
+  /** By language, one for each of the event's other languages (none when it has one): "" shows the original. */
+  translations: Record<string, TranslationDraft>;
 }
 
-export function emptyDraft(session: number | null): PollDraft {
+export interface TranslationDraft {
+  prompt: string;
+  /** By the index of the option it translates. */
+  options: string[];
+}
+
+/** `others`: the event's languages after its first, the poll's own. */
+export function emptyDraft(session: number | null, others: readonly string[] = []): PollDraft {
   return {
     kind: "single", prompt: "", session, options: ["", ""], max_choices: null, scale: 5, phase: "before",
     stance_pair: null, auto_open: false,
+    translations: Object.fromEntries(others.map((lang) => [lang, { prompt: "", options: [] }])),
   };
 }
 
 /** The builder's copy of an existing draft poll. */
-export function draftOf(poll: Poll): PollDraft {
+export function draftOf(poll: Poll, others: readonly string[] = []): PollDraft {
   return {
     kind: poll.kind,
     prompt: poll.prompt,
@@ -326,7 +371,28 @@ export function draftOf(poll: Poll): PollDraft {
     phase: poll.phase ?? "before",
     stance_pair: poll.stance_pair,
     auto_open: poll.auto_open,
+    translations: Object.fromEntries(others.map((lang) => {
+      const held = poll.translations?.[lang];
+      return [lang, { prompt: held?.prompt ?? "", options: poll.options.map((_, index) => held?.options?.[index] ?? "") }];
+    })),
   };
+}
+
+/** The draft without option `index`, and without its translations. */
+export function withoutOption(draft: PollDraft, index: number): PollDraft {
+  const translations = Object.fromEntries(Object.entries(draft.translations).map(([lang, translation]) =>
+    [lang, { ...translation, options: translation.options.filter((_, other) => other !== index) }]));
+  return { ...draft, options: draft.options.filter((_, other) => other !== index), translations };
+}
+
+/** Whether a draft holds any translated text (the builder shows its translations open then). */
+export function hasTranslations(draft: PollDraft): boolean {
+  return Object.values(draft.translations).some((translation) => translation.prompt.trim() || translation.options.some((label) => label.trim()));
+}
+
+/** A translation's labels, one per option of the draft ("" for those left to the original). */
+function translatedLabels(draft: PollDraft, translation: TranslationDraft): string[] {
+  return hasOptions(draft.kind) ? draft.options.map((_, index) => (translation.options[index] ?? "").trim()) : [];
 }
 
 function hasOptions(kind: PollKind): boolean {
@@ -348,6 +414,19 @@ export function draftProblems(draft: PollDraft): Record<string, string> {
   if (draft.kind === "multiple" && draft.max_choices !== null && (draft.max_choices < 1 || draft.max_choices > draft.options.length)) {
     problems.max_choices = `Between 1 and ${draft.options.length}.`;
   }
+  // Translations: the originals' limits; a label as shown (translated or not) differs from the others.
+  for (const [lang, translation] of Object.entries(draft.translations)) {
+    const prompt = promptLength(translation.prompt);
+    if (prompt && (prompt < PROMPT_MIN || prompt > PROMPT_MAX)) problems[`translations.${lang}.prompt`] = `Between ${PROMPT_MIN} and ${PROMPT_MAX} characters.`;
+    const labels = translatedLabels(draft, translation);
+    const shown = labels.map((label, index) => (label || draft.options[index].trim()).toLowerCase());
+    labels.forEach((label, index) => {
+      const first = shown.indexOf(shown[index]);
+      if ([...label].length > OPTION_MAX) problems[`translations.${lang}.options.${index}`] = `Every option needs 1 to ${OPTION_MAX} characters.`;
+      // The translated one of the two is named (the originals differ already), as the server does.
+      else if (first !== index) problems[`translations.${lang}.options.${label ? index : first}`] = "Options must differ.";
+    });
+  }
   return problems;
 }
 
@@ -366,6 +445,18 @@ export function draftCommand(draft: PollDraft): Record<string, unknown> {
   if (draft.kind === "stance") {
     command.phase = draft.phase;
     command.stance_pair = draft.stance_pair || null;
+  }
+  // Sent whole (an update replaces them all): an emptied translation goes.
+  const languages = Object.entries(draft.translations);
+  if (languages.length) {
+    const translations: Record<string, { prompt: string; options: string[] }> = {};
+    for (const [lang, translation] of languages) {
+      const prompt = translation.prompt.replace(/\s+/g, " ").trim();
+      const labels = translatedLabels(draft, translation);
+      const options = labels.some(Boolean) ? labels : [];
+      if (prompt || options.length) translations[lang] = { prompt, options };
+    }
+    command.translations = translations;
   }
   return command;
 }
