@@ -2,6 +2,7 @@
 killed and restarted) and PostgreSQL behind a proxy that can cut every connection."""
 
 import contextlib
+import random
 import signal
 import socket
 import subprocess
@@ -16,6 +17,10 @@ import pytest
 from qa.models import Question
 from sessions.models import Event
 from tests.integration.conftest import Server, database_url, free_port, start_server
+
+# Nothing saved: a restart starts empty, like a lost node.
+REDIS_SERVER = ("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+CLUSTER_MODE = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 
 
 class RedisProcess:
@@ -33,26 +38,93 @@ class RedisProcess:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [*REDIS_SERVER, "--port", str(self.port)],
             cwd=self.dir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        _wait_for_pong(self.port)
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+
+class RedisClusterProcesses:
+    """A three-node Redis Cluster of the test's own on loopback ports (primaries only, nothing
+    saved); the slots are spread over the three, as `redis-cli --cluster create` does."""
+
+    def __init__(self, tmp_path: Path, *, nodes: int = 3) -> None:
+        self.ports = [_cluster_port() for _ in range(nodes)]
+        self.processes: list[subprocess.Popen] = []
+        for port in self.ports:
+            directory = tmp_path / f"redis-cluster-{port}"
+            directory.mkdir()
+            self.processes.append(
+                subprocess.Popen(
+                    [*REDIS_SERVER, "--port", str(port), *CLUSTER_MODE],
+                    cwd=directory,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        for port in self.ports:
+            _wait_for_pong(port)
+        subprocess.run(
+            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in self.ports), "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        deadline = time.monotonic() + 30
+        while not all(self._info(port).get("cluster_state") == "ok" for port in self.ports):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Redis Cluster did not come up: {[self._info(p) for p in self.ports]}")
+            time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
+
+    @staticmethod
+    def _info(port: int) -> dict[str, str]:
+        done = subprocess.run(
+            ["redis-cli", "-p", str(port), "cluster", "info"], capture_output=True, text=True, timeout=10
+        )
+        return dict(line.strip().split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+
+    def kill(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(5)
+
+
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (+10000) is free too, so both are below 65536."""
+    while True:
+        port = random.randrange(20000, 45000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.create_server(("127.0.0.1", candidate)):
+                    pass
+        except OSError:
+            continue
+        return port
+
+
+def _wait_for_pong(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"redis-server on {port} did not start")
 
 
 class TcpProxy:
@@ -201,13 +273,11 @@ def proxied_database_url(proxy: TcpProxy) -> str:
     return database_url().replace(":5432/", f":{proxy.port}/")
 
 
-@pytest.fixture
-def cluster(tmp_path, private_redis):
-    """`cluster(**options)` starts two servers on the private Redis; they are stopped afterwards."""
+def _clusters(tmp_path: Path, redis_url: str):
     started: list[Cluster] = []
 
     def start(*, env: dict[str, str] | None = None, args: tuple[str, ...] = (), count: int = 2) -> Cluster:
-        environment = {"REDIS_URL": private_redis.url, **(env or {})}
+        environment = {"REDIS_URL": redis_url, **(env or {})}
         running = Cluster(tmp_path, env=environment, args=args, count=count)
         started.append(running)
         return running
@@ -215,3 +285,20 @@ def cluster(tmp_path, private_redis):
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, private_redis):
+    """`cluster(**options)` starts two servers on the private Redis; they are stopped afterwards."""
+    yield from _clusters(tmp_path, private_redis.url)
+
+
+@pytest.fixture
+def cluster_on_redis_cluster(tmp_path):
+    """`cluster_on_redis_cluster(**options)`: as `cluster`, the servers on a three-node Redis
+    Cluster of the test's own (killed at the end)."""
+    nodes = RedisClusterProcesses(tmp_path)
+    try:
+        yield from _clusters(tmp_path, nodes.url)
+    finally:
+        nodes.kill()
