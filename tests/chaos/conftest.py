@@ -20,7 +20,11 @@ from tests.integration.conftest import Server, database_url, free_port, start_se
 
 # Nothing saved: a restart starts empty, like a lost node.
 REDIS_SERVER = ("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-CLUSTER_MODE = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+# A dead primary is failed over within about two seconds; a replica syncs at once.
+CLUSTER_MODE = (
+    *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000"),
+    *("--repl-diskless-sync-delay", "0"),
+)
 
 
 class RedisProcess:
@@ -52,33 +56,35 @@ class RedisProcess:
 
 
 class RedisClusterProcesses:
-    """A three-node Redis Cluster of the test's own on loopback ports (primaries only, nothing
-    saved); the slots are spread over the three, as `redis-cli --cluster create` does."""
+    """A Redis Cluster of the test's own on loopback ports, nothing saved: three primaries, the
+    slots spread over them as `redis-cli --cluster create` does, each with `replicas` replicas
+    (which take over within about two seconds of their primary's death)."""
 
-    def __init__(self, tmp_path: Path, *, nodes: int = 3) -> None:
-        self.ports = [_cluster_port() for _ in range(nodes)]
-        self.processes: list[subprocess.Popen] = []
+    def __init__(self, tmp_path: Path, *, replicas: int = 0) -> None:
+        self.ports = [_cluster_port() for _ in range(3 * (1 + replicas))]
+        self.processes: dict[int, subprocess.Popen] = {}
         for port in self.ports:
             directory = tmp_path / f"redis-cluster-{port}"
             directory.mkdir()
-            self.processes.append(
-                subprocess.Popen(
-                    [*REDIS_SERVER, "--port", str(port), *CLUSTER_MODE],
-                    cwd=directory,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+            self.processes[port] = subprocess.Popen(
+                [*REDIS_SERVER, "--port", str(port), *CLUSTER_MODE, "--logfile", "redis.log"],
+                cwd=directory,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         for port in self.ports:
             _wait_for_pong(port)
+        addresses = [f"127.0.0.1:{port}" for port in self.ports]
         subprocess.run(
-            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in self.ports), "--cluster-yes"],
+            ["redis-cli", "--cluster", "create", *addresses, "--cluster-replicas", str(replicas), "--cluster-yes"],
             check=True,
             capture_output=True,
             timeout=60,
         )
         deadline = time.monotonic() + 30
-        while not all(self._info(port).get("cluster_state") == "ok" for port in self.ports):
+        # Up: every node sees all slots served, and every replica holds its primary's data (else
+        # it would not be promoted).
+        while not all(self._up(port) for port in self.ports):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the Redis Cluster did not come up: {[self._info(p) for p in self.ports]}")
             time.sleep(0.1)
@@ -87,16 +93,42 @@ class RedisClusterProcesses:
     def url(self) -> str:
         return f"redis+cluster://127.0.0.1:{self.ports[0]}"
 
+    @classmethod
+    def _up(cls, port: int) -> bool:
+        replication = cls._info(port, "info", "replication")
+        linked = replication.get("role") != "slave" or replication.get("master_link_status") == "up"
+        return linked and cls._info(port, "cluster", "info").get("cluster_state") == "ok"
+
     @staticmethod
-    def _info(port: int) -> dict[str, str]:
+    def _info(port: int, *command: str) -> dict[str, str]:
         done = subprocess.run(
-            ["redis-cli", "-p", str(port), "cluster", "info"], capture_output=True, text=True, timeout=10
+            ["redis-cli", "-p", str(port), *(command or ("cluster", "info"))],
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         return dict(line.strip().split(":", 1) for line in done.stdout.splitlines() if ":" in line)
 
-    def kill(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
+    def move_slot(self, slot: int, source: int, target: int) -> None:
+        """Reshard: hand `slot` and its keys from the node on port `source` to the one on `target`."""
+
+        def cli(port: int, *command: str) -> str:
+            done = subprocess.run(["redis-cli", "-p", str(port), *command], capture_output=True, text=True, timeout=10)
+            return done.stdout.strip()
+
+        ids = {port: cli(port, "cluster", "myid") for port in (source, target)}
+        cli(target, "cluster", "setslot", str(slot), "importing", ids[source])
+        cli(source, "cluster", "setslot", str(slot), "migrating", ids[target])
+        keys = cli(source, "cluster", "getkeysinslot", str(slot), "1000").split()
+        if keys:
+            cli(source, "migrate", "127.0.0.1", str(target), "", "0", "5000", "keys", *keys)
+        for port in (target, source):
+            cli(port, "cluster", "setslot", str(slot), "node", ids[target])
+
+    def kill(self, port: int | None = None) -> None:
+        """SIGKILL one node (`port`), or all of them."""
+        for each, process in self.processes.items():
+            if port in (None, each) and process.poll() is None:
                 process.kill()
                 process.wait(5)
 
