@@ -178,6 +178,9 @@ class Shard:
         leaving = link.leaving.get(channel, 0)
         if leaving:
             link.leaving[channel] = leaving - 1
+            if leaving == 1 and channel not in self.follows and link.confirmed.get(channel) == link.sent.get(channel):
+                for counts in (link.sent, link.confirmed, link.leaving):  # all answered: forget the channel
+                    counts.pop(channel, None)
             return
         # Not asked for: the node gave the slot away (resharding, failover). Follow it there.
         follow = self.follows.pop(channel, None)
