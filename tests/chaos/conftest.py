@@ -63,6 +63,13 @@ class RedisClusterProcesses:
     def __init__(self, tmp_path: Path, *, replicas: int = 0) -> None:
         self.ports = [_cluster_port() for _ in range(3 * (1 + replicas))]
         self.processes: dict[int, subprocess.Popen] = {}
+        try:
+            self._start(tmp_path, replicas)
+        except BaseException:
+            self.kill()  # no node outlives a cluster that never came up
+            raise
+
+    def _start(self, tmp_path: Path, replicas: int) -> None:
         for port in self.ports:
             directory = tmp_path / f"redis-cluster-{port}"
             directory.mkdir()
