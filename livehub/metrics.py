@@ -8,7 +8,9 @@ one histogram observation per published event, never anything per socket.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from prometheus_client import (
@@ -125,6 +127,45 @@ class DatabasePoolCollector:
 
 
 REGISTRY.register(DatabasePoolCollector())
+
+
+class FanoutCollector:
+    """What the fan-out subscriptions of this process received, read at each scrape from their
+    own plain counts: the per-frame path gains no metric call."""
+
+    def __init__(self) -> None:
+        self.sources: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.retired = 0
+
+    def collect(self):
+        sources = list(self.sources)
+        yield CounterMetricFamily(
+            "livehub_fanout_received",
+            "Published events this process received from Redis: only those of the events it has sockets for.",
+            value=self.retired + sum(source.received for source in sources),
+        )
+        yield GaugeMetricFamily(
+            "livehub_fanout_events_followed",
+            "Events this process subscribes to now (it has sockets for them).",
+            value=sum(len(source.follows) for source in sources),
+        )
+
+    def describe(self):
+        return []
+
+
+_FANOUT = FanoutCollector()
+REGISTRY.register(_FANOUT)
+
+
+def fanout_counted(source: Any) -> None:
+    """Count `source` (with `received` and `follows`) in the fan-out metrics while it lives."""
+    _FANOUT.sources.add(source)
+
+
+def fanout_stopped(source: Any) -> None:
+    _FANOUT.sources.discard(source)
+    _FANOUT.retired += source.received
 
 
 def exposition() -> tuple[bytes, str]:

@@ -224,7 +224,10 @@ async def reaction_send(
             reaction_totals.mark(event_id, str(session_id))
         return outcome == "counted"
     dirty, lease, _flushing = reaction_totals.keys(event_id)
-    keys = [_totals_key(event_id), f"lh:{{{event_id}}}:reaction-bucket:{participant_id}", ref_key or "", dirty, lease]
+    # Without a ref its key is not touched, but named in the event's slot all the same (a cluster
+    # refuses a script whose keys span slots).
+    kept_ref = ref_key or f"lh:{{{event_id}}}:reaction-ref:-"
+    keys = [_totals_key(event_id), f"lh:{{{event_id}}}:reaction-bucket:{participant_id}", kept_ref, dirty, lease]
     args = [
         ratelimit.wallclock(),
         REACTIONS_PER_SECOND,

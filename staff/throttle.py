@@ -59,7 +59,11 @@ class RedisStore:
         self.client.set(f"{key}:l", repr(until), ex=WINDOW + 60)
 
     def locked_until(self, keys: list[str]) -> float:
-        values = self.client.mget([f"{key}:l" for key in keys])
+        # Not MGET: on a cluster the account's and the address's keys live in different slots.
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.get(f"{key}:l")
+        values = pipe.execute()
         return max((float(value) for value in values if value is not None), default=0.0)
 
     def clear(self, key: str) -> None:

@@ -2,8 +2,9 @@
 
 Allocating an event's `seq`, appending it to the stream's log and handing it to the
 subscribers are one atomic step, so delivery order is `seq` order even when several
-processes publish at once. Two backends: Redis (one Lua script; one PUBLISH per event and
-stream, fanned out inside each process) and memory (one process, the embedded default).
+processes publish at once. Two backends: Redis (one Lua script; one SPUBLISH per event and
+stream on the event's own channel, heard by the processes with sockets of that event and
+fanned out inside each, see shards.py) and memory (one process, the embedded default).
 """
 
 from __future__ import annotations
@@ -25,24 +26,23 @@ from urllib.parse import urlparse
 from django.conf import settings
 from redis.exceptions import NoScriptError
 
-from livehub.metrics import REDIS_RECONNECTS
-
 from . import redis as lhredis
 from .protocol import event_frame_parts
+from .shards import Fanout
 
 log = logging.getLogger(__name__)
 
 # Keys of an event share a hash tag so that one script may touch them all on a cluster.
 STATE_TTL = 7 * 24 * 3600
-FANOUT_CHANNEL = "lh:fanout"
 # Publishes announced before their transaction commits (see livehub.realtime.healing).
 INFLIGHT_KEY = "lh:inflight"
 
 
-def fanout_channel(url: str) -> str:
-    """Pub/sub ignores the database number: deployments sharing one Redis (say, staging on
-    database 1 and production on 0) each get a channel of their own."""
-    return f"{FANOUT_CHANNEL}:{redis_db(url)}"
+def event_channel(event_id: int, db: int) -> str:
+    """The event's sharded pub/sub channel, in the hash slot of its keys (on a cluster the
+    publish script may only SPUBLISH there). Pub/sub ignores the database number: deployments
+    sharing one Redis (say, staging on database 1 and production on 0) each get their own."""
+    return f"lh:{{{event_id}}}:fanout:{db}"
 
 
 def redis_db(url: str) -> int:
@@ -99,8 +99,8 @@ class Subscriber(Protocol):
 
     def dispatch(self, event_id: int, stream: str, seq: int, frame: str) -> None: ...
 
-    def resync_all(self) -> None:
-        """Events may have been published while it could not hear them."""
+    def resync_event(self, event_id: int) -> None:
+        """Events of `event_id` may have been published while it could not hear them."""
 
 
 class MemoryBroker:
@@ -179,6 +179,15 @@ class MemoryBroker:
             if subscriber in self._subscribers:
                 self._subscribers.remove(subscriber)
 
+    def follow(self, subscriber: Subscriber, event_id: int) -> asyncio.Future:
+        """One process hears every event: nothing to subscribe to."""
+        ready = subscriber.loop.create_future()
+        ready.set_result(None)
+        return ready
+
+    def unfollow(self, subscriber: Subscriber, event_id: int) -> None:
+        """See `follow`."""
+
     async def presence(self, event_id: int, process_id: str, local: dict[str, Any]) -> dict[str, Any]:
         return dict(local)
 
@@ -202,7 +211,7 @@ redis.call('RPUSH', KEYS[2], number .. '\\n' .. frame)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
-redis.call('PUBLISH', ARGV[4], ARGV[5] .. seq .. '\\n' .. frame)
+redis.call('SPUBLISH', ARGV[4], ARGV[5] .. seq .. '\\n' .. frame)
 return seq
 """
 
@@ -237,11 +246,11 @@ return out
 """
 
 
-# A new epoch for the event, then a word to every process: "resync whoever follows it".
+# A new epoch for the event, then a word to the processes that follow it: "resync its sockets".
 HEAL_SCRIPT = """
 redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+redis.call('SPUBLISH', ARGV[3], ARGV[4])
 return 1
 """
 
@@ -284,12 +293,16 @@ class RedisBroker:
 
     def __init__(self, *, url: str, log_length: int) -> None:
         self.url = url
-        self.channel = fanout_channel(url)
+        self.cluster = lhredis.is_cluster(url)
+        self._db = 0 if self.cluster else redis_db(url)
         self._log_length = log_length
         self._sync = lhredis.sync_client(url)
         self._publish = self._sync.register_script(PUBLISH_SCRIPT)
         self._clients: dict[asyncio.AbstractEventLoop, object] = {}
-        self._readers: dict[Subscriber, asyncio.Task] = {}
+        self._fanouts: dict[Subscriber, Fanout] = {}
+
+    def channel(self, event_id: int) -> str:
+        return event_channel(event_id, self._db)
 
     def _aclient(self):
         loop = asyncio.get_running_loop()
@@ -310,15 +323,17 @@ class RedisBroker:
     ) -> int:
         head, tail = event_frame_parts(type=type, stream=stream, data_text=data_text)
         keys = [state_key(event_id), log_key(event_id, stream)]
-        args = [head, tail, self._log_length, self.channel, f"{event_id}\n{stream}\n", new_epoch(), STATE_TTL, stream]
+        channel = event_channel(event_id, self._db)
+        args = [head, tail, self._log_length, channel, f"{event_id}\n{stream}\n", new_epoch(), STATE_TTL, stream]
         if inflight is None and mark is None:
             return int(self._publish(keys=keys, args=args))
         # One round trip: the mark, the publish, then its announcement crossed off. By their sha:
         # a script registered on a pipeline costs a SCRIPT EXISTS round trip on every execute.
+        # A plain EVALSHA: a cluster's pipeline refuses `evalsha()` but routes the command by its keys.
         pipe = self._sync.pipeline(transaction=False)
         if mark is not None:
             mark[0].mark_on(pipe, event_id, mark[1])
-        pipe.evalsha(self._publish.sha, len(keys), *keys, *args)
+        pipe.execute_command("EVALSHA", self._publish.sha, len(keys), *keys, *args)
         if inflight is not None:
             pipe.zrem(INFLIGHT_KEY, inflight)
         outcomes = pipe.execute(raise_on_error=False)
@@ -361,54 +376,29 @@ class RedisBroker:
         return replay
 
     async def attach(self, subscriber: Subscriber) -> None:
-        subscribed = asyncio.get_running_loop().create_future()
-        self._readers[subscriber] = asyncio.create_task(self._read(subscriber, subscribed), name="livehub-fanout")
-        await subscribed
+        """Get ready to subscribe `subscriber` to events (`follow`); on a cluster, learn its slot map."""
+        cluster = None
+        if self.cluster:
+            cluster = self._aclient()
+            await cluster.initialize()
+        self._fanouts[subscriber] = Fanout(url=self.url, subscriber=subscriber, channel=self.channel, cluster=cluster)
 
     async def detach(self, subscriber: Subscriber) -> None:
-        task = self._readers.pop(subscriber, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        fanout = self._fanouts.pop(subscriber, None)
+        if fanout is not None:
+            await fanout.stop()
         client = self._clients.pop(subscriber.loop, None)
         if client is not None:
             await client.aclose()
 
-    async def _read(self, subscriber: Subscriber, subscribed: asyncio.Future) -> None:
-        """Hand every published event to this process's subscriber; resubscribe after a failure."""
-        delay = 0.1
-        while True:
-            client = lhredis.subscriber_client(self.url)
-            pubsub = client.pubsub()
-            try:
-                await pubsub.subscribe(self.channel)
-                # Wait for Redis to confirm: from then on nothing published is missed.
-                while (await pubsub.get_message(timeout=lhredis.COMMAND_TIMEOUT)) is None:
-                    pass
-                if subscribed.done():
-                    # Events may have been published while we were away: clients resync.
-                    subscriber.resync_all()
-                else:
-                    subscribed.set_result(None)
-                delay = 0.1
-                while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
-                    if message is None or message["type"] != "message":
-                        continue
-                    event_id, stream, seq, frame = message["data"].decode().split("\n", 3)
-                    subscriber.dispatch(int(event_id), stream, int(seq), frame)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - any Redis failure: log, back off, resubscribe
-                log.warning("fan-out subscriber lost Redis (%s); resubscribing", error.__class__.__name__)
-                REDIS_RECONNECTS.inc()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            finally:
-                with contextlib.suppress(Exception):  # the connection may already be broken
-                    await pubsub.aclose()
-                    await client.aclose()
+    def follow(self, subscriber: Subscriber, event_id: int) -> asyncio.Future:
+        """Subscribe `subscriber` to the event's channel; done once Redis has confirmed it."""
+        return self._fanouts[subscriber].follow(event_id)
+
+    def unfollow(self, subscriber: Subscriber, event_id: int) -> None:
+        fanout = self._fanouts.get(subscriber)
+        if fanout is not None:
+            fanout.unfollow(event_id)
 
     async def presence(self, event_id: int, process_id: str, local: dict[str, Any]) -> dict[str, Any]:
         """Report this process's counts and return the sum over the live processes."""
@@ -432,7 +422,7 @@ class RedisBroker:
         process closes the event's sockets with "reconnect"."""
         message = f"{event_id}\n{RESYNC_STREAM}\n0\n"
         lhredis.sync_client(self.url).eval(
-            HEAL_SCRIPT, 1, state_key(event_id), new_epoch(), STATE_TTL, self.channel, message
+            HEAL_SCRIPT, 1, state_key(event_id), new_epoch(), STATE_TTL, self.channel(event_id), message
         )
 
     def forget(self, event_id: int) -> None:

@@ -137,7 +137,7 @@ class Coalescer:
     def mark_on(self, pipe: Any, event_id: int, key: str) -> None:
         """Queue the mark on a Redis pipeline (sent with a publish: one round trip for both);
         hand its outcome to `marked`."""
-        pipe.evalsha(_mark_script().sha, 2, *self._keys(event_id)[:2], key, LEASE_SAFETY_MS)
+        pipe.execute_command("EVALSHA", _mark_script().sha, 2, *self._keys(event_id)[:2], key, LEASE_SAFETY_MS)
 
     def marked(self, event_id: int, key: str, outcome: Any) -> None:
         if isinstance(outcome, NoScriptError):  # Redis restarted without its scripts

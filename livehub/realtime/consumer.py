@@ -179,7 +179,8 @@ class EventSocket:
         await self.send({"type": "websocket.close", "code": code})
 
     async def start_streams(self, since: dict[str, int] | None, epoch: str | None) -> None:
-        """Subscribe first, then catch the client up (replay or snapshot), then go live.
+        """Subscribe first (the process follows the event), then catch the client up (replay or
+        snapshot), then go live.
 
         Events published after the subscription but before the catch-up wait in the
         connection and are sent afterwards, skipping what the catch-up already held.
@@ -201,6 +202,8 @@ class EventSocket:
         if hub.draining:
             self.connection.close(Close.RESTARTING)  # this process is stopping: go elsewhere
             return
+        # Subscribed before the position is read: nothing published after it can be missed.
+        await hub.subscribed(ctx.event_id)
         if since is not None:
             replay = await hub.broker.replay(ctx.event_id, streams, since, epoch)
             if replay is not None:

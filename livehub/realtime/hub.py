@@ -2,7 +2,9 @@
 
 No channel-layer hop and no handler per consumer: the broker hands each published event to
 the hub once, and the hub appends the same string to the outbox of every local socket that
-subscribes to its stream. Slow readers are bounded by their own outbox.
+subscribes to its stream. Slow readers are bounded by their own outbox. The hub follows (is
+subscribed to) exactly the events it has sockets of: from the first socket's arrival to the
+last one's departure.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from livehub.metrics import EVENT_FRAMES, FANOUT_SECONDS, PRESENCE_FRAMES
 
+from . import redis as lhredis
 from .broker import RESYNC_STREAM, get_broker
 from .connection import Connection
 from .housekeeping import Housekeeping
@@ -37,6 +41,8 @@ class Hub:
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._by_stream: dict[tuple[int, str], set[Connection]] = defaultdict(set)
         self._by_event: dict[int, set[Connection]] = defaultdict(set)
+        # The events followed, each with its subscription's confirmation (see `subscribed`).
+        self._following: dict[int, asyncio.Future] = {}
         self._presence: dict[int, dict[str, Any]] = {}
         self._presence_dirty: set[int] = set()
         # Stopping: sockets that still connect here are sent on at once.
@@ -59,11 +65,29 @@ class Hub:
         await self.broker.detach(self)
 
     def attach(self, connection: Connection) -> None:
+        """Route the event's frames to `connection` (held back until it goes live); its event is
+        followed from now on: await `subscribed` before reading a position to catch up from."""
+        event_id = connection.event_id
         for stream in connection.streams:
-            self._by_stream[(connection.event_id, stream)].add(connection)
-        self._by_event[connection.event_id].add(connection)
+            self._by_stream[(event_id, stream)].add(connection)
+        self._by_event[event_id].add(connection)
+        if event_id not in self._following:
+            self._following[event_id] = self.broker.follow(self, event_id)
         if connection.mode:
-            self._presence_dirty.add(connection.event_id)
+            self._presence_dirty.add(event_id)
+
+    async def subscribed(self, event_id: int) -> None:
+        """Return once every frame of the event published from now on reaches this hub.
+
+        Raises redis's TimeoutError when Redis does not confirm in time (the client retries)."""
+        following = self._following[event_id]
+        if following.done():
+            return
+        try:
+            # Shielded: the sockets joining at once share one subscription.
+            await asyncio.wait_for(asyncio.shield(following), lhredis.COMMAND_TIMEOUT)
+        except TimeoutError:
+            raise RedisTimeout(f"no subscription to event {event_id} within {lhredis.COMMAND_TIMEOUT} s") from None
 
     def detach(self, connection: Connection) -> None:
         for stream in connection.streams:
@@ -72,7 +96,10 @@ class Hub:
                 subscribers.discard(connection)
                 if not subscribers:
                     del self._by_stream[(connection.event_id, stream)]
-        self._by_event[connection.event_id].discard(connection)
+        sockets = self._by_event[connection.event_id]
+        sockets.discard(connection)
+        if not sockets and self._following.pop(connection.event_id, None) is not None:
+            self.broker.unfollow(self, connection.event_id)
         if connection.mode:
             self._presence_dirty.add(connection.event_id)
 

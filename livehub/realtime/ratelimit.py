@@ -122,8 +122,9 @@ def buckets_take(*, scope: str, keyed: list[tuple[Bucket, str]], message: str) -
     With Redis the buckets are shared by all server processes; without, they are this process's own.
     """
     buckets = [bucket for bucket, _identity in keyed]
+    # The scope as hash tag: one script takes from them all, so on a cluster they share a slot.
     keys = [
-        f"lh:bucket:{scope}:{bucket.name}:{salted_digest(scope=f'{scope}:{bucket.name}', value=identity)}"
+        f"lh:bucket:{{{scope}}}:{bucket.name}:{salted_digest(scope=f'{scope}:{bucket.name}', value=identity)}"
         for bucket, identity in keyed
     ]
     now = wallclock()

@@ -2,6 +2,7 @@
 killed and restarted) and PostgreSQL behind a proxy that can cut every connection."""
 
 import contextlib
+import random
 import signal
 import socket
 import subprocess
@@ -16,6 +17,14 @@ import pytest
 from qa.models import Question
 from sessions.models import Event
 from tests.integration.conftest import Server, database_url, free_port, start_server
+
+# Nothing saved: a restart starts empty, like a lost node.
+REDIS_SERVER = ("redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+# A dead primary is failed over within about two seconds; a replica syncs at once.
+CLUSTER_MODE = (
+    *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000"),
+    *("--repl-diskless-sync-delay", "0"),
+)
 
 
 class RedisProcess:
@@ -33,26 +42,128 @@ class RedisProcess:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [*REDIS_SERVER, "--port", str(self.port)],
             cwd=self.dir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        _wait_for_pong(self.port)
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+
+class RedisClusterProcesses:
+    """A Redis Cluster of the test's own on loopback ports, nothing saved: three primaries, the
+    slots spread over them as `redis-cli --cluster create` does, each with `replicas` replicas
+    (which take over within about two seconds of their primary's death)."""
+
+    def __init__(self, tmp_path: Path, *, replicas: int = 0) -> None:
+        self.ports = [_cluster_port() for _ in range(3 * (1 + replicas))]
+        self.processes: dict[int, subprocess.Popen] = {}
+        try:
+            self._start(tmp_path, replicas)
+        except BaseException:
+            self.kill()  # no node outlives a cluster that never came up
+            raise
+
+    def _start(self, tmp_path: Path, replicas: int) -> None:
+        for port in self.ports:
+            directory = tmp_path / f"redis-cluster-{port}"
+            directory.mkdir()
+            self.processes[port] = subprocess.Popen(
+                [*REDIS_SERVER, "--port", str(port), *CLUSTER_MODE, "--logfile", "redis.log"],
+                cwd=directory,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        for port in self.ports:
+            _wait_for_pong(port)
+        addresses = [f"127.0.0.1:{port}" for port in self.ports]
+        subprocess.run(
+            ["redis-cli", "--cluster", "create", *addresses, "--cluster-replicas", str(replicas), "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        deadline = time.monotonic() + 30
+        # Up: every node sees all slots served, and every replica holds its primary's data (else
+        # it would not be promoted).
+        while not all(self._up(port) for port in self.ports):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the Redis Cluster did not come up: {[self._info(p) for p in self.ports]}")
+            time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
+
+    @classmethod
+    def _up(cls, port: int) -> bool:
+        replication = cls._info(port, "info", "replication")
+        linked = replication.get("role") != "slave" or replication.get("master_link_status") == "up"
+        return linked and cls._info(port, "cluster", "info").get("cluster_state") == "ok"
+
+    @staticmethod
+    def _info(port: int, *command: str) -> dict[str, str]:
+        done = subprocess.run(
+            ["redis-cli", "-p", str(port), *(command or ("cluster", "info"))],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return dict(line.strip().split(":", 1) for line in done.stdout.splitlines() if ":" in line)
+
+    def move_slot(self, slot: int, source: int, target: int) -> None:
+        """Reshard: hand `slot` and its keys from the node on port `source` to the one on `target`."""
+
+        def cli(port: int, *command: str) -> str:
+            done = subprocess.run(["redis-cli", "-p", str(port), *command], capture_output=True, text=True, timeout=10)
+            return done.stdout.strip()
+
+        ids = {port: cli(port, "cluster", "myid") for port in (source, target)}
+        cli(target, "cluster", "setslot", str(slot), "importing", ids[source])
+        cli(source, "cluster", "setslot", str(slot), "migrating", ids[target])
+        keys = cli(source, "cluster", "getkeysinslot", str(slot), "1000").split()
+        if keys:
+            cli(source, "migrate", "127.0.0.1", str(target), "", "0", "5000", "keys", *keys)
+        for port in (target, source):
+            cli(port, "cluster", "setslot", str(slot), "node", ids[target])
+
+    def kill(self, port: int | None = None) -> None:
+        """SIGKILL one node (`port`), or all of them."""
+        for each, process in self.processes.items():
+            if port in (None, each) and process.poll() is None:
+                process.kill()
+                process.wait(5)
+
+
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (+10000) is free too, so both are below 65536."""
+    while True:
+        port = random.randrange(20000, 45000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.create_server(("127.0.0.1", candidate)):
+                    pass
+        except OSError:
+            continue
+        return port
+
+
+def _wait_for_pong(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"redis-server on {port} did not start")
 
 
 class TcpProxy:
@@ -201,13 +312,11 @@ def proxied_database_url(proxy: TcpProxy) -> str:
     return database_url().replace(":5432/", f":{proxy.port}/")
 
 
-@pytest.fixture
-def cluster(tmp_path, private_redis):
-    """`cluster(**options)` starts two servers on the private Redis; they are stopped afterwards."""
+def _clusters(tmp_path: Path, redis_url: str):
     started: list[Cluster] = []
 
     def start(*, env: dict[str, str] | None = None, args: tuple[str, ...] = (), count: int = 2) -> Cluster:
-        environment = {"REDIS_URL": private_redis.url, **(env or {})}
+        environment = {"REDIS_URL": redis_url, **(env or {})}
         running = Cluster(tmp_path, env=environment, args=args, count=count)
         started.append(running)
         return running
@@ -215,3 +324,20 @@ def cluster(tmp_path, private_redis):
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, private_redis):
+    """`cluster(**options)` starts two servers on the private Redis; they are stopped afterwards."""
+    yield from _clusters(tmp_path, private_redis.url)
+
+
+@pytest.fixture
+def cluster_on_redis_cluster(tmp_path):
+    """`cluster_on_redis_cluster(**options)`: as `cluster`, the servers on a three-node Redis
+    Cluster of the test's own (killed at the end)."""
+    nodes = RedisClusterProcesses(tmp_path)
+    try:
+        yield from _clusters(tmp_path, nodes.url)
+    finally:
+        nodes.kill()

@@ -1,5 +1,7 @@
 """Real server processes on 127.0.0.1, sharing the test PostgreSQL database and Redis."""
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -67,6 +69,15 @@ def start_server(
             time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not come up: {log.read_text()[-2000:]}")
+
+
+async def receive(socket, predicate, timeout=10.0):
+    """The next frame on a websocket that satisfies `predicate`."""
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = json.loads(await socket.recv())
+            if predicate(frame):
+                return frame
 
 
 @pytest.fixture

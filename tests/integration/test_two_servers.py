@@ -9,6 +9,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from sessions.rolelinks import role_key_make
+from tests.integration.conftest import receive
 
 pytestmark = pytest.mark.integration
 
@@ -22,14 +23,6 @@ def join(server, mode):
     )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
-
-
-async def receive(socket, predicate, timeout=5.0):
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await socket.recv())
-            if predicate(frame):
-                return frame
 
 
 def test_an_event_published_on_one_process_reaches_both_with_the_same_seq(servers, event, roundtable):

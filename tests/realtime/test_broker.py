@@ -32,13 +32,14 @@ class Recorder:
     def dispatch(self, event_id, stream, seq, frame):
         self.received.append((event_id, stream, seq, json.loads(frame)))
 
-    def resync_all(self):
+    def resync_event(self, event_id):
         raise AssertionError("no resync expected")
 
 
 async def test_concurrent_publishers_get_gapless_seqs_delivered_in_order(broker):
     recorder = Recorder(asyncio.get_running_loop())
     await broker.attach(recorder)
+    await broker.follow(recorder, 7)
 
     def publish_many(worker):
         for index in range(50):
@@ -127,12 +128,29 @@ async def test_the_log_is_bounded(broker, settings):
     assert [seq for _s, seq, _f in replay.frames] == [8, 9, 10, 11, 12]
 
 
-def test_each_redis_database_has_its_own_fanout_channel():
+def test_each_redis_database_has_its_own_fanout_channels():
     """Pub/sub ignores the database number: two deployments on one Redis must not hear each other."""
-    from livehub.realtime.broker import fanout_channel
+    a, b = (
+        RedisBroker(url="redis://127.0.0.1:6379/9", log_length=5),
+        RedisBroker(url="redis://127.0.0.1:6379", log_length=5),
+    )
+    assert a.channel(1) != b.channel(1)
+    assert b.channel(1) == RedisBroker(url="redis://127.0.0.1:6379/0", log_length=5).channel(1)
 
-    assert fanout_channel("redis://127.0.0.1:6379/9") != fanout_channel("redis://127.0.0.1:6379/0")
-    assert fanout_channel("redis://127.0.0.1:6379") == fanout_channel("redis://127.0.0.1:6379/0")
+
+def test_an_events_channel_log_and_sequence_share_one_hash_slot():
+    """On a cluster the publish script touches them all: they must live on one shard."""
+    from redis.crc import key_slot
+
+    from livehub.realtime.broker import log_key, state_key
+
+    broker = RedisBroker(url="redis://127.0.0.1:6379/0", log_length=5)
+    for event_id in (1, 2, 12345):
+        slots = {
+            key_slot(key.encode()) for key in (broker.channel(event_id), state_key(event_id), log_key(event_id, "p:x"))
+        }
+        assert len(slots) == 1
+    assert key_slot(broker.channel(1).encode()) != key_slot(broker.channel(2).encode())
 
 
 @pytest.mark.parametrize("scripts", ["loaded", "flushed"])
@@ -156,12 +174,13 @@ async def test_a_subscriber_that_cannot_reach_redis_is_counted_and_subscribes_ag
     """What the operator sees in livehub_redis_reconnects_total, and the events still come."""
     broker = get_broker()
     assert isinstance(broker, RedisBroker)
-    real = lhredis.subscriber_client
+    real = lhredis.subscriber_connection
     urls = iter(["redis://127.0.0.1:1/0"])  # nothing listens there: the first try fails
-    monkeypatch.setattr(lhredis, "subscriber_client", lambda url: real(next(urls, url)))
+    monkeypatch.setattr(lhredis, "subscriber_connection", lambda url: real(next(urls, url)))
     before = REGISTRY.get_sample_value("livehub_redis_reconnects_total")
     recorder = Recorder(asyncio.get_running_loop())
     await broker.attach(recorder)
+    await broker.follow(recorder, 8)
     assert REGISTRY.get_sample_value("livehub_redis_reconnects_total") == before + 1
     await asyncio.to_thread(broker.publish, event_id=8, stream="public", type="test.after", data_text="{}")
     async with asyncio.timeout(10):
@@ -189,3 +208,31 @@ async def test_presence_adds_up_the_processes_per_mode_and_per_room(settings):
         "rooms": {"copper": {"room": 2, "online": 1}, "studio-3": {"room": 1, "online": 0}},
     }
     assert await broker.presence(8, "process-a", {"room": 1, "online": 0}) == {"room": 1, "online": 0}
+
+
+async def test_a_subscriber_receives_only_the_events_it_follows_until_it_unfollows(broker):
+    recorder = Recorder(asyncio.get_running_loop())
+    await broker.attach(recorder)
+    await broker.follow(recorder, 21)
+    await broker.follow(recorder, 22)
+
+    def publish(event_id, type):
+        broker.publish(event_id=event_id, stream="public", type=type, data_text="{}")
+
+    for event_id, type in [(21, "a1"), (23, "other"), (22, "b1")]:
+        await asyncio.to_thread(publish, event_id, type)
+    broker.unfollow(recorder, 22)
+    # Confirmed after the unsubscribe on the same connection: from now on 22 is not heard.
+    await broker.follow(recorder, 24)
+    for event_id, type in [(22, "b2"), (21, "a2")]:
+        await asyncio.to_thread(publish, event_id, type)
+    async with asyncio.timeout(10):
+        while not any(frame["type"] == "a2" for *_, frame in recorder.received):
+            await asyncio.sleep(0.02)
+    await broker.detach(recorder)
+    types = [frame["type"] for *_, frame in recorder.received]
+    if isinstance(broker, RedisBroker):
+        # One connection delivers in order: b2 (unfollowed before it) and 23 (never followed) never came.
+        assert types == ["a1", "b1", "a2"]
+    else:
+        assert "a2" in types  # one process hears everything: nothing to subscribe to

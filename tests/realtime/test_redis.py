@@ -49,13 +49,14 @@ async def test_an_idle_subscriber_outlives_the_read_timeout_and_still_delivers()
         def dispatch(self, event_id, stream, seq, frame):
             self.frames.append(json.loads(frame))
 
-        def resync_all(self):
+        def resync_event(self, event_id):
             raise AssertionError("the subscription must not have dropped")
 
     await get_hub()  # the process's own subscriber, idle like the recorder's
     broker = get_broker()
     recorder = Recorder()
     await broker.attach(recorder)
+    await broker.follow(recorder, 9)
     await asyncio.sleep(lhredis.COMMAND_TIMEOUT + 1.5)
     await asyncio.to_thread(broker.publish, event_id=9, stream="public", type="late", data_text="{}")
     for _ in range(100):
@@ -67,6 +68,14 @@ async def test_an_idle_subscriber_outlives_the_read_timeout_and_still_delivers()
 
 
 def test_subscriber_connection_has_no_read_timeout():
-    client = lhredis.subscriber_client(settings.REDIS_URL)
-    assert client.connection_pool.connection_kwargs["socket_timeout"] is None
-    assert client.connection_pool.connection_kwargs["health_check_interval"] > 0
+    connection = lhredis.subscriber_connection(settings.REDIS_URL)
+    assert connection.socket_timeout is None
+    assert connection.socket_keepalive
+
+
+def test_a_cluster_url_names_the_cluster_and_its_nodes():
+    url = "redis+cluster://:secret@10.0.0.1:7000"
+    assert lhredis.is_cluster(url) and not lhredis.is_cluster("redis://10.0.0.1:6379/0")
+    assert lhredis.plain_url(url) == "redis://:secret@10.0.0.1:7000"
+    assert lhredis.plain_url(url, host="10.0.0.2", port=7001) == "redis://:secret@10.0.0.2:7001"
+    assert lhredis.plain_url("rediss+cluster://h:1", host="n", port=2) == "rediss://n:2"
