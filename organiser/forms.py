@@ -291,6 +291,15 @@ class PollForm(forms.Form):
 
         self.fields["session"].label_from_instance = label
 
+    @staticmethod
+    def initial_for(poll: Poll) -> dict:
+        return {
+            "session": poll.session_id, "kind": poll.kind, "prompt": poll.prompt,
+            "options": "\n".join(option.label for option in poll.options.all()),
+            "max_choices": poll.max_choices, "scale": poll.scale or "", "phase": poll.phase,
+            "auto_open": poll.auto_open,
+        }  # fmt: skip
+
     def option_labels(self) -> list[str] | None:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
         return lines or None

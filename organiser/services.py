@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
 from polls.models import Poll
-from polls.services import poll_create
+from polls.services import poll_create, poll_delete, poll_update
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
 from sessions.contributors import audience_data_label, sessions_holding_audience_data
@@ -296,11 +296,26 @@ def blocklist_set(*, event: Event, text: str) -> list[str]:
 # Polls --------------------------------------------------------------------------------------
 
 
+# The polls' services, each in its own transaction (a savepoint inside the request's): a refused
+# write leaves nothing behind and the page can still be shown with the refusal.
+
+
 def poll_prepare(*, event: Event, actor: str, **fields: Any) -> Poll:
-    """A draft poll made ahead of the event (the console's poll service, in its own transaction:
-    a refused poll leaves nothing behind)."""
+    """A draft poll made ahead of the event, as the console makes one."""
     with transaction.atomic():
         return poll_create(event_id=event.pk, actor=actor, **fields)
+
+
+def poll_revise(*, event: Event, actor: str, poll_id: int, **fields: Any) -> Poll:
+    """Change a draft, as the console's draft edit does (`poll.updated` to the moderators)."""
+    with transaction.atomic():
+        return poll_update(event_id=event.pk, poll_id=poll_id, actor=actor, **fields)
+
+
+def poll_discard(*, event: Event, actor: str, poll_id: int) -> None:
+    """Delete a draft; open consoles drop it (`poll.removed`)."""
+    with transaction.atomic():
+        poll_delete(event_id=event.pk, poll_id=poll_id, actor=actor)
 
 
 # Look ---------------------------------------------------------------------------------------

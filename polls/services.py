@@ -223,6 +223,20 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
     return poll
 
 
+def poll_delete(*, event_id: int, poll_id: int, actor: str) -> None:
+    """Delete a draft (never answered: drafts take no answers). It was the moderators' only, so
+    `poll.removed` goes to them; a stance partner it leaves gets its `poll.updated`."""
+    with transaction.atomic(savepoint=False):
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state != State.DRAFT:
+            raise Conflict(_("Only drafts can be deleted; this poll has been opened."))
+        _pair(poll, None)
+        event = poll.event
+        poll.delete()
+        publish_on_commit(event_id=event_id, type="poll.removed", data={"id": poll_id}, stream=MODERATORS)
+        audit_log(event=event, actor=actor, action="poll_delete", poll=poll_id)
+
+
 def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)

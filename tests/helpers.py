@@ -218,6 +218,13 @@ def _poll(state, frame, data):
         state.get("results", {}).pop(str(data["id"]), None)
 
 
+@reduces("poll.removed")
+def _poll_removed(state, frame, data):
+    state["polls"] = [poll for poll in state.get("polls", []) if poll["id"] != data["id"]]
+    for held in ("results", "responses"):
+        state.get(held, {}).pop(str(data["id"]), None)
+
+
 @reduces("poll.results")
 def _poll_results(state, frame, data):
     state.setdefault("results", {})[str(data["poll"])] = data
