@@ -29,6 +29,7 @@ from qa.services import event_set_moderation
 from sessions.contributors import audience_data_label, sessions_holding_audience_data
 from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, room_payload, session_payload
+from sessions.services import sessions_remove
 from staff.models import RoleLink
 from staff.services import role_links_revoke
 
@@ -175,22 +176,27 @@ def session_delete(*, event: Event, session_id: int) -> None:
             raise Conflict(
                 _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
             )
-        session.delete()
+        sessions_remove(event=event, sessions=[session])
 
 
 def room_save(*, room: Room) -> Room:
-    """Save a room checked by its form; an empty slug is made from its name."""
+    """Save a room checked by its form; an empty slug is made from its name. The live pages hear
+    of it (`room.updated`), and of its sessions when its name or slug changed (they carry both)."""
     with transaction.atomic():
         if not room.slug:
             room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
+        before = Room.objects.filter(pk=room.pk).values_list("name", "slug").first() if room.pk else None
         room.save()
         publish_on_commit(event_id=room.event_id, type="room.updated", data=room_payload(room))
+        if before is not None and before != (room.name, room.slug):
+            for session in room.sessions.select_related("room").prefetch_related("speakers"):
+                _publish_session(room.event, session)
     return room
 
 
 def room_delete(*, event: Event, room_id: int) -> None:
-    """Delete a room without sessions (their room would silently become none). The live pages
-    learn of it when they next load: the wire has no event for a room that is gone."""
+    """Delete a room without sessions (their room would silently become none); the live pages
+    drop it (`room.removed`)."""
     with transaction.atomic():
         room = event.rooms.select_for_update().filter(pk=room_id).first()
         if room is None:
@@ -206,6 +212,7 @@ def room_delete(*, event: Event, room_id: int) -> None:
                 % {"room": room.name, "count": count}
             )
         room.delete()
+        publish_on_commit(event_id=event.pk, type="room.removed", data={"slug": room.slug})
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:

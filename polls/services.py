@@ -305,6 +305,16 @@ def open_polls_of_session(*, session_id: int) -> None:
         poll_open(event_id=poll.event_id, poll_id=poll.pk, actor="auto-open")
 
 
+def polls_detach(*, session_id: int) -> None:
+    """The session is being deleted: its polls stay in the event, as polls of no session (and so
+    no longer open with it), and every client holding them hears it."""
+    polls = list(Poll.objects.select_for_update().filter(session_id=session_id))
+    for poll in polls:
+        poll.session, poll.auto_open = None, False
+        poll.save(update_fields=["session", "auto_open"])
+        _publish(poll)
+
+
 WORD_EDGES = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
 
 

@@ -51,3 +51,37 @@ def test_drafts_edited_and_deleted_on_the_polls_page_change_in_the_console(serve
     page.screenshot(path=str(SCREENSHOTS / "organise-polls-edit-1440x900.png"), full_page=True)
     moderator.context.close()
     page.context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_a_session_deleted_on_the_sessions_page_leaves_the_phone_the_console_and_the_stage(
+    server, browser, console, open_page, event
+):
+    quiet = event.sessions.exclude(pk=event.current_session_id).filter(questions__isnull=True, kind="talk").first()
+    keys = {role: role_key_make(event=event, role=role, hours=1) for role in ("moderator", "speaker")}
+    moderator = open_page(
+        "moderate", f"/e/SFH2022/moderate/?key={keys['moderator']}", viewport={"width": 1400, "height": 1000}
+    )
+    stage = open_page("stage", f"/e/SFH2022/stage/?key={keys['speaker']}", viewport={"width": 1280, "height": 720})
+    phone = open_page("attend", "/e/SFH2022/?mode=room", **PHONE)
+    # The attendee opened that session from the programme: its questions are on the phone.
+    phone.get_by_role("button", name=f"Open “{quiet.title}”: its questions and polls").click()
+    expect(phone.get_by_test_id("questions")).to_have_attribute("data-session", str(quiet.pk))
+    expect(moderator.locator(f'[data-session="{quiet.pk}"]')).not_to_have_count(0)
+
+    page = signed_in_organiser(server, browser, console, "/organise/SFH2022/sessions/")
+    page.get_by_role("button", name=f"Delete “{quiet.title}”").click()
+    expect(page.get_by_role("status")).to_contain_text("The session is deleted.")
+
+    # The phone shows what is on now and the programme, without the deleted session.
+    expect(phone.get_by_test_id("questions")).not_to_have_attribute("data-session", str(quiet.pk))
+    expect(phone.get_by_text(quiet.title)).to_have_count(0)
+    expect(phone.get_by_test_id("agenda-open").first).to_be_visible()
+    expect(moderator.locator(f'[data-session="{quiet.pk}"]')).to_have_count(0)
+    expect(stage.get_by_test_id("current-session")).to_be_visible()
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.screenshot(path=str(SCREENSHOTS / "organise-session-deleted-attend-390x844.png"))
+    for page_ in (moderator, stage, phone, page):
+        page_.context.close()
