@@ -383,15 +383,16 @@ def question_answer_in_writing(*, event_id: int, question_id: int, text: str, ro
     text = text.strip()
     if len(text) > ANSWER_TEXT.max:
         raise Invalid(
-            f"An answer has at most {ANSWER_TEXT.max} characters (this one has {len(text)}).",
+            _("An answer has at most %(max)d characters (this one has %(count)d).")
+            % {"max": ANSWER_TEXT.max, "count": len(text)},
             fields={"text": f"at most {ANSWER_TEXT.max} characters"},
         )
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if not question.is_public:
-            raise Conflict(f"Only approved questions are answered in writing; this one is {question.state}.")
+            raise Conflict(_("Only published questions are answered in writing; this one is not (or no longer)."))
         if text == question.answer_text:
-            raise Conflict("The answer is unchanged." if text else "This question has no written answer.")
+            raise Conflict(_("The answer is unchanged.") if text else _("This question has no written answer."))
         question.answer_text = text
         question.answer_by = role if text else ""
         question.answer_at = timezone.now() if text else None
