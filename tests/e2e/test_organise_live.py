@@ -49,6 +49,10 @@ def test_drafts_edited_and_deleted_on_the_polls_page_change_in_the_console(serve
     page.set_viewport_size(SIZES["desktop"])
     page.goto(f"{server.http}/organise/SFH2022/polls/{single.pk}/#edit")
     page.screenshot(path=str(SCREENSHOTS / "organise-polls-edit-1440x900.png"), full_page=True)
+    page.set_viewport_size(SIZES["phone"])
+    page.goto(f"{server.http}/organise/SFH2022/polls/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
+    page.screenshot(path=str(SCREENSHOTS / "organise-polls-list-390x844.png"))
     moderator.context.close()
     page.context.close()
 
