@@ -20,6 +20,7 @@ from livehub.realtime.publish import publish_on_commit
 from sessions.contributors import audience_data_label, sessions_holding_audience_data
 from sessions.models import Event, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, session_payload
+from sessions.services import sessions_remove
 
 from .formats import Agenda, Item, agenda_read, timezone_checked
 
@@ -245,7 +246,8 @@ def agenda_import(
         touched = {change.external_id for change in plan.changed} | {item.external_id for item in plan.created}
         sessions = {s.external_id: s for s in event.sessions.filter(external_id__in=touched).select_for_update()}
         if plan.prune and plan.removed:
-            event.sessions.filter(pk__in=[change.session_id for change in plan.removed]).delete()
+            gone = event.sessions.filter(pk__in=[change.session_id for change in plan.removed])
+            sessions_remove(event=event, sessions=list(gone))
         for item in items:
             if item.external_id in touched:
                 session = sessions.get(item.external_id) or Session(event=event, external_id=item.external_id)

@@ -312,6 +312,21 @@ class PollForm(forms.Form):
         translated = [f"{part}_{code}" for code in self.languages for part in ("prompt", "options")]
         self.order_fields(["session", "kind", "prompt", "options", *translated])
 
+    @staticmethod
+    def initial_for(poll: Poll) -> dict:
+        return {
+            "session": poll.session_id, "kind": poll.kind, "prompt": poll.prompt,
+            "options": "\n".join(option.label for option in poll.options.all()),
+            "max_choices": poll.max_choices, "scale": poll.scale or "", "phase": poll.phase,
+            "auto_open": poll.auto_open,
+            # The stored translations, as the form's per-language fields.
+            **{
+                f"{part}_{language}": text["prompt"] if part == "prompt" else "\n".join(text.get("options") or [])
+                for language, text in (poll.translations or {}).items()
+                for part in ("prompt", "options")
+            },
+        }  # fmt: skip
+
     def option_labels(self) -> list[str] | None:
         lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
         return lines or None

@@ -24,12 +24,13 @@ from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
 from polls.models import Poll
 from polls.selectors import poll_translations
-from polls.services import poll_create
+from polls.services import poll_create, poll_delete, poll_update
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
 from sessions.contributors import audience_data_label, sessions_holding_audience_data
 from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
 from sessions.selectors import event_payload, room_payload, session_payload
+from sessions.services import sessions_remove
 from staff.models import RoleLink
 from staff.services import role_links_revoke
 
@@ -176,22 +177,27 @@ def session_delete(*, event: Event, session_id: int) -> None:
             raise Conflict(
                 _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
             )
-        session.delete()
+        sessions_remove(event=event, sessions=[session])
 
 
 def room_save(*, room: Room) -> Room:
-    """Save a room checked by its form; an empty slug is made from its name."""
+    """Save a room checked by its form; an empty slug is made from its name. The live pages hear
+    of it (`room.updated`), and of its sessions when its name or slug changed (they carry both)."""
     with transaction.atomic():
         if not room.slug:
             room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
+        before = Room.objects.filter(pk=room.pk).values_list("name", "slug").first() if room.pk else None
         room.save()
         publish_on_commit(event_id=room.event_id, type="room.updated", data=room_payload(room))
+        if before is not None and before != (room.name, room.slug):
+            for session in room.sessions.select_related("room").prefetch_related("speakers"):
+                _publish_session(room.event, session)
     return room
 
 
 def room_delete(*, event: Event, room_id: int) -> None:
-    """Delete a room without sessions (their room would silently become none). The live pages
-    learn of it when they next load: the wire has no event for a room that is gone."""
+    """Delete a room without sessions (their room would silently become none); the live pages
+    drop it (`room.removed`)."""
     with transaction.atomic():
         room = event.rooms.select_for_update().filter(pk=room_id).first()
         if room is None:
@@ -207,6 +213,7 @@ def room_delete(*, event: Event, room_id: int) -> None:
                 % {"room": room.name, "count": count}
             )
         room.delete()
+        publish_on_commit(event_id=event.pk, type="room.removed", data={"slug": room.slug})
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:
@@ -297,11 +304,26 @@ def blocklist_set(*, event: Event, text: str) -> list[str]:
 # Polls --------------------------------------------------------------------------------------
 
 
+# The polls' services, each in its own transaction (a savepoint inside the request's): a refused
+# write leaves nothing behind and the page can still be shown with the refusal.
+
+
 def poll_prepare(*, event: Event, actor: str, **fields: Any) -> Poll:
-    """A draft poll made ahead of the event (the console's poll service, in its own transaction:
-    a refused poll leaves nothing behind)."""
+    """A draft poll made ahead of the event, as the console makes one."""
     with transaction.atomic():
         return poll_create(event_id=event.pk, actor=actor, **fields)
+
+
+def poll_revise(*, event: Event, actor: str, poll_id: int, **fields: Any) -> Poll:
+    """Change a draft, as the console's draft edit does (`poll.updated` to the moderators)."""
+    with transaction.atomic():
+        return poll_update(event_id=event.pk, poll_id=poll_id, actor=actor, **fields)
+
+
+def poll_discard(*, event: Event, actor: str, poll_id: int) -> None:
+    """Delete a draft; open consoles drop it (`poll.removed`)."""
+    with transaction.atomic():
+        poll_delete(event_id=event.pk, poll_id=poll_id, actor=actor)
 
 
 # Look ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Views are thin: a form checks what was typed, one service writes, errors go back
 import base64
 import hashlib
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -127,12 +127,13 @@ def _act(request: HttpRequest, event: Event, write: Callable[[], object], *, don
     return redirect(back, code=event.code)
 
 
-def _saved(form, write: Callable[[], T]) -> T | None:
-    """What `write` saved, or None with its refusal shown on the form's field."""
+def _saved(form, write: Callable[[], T], field_of: Callable[[str], str] = lambda name: name) -> T | None:
+    """What `write` saved, or None with its refusal shown on the form's field (`field_of` the
+    service's name for it)."""
     try:
         return write()
     except DomainError as error:
-        errors_onto(form, error)
+        errors_onto(form, error, field_of)
         return None
 
 
@@ -390,34 +391,53 @@ def blocklist(request: HttpRequest, event: Event) -> HttpResponse:
 
 @for_event
 @require_http_methods(["GET", "HEAD", "POST"])
-def polls(request: HttpRequest, event: Event) -> HttpResponse:
-    form = PollForm(request.POST or None, event=event, initial={"session": request.GET.get("session")})
+def polls(request: HttpRequest, event: Event, poll_id: int | None = None) -> HttpResponse:
+    """The event's polls; prepare a draft, or edit the draft in the URL (an opened poll is the console's)."""
+    listed = Poll.objects.filter(event=event).select_related("session").prefetch_related("options")
+    poll, missing = _item(request, event, listed, poll_id)
+    if missing:
+        return missing
+    if poll is not None and poll.state != Poll.State.DRAFT:
+        messages.error(request, _("Only drafts can be edited; this poll has been opened."))
+        return redirect("organiser:polls", code=event.code)
+    initial = PollForm.initial_for(poll) if poll else {"session": request.GET.get("session")}
+    form = PollForm(request.POST or None, event=event, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.poll_prepare(
-                event=event,
-                actor=_actor(request),
-                kind=data["kind"],
-                prompt=data["prompt"],
-                session_id=data["session"].pk if data["session"] else None,
-                options=form.option_labels(),
-                max_choices=data["max_choices"],
-                scale=data["scale"],
-                phase=data["phase"] or None,
-                auto_open=data["auto_open"],
-                translations=form.translations(),
+        fields = {
+            "kind": data["kind"], "prompt": data["prompt"], "options": form.option_labels(),
+            "session_id": data["session"].pk if data["session"] else None, "max_choices": data["max_choices"],
+            "scale": data["scale"], "phase": data["phase"] or None, "auto_open": data["auto_open"],
+            "translations": form.translations(),
+        }  # fmt: skip
+        if poll is None:
+            saved = _saved(
+                form,
+                lambda: services.poll_prepare(event=event, actor=_actor(request), **fields),
+                form.translation_field,
             )
-        except DomainError as error:
-            errors_onto(form, error, form.translation_field)
+            done = _("The poll is prepared as a draft.")
         else:
-            messages.success(request, _("The poll is prepared as a draft."))
+            saved = _saved(
+                form,
+                lambda: services.poll_revise(event=event, actor=_actor(request), poll_id=poll.pk, **fields),
+                form.translation_field,
+            )
+            done = _("The draft is saved.")
+        if saved is not None:
+            messages.success(request, done)
             return redirect("organiser:polls", code=event.code)
-    listed = Poll.objects.filter(event=event).select_related("session").prefetch_related("options")
     return _page(
-        request, event, "polls.html", "polls", form=form, polls=listed.order_by("session__starts_at", "pk"),
+        request, event, "polls.html", "polls", form=form, poll=poll, polls=listed.order_by("session__starts_at", "pk"),
         status=_invalid(form),
     )  # fmt: skip
+
+
+@for_event
+@require_POST
+def poll_delete(request: HttpRequest, event: Event, poll_id: int) -> HttpResponse:
+    discard = partial(services.poll_discard, event=event, actor=_actor(request), poll_id=poll_id)
+    return _act(request, event, discard, done=_("The draft is deleted."), back="organiser:polls")
 
 
 # Agenda -------------------------------------------------------------------------------------

@@ -194,6 +194,10 @@ class PollResponse(Payload):
     review: Review = optional("Open text: whether a moderator showed the answer.")
 
 
+class PollRemoved(Payload):
+    id: int
+
+
 @snapshot_part
 class PollsSnapshot(Payload):
     polls: list[Poll]
@@ -202,5 +206,6 @@ class PollsSnapshot(Payload):
 
 
 event("poll.updated", "A poll changed.", public=Poll, moderators=Poll)
+event("poll.removed", "A draft poll was deleted.", moderators=PollRemoved)
 event("poll.results", "A poll's results (coalesced).", public=PollResults, moderators=PollResults)
 event("poll.response", "The participant's own answer.", participant=PollResponse)

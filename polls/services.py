@@ -303,6 +303,20 @@ def poll_update(*, event_id: int, poll_id: int, actor: str, **fields: Any) -> Po
     return poll
 
 
+def poll_delete(*, event_id: int, poll_id: int, actor: str) -> None:
+    """Delete a draft (never answered: drafts take no answers). It was the moderators' only, so
+    `poll.removed` goes to them; a stance partner it leaves gets its `poll.updated`."""
+    with transaction.atomic(savepoint=False):
+        poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
+        if poll.state != State.DRAFT:
+            raise Conflict(_("Only drafts can be deleted; this poll has been opened."))
+        _pair(poll, None)
+        event = poll.event
+        poll.delete()
+        publish_on_commit(event_id=event_id, type="poll.removed", data={"id": poll_id}, stream=MODERATORS)
+        audit_log(event=event, actor=actor, action="poll_delete", poll=poll_id)
+
+
 def poll_open(*, event_id: int, poll_id: int, actor: str) -> Poll:
     with transaction.atomic(savepoint=False):
         poll = poll_get(event_id=event_id, poll_id=poll_id, for_update=True)
@@ -369,6 +383,16 @@ def open_polls_of_session(*, session_id: int) -> None:
     """The session went live: its polls marked to open automatically open now."""
     for poll in Poll.objects.filter(session_id=session_id, auto_open=True, state=State.DRAFT).select_related("event"):
         poll_open(event_id=poll.event_id, poll_id=poll.pk, actor="auto-open")
+
+
+def polls_detach(*, session_id: int) -> None:
+    """The session is being deleted: its polls stay in the event, as polls of no session (and so
+    no longer open with it), and every client holding them hears it."""
+    polls = list(Poll.objects.select_for_update().filter(session_id=session_id))
+    for poll in polls:
+        poll.session, poll.auto_open = None, False
+        poll.save(update_fields=["session", "auto_open"])
+        _publish(poll)
 
 
 WORD_EDGES = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)

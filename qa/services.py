@@ -390,9 +390,7 @@ def question_answer_in_writing(*, event_id: int, question_id: int, text: str, ro
     with transaction.atomic(savepoint=False):
         question = _locked(event_id=event_id, question_id=question_id)
         if not question.is_public:
-            raise Conflict(
-                _("Only approved questions are answered in writing; this one is %(state)s.") % {"state": question.state}
-            )
+            raise Conflict(_("Only published questions are answered in writing; this one is not (or no longer)."))
         if text == question.answer_text:
             raise Conflict(_("The answer is unchanged.") if text else _("This question has no written answer."))
         question.answer_text = text

@@ -189,6 +189,14 @@ class Note(Payload):
     seen_at: datetime | None
 
 
+class SessionRemoved(Payload):
+    id: int
+
+
+class RoomRemoved(Payload):
+    slug: str
+
+
 @snapshot_part
 class ProgrammeSnapshot(Payload):
     event: EventInfo
@@ -205,7 +213,9 @@ class ProgrammeSnapshot(Payload):
 event(
     "session.updated", "A session changed (its status, or its details by an agenda import), or is new.", public=Session
 )
-event("room.updated", "A room changed (its current session).", public=Room)
+event("session.removed", "A session was deleted (organiser pages, agenda import with prune).", public=SessionRemoved)
+event("room.updated", "A room changed (its current session, or its name, order or livestream), or is new.", public=Room)
+event("room.removed", "A room was deleted (organiser pages).", public=RoomRemoved)
 event("event.updated", "The event changed (its current session, its moderation settings).", public=EventInfo)
 event(
     "note.posted",

@@ -42,6 +42,9 @@ RUNNING = (Status.LIVE, Status.PAUSED)
 
 # Sent inside the transaction when a session goes live (polls set to open automatically do).
 session_went_live = Signal()
+# Sent inside the transaction just before a session is deleted (with `session=`): polls prepared
+# for it leave it (they stay in the event) and say so.
+session_removing = Signal()
 # Sent inside the transaction on every status change (with `session=` and `previous=`, its old
 # status), the ended session of the same room's included: webhooks queue their deliveries.
 session_status_changed = Signal()
@@ -63,6 +66,21 @@ def _room_set_current(room_id: int | None, session_id: int | None, event: Event)
     if room.current_session_id != session_id:
         room.current_session_id = session_id
         room.save(update_fields=["current_session"])
+        publish_on_commit(event_id=event.pk, type="room.updated", data=room_payload(room))
+
+
+def sessions_remove(*, event: Event, sessions: list[Session]) -> None:
+    """Delete sessions the caller checked (no audience data, none running). Every page drops them
+    (`session.removed`); a room they were current in is between sessions (`room.updated`)."""
+    ids = [session.pk for session in sessions]
+    rooms = list(Room.objects.select_for_update().filter(event=event, current_session_id__in=ids))
+    for session in sessions:
+        session_removing.send(sender=Session, session=session)
+    Session.objects.filter(event=event, pk__in=ids).delete()
+    for session_id in ids:
+        publish_on_commit(event_id=event.pk, type="session.removed", data={"id": session_id})
+    for room in rooms:
+        room.current_session = None
         publish_on_commit(event_id=event.pk, type="room.updated", data=room_payload(room))
 
 

@@ -150,9 +150,24 @@ def _session(state, frame, data):
     state["sessions"] = [data if session["id"] == data["id"] else session for session in state["sessions"]]
 
 
+@reduces("session.removed")
+def _session_removed(state, frame, data):
+    state["sessions"] = [session for session in state["sessions"] if session["id"] != data["id"]]
+    for held in ("questions", "notes"):
+        if held in state:
+            state[held] = [item for item in state[held] if item["session"] != data["id"]]
+    state.get("reactions", {}).pop(str(data["id"]), None)
+
+
 @reduces("room.updated")
 def _room(state, frame, data):
-    state["rooms"] = [data if room["id"] == data["id"] else room for room in state["rooms"]]
+    rooms = [room for room in state["rooms"] if room["id"] != data["id"]]
+    state["rooms"] = sorted([*rooms, data], key=lambda room: (room["order"], room["name"], room["id"]))
+
+
+@reduces("room.removed")
+def _room_removed(state, frame, data):
+    state["rooms"] = [room for room in state["rooms"] if room["slug"] != data["slug"]]
 
 
 @reduces("event.updated")
@@ -216,6 +231,13 @@ def _poll(state, frame, data):
         held.update(data)
     if not data["results_visible"] and state["you"]["role"] != "moderator":
         state.get("results", {}).pop(str(data["id"]), None)
+
+
+@reduces("poll.removed")
+def _poll_removed(state, frame, data):
+    state["polls"] = [poll for poll in state.get("polls", []) if poll["id"] != data["id"]]
+    for held in ("results", "responses"):
+        state.get(held, {}).pop(str(data["id"]), None)
 
 
 @reduces("poll.results")

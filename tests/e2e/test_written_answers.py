@@ -1,5 +1,5 @@
-"""Written answers end to end: the console answers an online question, its author and the rest of
-the audience read it under the question, the stage too; edited, then taken back, everyone follows."""
+"""Written answers end to end: the console or the stage answers an online question, its author and
+the rest of the audience read it under the question; edited, then taken back, everyone follows."""
 
 import re
 
@@ -48,8 +48,8 @@ def test_a_moderator_answers_in_writing_edits_and_takes_it_back(open_page, scree
     expect(cards["reader"]).to_be_visible()
     on_stage = stage.locator(f'[data-question="{question.pk}"]')
     expect(on_stage).to_contain_text(TEXT)
-    # The speaker's stage offers highlight and "answered" (taken live), not a written answer.
-    expect(on_stage.locator('[data-action="answer-in-writing"]')).to_have_count(0)
+    # The speaker's stage offers a written answer too (test_a_speaker_answers_in_writing_from_the_stage).
+    expect(on_stage.locator('[data-action="answer-in-writing"]')).to_have_count(1)
 
     # The moderator writes the answer on the console (Enter saves).
     console.get_by_role("tab", name=re.compile(r"^Published")).click()
@@ -104,3 +104,67 @@ def test_a_moderator_answers_in_writing_edits_and_takes_it_back(open_page, scree
     question.refresh_from_db()
     assert question.state == "approved"
     assert not question.answer_text
+
+
+SPEAKER_ANSWER = "The contracts are public: inami.fgov.be, under “outcome-based agreements”."
+
+
+def test_a_speaker_answers_in_writing_from_the_stage(open_page, event, roundtable, join):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    author = join("Ana")
+    question = qa_services.question_ask(
+        participant_id=author.pk, event_id=event.pk, session_id=roundtable.pk, text=TEXT, anonymous=False
+    )
+    qa_services.question_moderate(
+        event_id=event.pk, question_id=question.pk, action="approve", actor="moderator", role="moderator"
+    )
+    key = role_key_make(event=event, role="speaker", hours=1)
+    stage = open_page("stage", f"/e/SFH2022/stage/?key={key}", viewport={"width": 1920, "height": 1080})
+    reader = open_page("attend-reader", "/e/SFH2022/?mode=online", **PHONE)
+    on_stage = stage.locator(f'[data-question="{question.pk}"]')
+    card = reader.locator(f'[data-testid="question"][data-question="{question.pk}"]')
+    expect(card).to_be_visible()
+
+    # By keyboard only: the button takes Enter, the editor opens focused, Enter saves.
+    button = on_stage.get_by_role("button", name="Answer in writing")
+    button.focus()
+    stage.keyboard.press("Enter")
+    editor = on_stage.get_by_label("Answer in writing")
+    expect(editor).to_be_focused()
+    stage.keyboard.type(SPEAKER_ANSWER)
+    stage.screenshot(path=str(SCREENSHOTS / "stage-answer-editor-1920x1080.png"))
+    stage.set_viewport_size({"width": 1280, "height": 720})
+    editor.scroll_into_view_if_needed()
+    stage.screenshot(path=str(SCREENSHOTS / "stage-answer-editor-1280x720.png"))
+    for width, height in [(1920, 1080), (1280, 720)]:
+        stage.set_viewport_size({"width": width, "height": height})
+        box = editor.bounding_box()
+        assert box["height"] >= 90 and box["x"] + box["width"] <= width, (width, box)
+        size = float(editor.evaluate("node => parseFloat(getComputedStyle(node).fontSize)"))
+        assert size >= 18, size
+    stage.keyboard.press("Enter")
+
+    expect(card.get_by_test_id("written-answer")).to_contain_text("Answered in writing by the speaker")
+    expect(card.get_by_test_id("written-answer")).to_contain_text(SPEAKER_ANSWER)
+    expect(on_stage.get_by_test_id("written-answer")).to_contain_text(SPEAKER_ANSWER)
+    # The focus is back on the button, which now changes the answer.
+    changing = on_stage.get_by_role("button", name="Change the written answer")
+    expect(changing).to_be_focused()
+    stage.screenshot(path=str(SCREENSHOTS / "stage-answered-1280x720.png"))
+    stage.set_viewport_size({"width": 1920, "height": 1080})
+    stage.screenshot(path=str(SCREENSHOTS / "stage-answered-1920x1080.png"))
+
+    # Escape closes the editor unsaved; saved empty, the answer is taken back everywhere.
+    stage.keyboard.press("Enter")
+    expect(editor).to_have_value(SPEAKER_ANSWER)
+    stage.keyboard.press("Escape")
+    expect(editor).to_have_count(0)
+    expect(changing).to_be_focused()
+    stage.keyboard.press("Enter")
+    editor.fill("")
+    stage.keyboard.press("Enter")
+    expect(card.get_by_test_id("written-answer")).to_have_count(0)
+    expect(on_stage.get_by_test_id("written-answer")).to_have_count(0)
+    expect(on_stage.get_by_role("button", name="Answer in writing")).to_be_visible()
+    question.refresh_from_db()
+    assert (question.state, question.answer_text) == ("approved", "")

@@ -396,6 +396,64 @@ def test_a_translation_with_too_many_options_names_its_field(organiser, event, r
     assert not Poll.objects.exists()
 
 
+def draft_of(event, roundtable, **fields):
+    from polls.services import poll_create
+
+    defaults = {"kind": "single", "prompt": "Who pays?", "options": ["State", "Insurer"], "session_id": roundtable.pk}
+    return poll_create(event_id=event.pk, actor="olivia", **{**defaults, **fields})
+
+
+def test_a_draft_is_edited_in_place(organiser, event, roundtable):
+    poll = draft_of(event, roundtable)
+    page = organiser.get(f"/organise/SFH2022/polls/{poll.pk}/")
+    assert page.status_code == 200 and page.context["form"]["options"].value() == "State\nInsurer"
+    data = {"session": "", "kind": "rating", "prompt": "How clear was it?", "options": "", "scale": "10"}
+    assert organiser.post(f"/organise/SFH2022/polls/{poll.pk}/", data).status_code == 302
+    poll.refresh_from_db()
+    assert (poll.kind, poll.prompt, poll.scale, poll.session_id, poll.options.count()) == (
+        "rating", "How clear was it?", 10, None, 0,
+    )  # fmt: skip
+
+
+def test_a_draft_edit_names_the_field_and_changes_nothing(organiser, event, roundtable):
+    poll = draft_of(event, roundtable)
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Who pays?", "options": "State"}
+    assert "option" in field_error(organiser.post(f"/organise/SFH2022/polls/{poll.pk}/", data), "options")
+    assert poll.options.count() == 2
+
+
+def test_an_opened_poll_is_listed_read_only(organiser, event, roundtable):
+    from polls.services import poll_open
+
+    poll = poll_open(event_id=event.pk, poll_id=draft_of(event, roundtable).pk, actor="mo")
+    page = organiser.get("/organise/SFH2022/polls/").content.decode()
+    assert f"/polls/{poll.pk}/delete/" not in page and "state-open" in page
+    refused = organiser.get(f"/organise/SFH2022/polls/{poll.pk}/", follow=True)
+    assert "Only drafts can be edited" in refused.content.decode()
+    deleting = organiser.post(f"/organise/SFH2022/polls/{poll.pk}/delete/", follow=True)
+    assert "Only drafts can be deleted" in deleting.content.decode()
+    assert Poll.objects.filter(pk=poll.pk).exists()
+    data = {"session": roundtable.pk, "kind": "single", "prompt": "Changed?", "options": "A\nB"}
+    assert organiser.post(f"/organise/SFH2022/polls/{poll.pk}/", data).status_code == 302
+    assert Poll.objects.get(pk=poll.pk).prompt == "Who pays?"
+
+
+def test_a_draft_is_deleted(organiser, event, roundtable):
+    poll = draft_of(event, roundtable)
+    done = organiser.post(f"/organise/SFH2022/polls/{poll.pk}/delete/", follow=True)
+    assert "The draft is deleted." in done.content.decode()
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_a_poll_of_another_event_is_not_found(organiser, event, another_event):
+    from polls.services import poll_create
+
+    other = poll_create(event_id=another_event.pk, actor="x", kind="rating", prompt="Elsewhere?")
+    assert organiser.get(f"/organise/SFH2022/polls/{other.pk}/").status_code == 404
+    organiser.post(f"/organise/SFH2022/polls/{other.pk}/delete/")
+    assert Poll.objects.filter(pk=other.pk).exists()
+
+
 # Agenda upload ------------------------------------------------------------------------------
 
 
@@ -688,3 +746,13 @@ def test_the_webhooks_page_speaks_french(organiser, event):
     page = organiser.get("/organise/SFH2022/webhooks/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Ajouter le point de terminaison" in page and "Faire un envoi de test" in page
     assert "1 envoi au total (1 en échec, 0 en attente)." in page
+
+
+def test_a_drafts_translations_are_in_its_edit_form(organiser, event, roundtable):
+    event.languages = ["en", "fr"]
+    event.save(update_fields=["languages"])
+    poll = draft_of(
+        event, roundtable, translations={"fr": {"prompt": "Qui paie ?", "options": ["L'État", "L'assureur"]}}
+    )
+    form = organiser.get(f"/organise/SFH2022/polls/{poll.pk}/").context["form"]
+    assert (form["prompt_fr"].value(), form["options_fr"].value()) == ("Qui paie ?", "L'État\nL'assureur")

@@ -183,6 +183,24 @@ async def test_pairing_keeps_every_moderator_in_step_with_both_polls(event, mode
     assert pairs()[other_before] is None and pairs()[first_after] is None
 
 
+async def test_a_deleted_draft_leaves_every_console_and_the_audience_hears_nothing(
+    event, roundtable, moderator, moderator_key, attendee_socket, make_poll
+):
+    before = await database_sync_to_async(make_poll)("stance", open_=False, phase="before")
+    after = await database_sync_to_async(make_poll)("stance", open_=False, phase="after", stance_pair_id=before.pk)
+    await catch_up(moderator, key=moderator_key)
+    watcher = await Socket.open(key=moderator_key)
+    await database_sync_to_async(services.poll_delete)(event_id=event.pk, poll_id=after.pk, actor="Olivia")
+    removed = await watcher.event("poll.removed")
+    assert removed["stream"] == "moderators" and removed["data"] == {"id": after.pk}
+    await watcher.close()
+    await catch_up(moderator, key=moderator_key)
+    held = {poll["id"]: poll for poll in moderator.snapshot["data"]["polls"]}
+    assert after.pk not in held and held[before.pk]["stance_pair"] is None
+    assert str(after.pk) not in moderator.snapshot["data"]["results"]
+    assert await attendee_socket.collect("poll.removed", quiet=0.5) == []
+
+
 async def test_a_drafts_shown_results_reach_the_public_only_when_it_opens(
     event, roundtable, moderator, attendee_socket
 ):

@@ -86,6 +86,20 @@ def test_drafts_can_be_edited_and_opened_polls_cannot(event, make_poll):
         services.poll_update(event_id=event.pk, poll_id=poll.pk, actor="Mo", prompt="Too late?")
 
 
+def test_a_draft_is_deleted_and_leaves_its_pair_and_an_opened_poll_is_not(event, make_poll):
+    before = make_poll("stance", open_=False, phase="before")
+    after = make_poll("stance", open_=False, phase="after", stance_pair_id=before.pk)
+    services.poll_delete(event_id=event.pk, poll_id=after.pk, actor="Olivia")
+    before.refresh_from_db()
+    assert not Poll.objects.filter(pk=after.pk).exists() and before.stance_pair_id is None
+    logged = ModerationAction.objects.filter(action="poll_delete").get()
+    assert (logged.actor, logged.detail) == ("Olivia", {"poll": after.pk})
+    opened = make_poll("single")
+    with pytest.raises(Conflict, match="Only drafts"):
+        services.poll_delete(event_id=event.pk, poll_id=opened.pk, actor="Olivia")
+    assert Poll.objects.filter(pk=opened.pk).exists()
+
+
 def test_lifecycle_open_close_reopen_is_audited(event, make_poll):
     poll = make_poll("single", open_=False)
     with pytest.raises(Conflict):

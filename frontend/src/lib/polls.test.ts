@@ -50,6 +50,15 @@ describe("reducePolls", () => {
     expect(state.polls?.[0].state).toBe("draft");
   });
 
+  it("drops a deleted draft with its results, and ignores one it never held", () => {
+    let state = reducePolls(base("moderator"), event("poll.updated", { ...poll, state: "draft" }, "moderators"));
+    state = reducePolls(state, event("poll.results", results(0), "moderators"));
+    const removed = reducePolls(state, event("poll.removed", { id: 7 }, "moderators"));
+    expect(removed.polls).toEqual([]);
+    expect(removed.results?.["7"]).toBeUndefined();
+    expect(reducePolls(removed, event("poll.removed", { id: 7 }, "moderators"))).toBe(removed);
+  });
+
   it("records the participant's own answer", () => {
     const state = reducePolls(base(), event("poll.response", { poll: 7, options: [1] }, "p:1"));
     expect(state.responses?.["7"].options).toEqual([1]);

@@ -90,6 +90,10 @@ export function reducePolls(state: LiveState, event: PushedEvent): LiveState {
     case "poll.updated":
       if (!isObject(data) || !isId(data.id)) return state;
       return upsertPoll(state, data as Poll);
+    case "poll.removed":
+      // A draft an organiser deleted: it goes with the results held for it.
+      if (!isObject(data) || !isId(data.id)) return state;
+      return dropPoll(state, data.id, { poll: true, response: true });
     case "poll.results": {
       if (!isObject(data) || !isId(data.poll)) return state;
       const key = String(data.poll);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  answerSave,
   AUDIT_LIMIT,
   canVote,
   highlighted,
@@ -488,5 +489,21 @@ describe("optimistic votes", () => {
     expect(withVote(q, overlay)).toBe(q);
     expect(voteCaughtUp(q, overlay)).toBe(true);
     expect(withVote(q, undefined)).toBe(q);
+  });
+});
+
+describe("answerSave", () => {
+  const asked = question(1, { text: "Who pays?" });
+  const answered = { ...asked, answer: { text: "Europe.", by: "speaker" as const, at: "2022-11-21T10:30:00+01:00" } };
+
+  it("sends a new or changed answer, trimmed, and an empty one to take it back", () => {
+    expect(answerSave(asked, "  Europe.  ")).toEqual({ action: "send", text: "Europe.", done: "Answered in writing: “Who pays?”" });
+    expect(answerSave(answered, "")).toMatchObject({ action: "send", text: "", done: "Written answer taken back: “Who pays?”" });
+  });
+
+  it("closes the editor on an unchanged draft and refuses one over the limit", () => {
+    expect(answerSave(answered, " Europe. ")).toEqual({ action: "close" });
+    expect(answerSave(asked, "")).toEqual({ action: "close" });
+    expect(answerSave(asked, "x".repeat(2001)).action).toBe("refuse");
   });
 });

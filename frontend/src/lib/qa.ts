@@ -1,4 +1,4 @@
-import { N_ } from "./i18n";
+import { N_, t } from "./i18n";
 // Audience Q&A: pure state updates from the question events, and the views the pages show.
 // Like the other reducers (reducers.ts), reduceQuestions returns the same object when nothing changed.
 import { sortedSessions } from "./programme";
@@ -41,6 +41,28 @@ export const ANSWER_MAX = LIMITS.answer_text.max;
 export function excerpt(text: string, length = 60): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+/** Only a public question is answered in writing (the server refuses the others). */
+export function answerable(question: Question): boolean {
+  return question.state === "approved" || question.state === "answered";
+}
+
+/**
+ * What saving a written-answer draft does, the same in the console and on the stage: nothing
+ * (unchanged: the editor just closes), a refusal said at once (too long), or `question.answer`
+ * with `text` (empty takes the answer back) and the line that says it went through.
+ */
+export type AnswerSave = { action: "close" } | { action: "refuse"; message: string } | { action: "send"; text: string; done: string };
+
+export function answerSave(question: Question, draft: string): AnswerSave {
+  const text = draft.trim();
+  if (text === (question.answer?.text ?? "")) return { action: "close" };
+  if (questionLength(text) > ANSWER_MAX) return { action: "refuse", message: t("An answer has at most {max} characters.", { max: ANSWER_MAX }) };
+  const done = text
+    ? t("Answered in writing: “{text}”", { text: excerpt(question.text) })
+    : t("Written answer taken back: “{text}”", { text: excerpt(question.text) });
+  return { action: "send", text, done };
 }
 
 /** The participant's own stream: what arrives there is about their own question. */

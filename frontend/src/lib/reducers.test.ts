@@ -43,6 +43,37 @@ describe("reduceProgramme", () => {
     expect(reduceProgramme(before, ev("room.updated", "x"))).toBe(before);
   });
 
+  it("room.updated adds a new room in the rooms' order, and room.removed drops one by its slug", () => {
+    const room = (id: number, order: number) => ({
+      id, name: `Room ${id}`, slug: `room-${id}`, order, stream_url: null, current_session: null,
+    });
+    const before = liveState({ rooms: [room(1, 1), room(2, 3)] });
+    const added = reduceProgramme(before, ev("room.updated", room(3, 2)));
+    expect(added.rooms.map((r) => r.id)).toEqual([1, 3, 2]);
+    const removed = reduceProgramme(added, ev("room.removed", { slug: "room-1" }));
+    expect(removed.rooms.map((r) => r.id)).toEqual([3, 2]);
+    expect(reduceProgramme(removed, ev("room.removed", { slug: "room-1" }))).toBe(removed);
+  });
+
+  it("session.removed drops the session with its questions, notes and reactions, and nothing else", () => {
+    const note = (id: number, sessionId: number) => ({
+      id, session: sessionId, text: "5 minutes", created_at: "2022-11-21T10:00:00+01:00", seen_at: null,
+    });
+    const counts = { applause: { room: 1, online: 0 } };
+    const before = liveState({
+      sessions: [session(1), session(2)],
+      questions: [question(1, { session: 1 }), question(2, { session: 2 })],
+      notes: [note(1, 1), note(2, 2)],
+      reactions: { 1: counts, 2: counts },
+    });
+    const after = reduceProgramme(before, ev("session.removed", { id: 2 }));
+    expect(after.sessions.map((s) => s.id)).toEqual([1]);
+    expect(after.questions?.map((q) => q.id)).toEqual([1]);
+    expect((after.notes as { id: number }[]).map((n) => n.id)).toEqual([1]);
+    expect(Object.keys(after.reactions)).toEqual(["1"]);
+    expect(reduceProgramme(after, ev("session.removed", { id: 2 }))).toBe(after);
+  });
+
   it("event.updated replaces the event", () => {
     const before = state([session(1)]);
     const event = { ...before.event, current_session: 1 };
