@@ -12,7 +12,7 @@ from tests.exports.conftest import clock, day  # noqa: F401 - the scripted day's
 
 pytestmark = pytest.mark.e2e
 
-CHARTS = ["chart-joined", "chart-activity", "chart-sessions", "chart-poll", "chart-swing", "chart-moderation"]
+CHARTS = ["chart-joined", "chart-connected", "chart-activity", "chart-sessions", "chart-poll", "chart-swing", "chart-moderation"]
 
 
 def test_the_report_draws_every_chart_and_prints_on_a4(server, browser, console, screenshot, day, event):  # noqa: F811
@@ -40,7 +40,7 @@ def test_the_report_draws_every_chart_and_prints_on_a4(server, browser, console,
         ["Agree", "2", "2"]
     )
     expect(page.get_by_test_id("numbers-participation").locator("tbody tr").first.locator("th, td")).to_have_text(
-        ["10:00", "3", "2", "0", "0", "0"]
+        ["10:00", "3", "2", "4", "2", "0", "0", "0"]
     )
     expect(page.get_by_test_id("moderation-figures")).to_contain_text("2 min 0 s")
     download = page.get_by_role("button", name="Download PDF")
