@@ -348,6 +348,9 @@ MODERATION_ACTIONS = {
     "unhighlight": gettext_lazy("Unhighlighted"),
     "edit": gettext_lazy("Edited"),
     "merge": gettext_lazy("Merged"),
+    "answer_in_writing": gettext_lazy("Answered in writing"),
+    "answer_removed": gettext_lazy("Written answer taken back"),
+    "auto_approve": gettext_lazy("Published at once (auto-publish)"),
 }
 
 
