@@ -63,8 +63,8 @@ def main() -> None:
     parser.add_argument(
         "--servers",
         default="floor,daphne,uvicorn,uvicorn-sansio",
-        help="Comma-separated kinds (floor, django-floor, daphne, uvicorn, uvicorn-sansio), each optionally "
-        "KIND@TREE. The joins scenario's floor is django-floor (a trivial Django view).",
+        help="Comma-separated kinds (floor, django-floor, daphne, uvicorn, uvicorn-sansio, granian, hypercorn), "
+        "each optionally KIND@TREE. The joins scenario's floor is django-floor (a trivial Django view).",
     )
     parser.add_argument(
         "--tree",
@@ -96,8 +96,9 @@ def main() -> None:
             profiler = None
             if args.profile and kind != "floor":
                 name = spec.replace("@", "-")
+                # The process that runs the application: Granian's worker, else the server's own.
                 profiler = Profiler(
-                    out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.process.pid, gil=args.gil
+                    out=args.profile / f"{name}-{args.scenario}-{clients}.txt", pid=server.pids()[-1], gil=args.gil
                 )
             try:
                 target = Target(
@@ -106,7 +107,7 @@ def main() -> None:
                     floor=kind == "floor",
                     code=args.code,
                     moderator_key=key,
-                    servers=Servers((server.process.pid,)),
+                    servers=Servers(server.pids()),
                     tokens=tokens,
                     on_measure=profiler,
                 )

@@ -115,7 +115,8 @@ class SecurityHeaders:
     """Content-Security-Policy: scripts only from our own origin (no inline script, no eval).
 
     Styles may be inline (the apps set style attributes). Pages may not be framed, except the
-    projector page, whose view is exempt from X-Frame-Options because venues embed it.
+    projector page and the livestream overlay, whose views are exempt from X-Frame-Options because
+    venues and stream producers embed them.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

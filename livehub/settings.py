@@ -170,6 +170,9 @@ LIVEHUB_WEBHOOKS = {
     "ALLOW_PRIVATE": env_bool("LIVEHUB_WEBHOOKS_ALLOW_PRIVATE", False),
     # Seconds one request may take in all (connect, send, answer).
     "TIMEOUT": float(os.environ.get("LIVEHUB_WEBHOOKS_TIMEOUT", "10")),
+    # HTTPS receivers are verified against the system's trust store, or only against the CA
+    # certificates in this PEM file when it is set (a deployment's own CA; the tests' CA).
+    "CA_BUNDLE": os.environ.get("LIVEHUB_WEBHOOKS_CA_BUNDLE", ""),
     # Attempts before a delivery is marked failed; waits double from BASE up to CAP seconds
     # (10 attempts: about 2.5 hours in all).
     "ATTEMPTS": int(os.environ.get("LIVEHUB_WEBHOOKS_ATTEMPTS", "10")),

@@ -356,5 +356,7 @@ MODERATION_ACTIONS = {
 
 moderate = _protected("moderate")
 stage = _protected("stage")
+# Venues embed the projector page; OBS browser sources and stream producers' pages embed the
+# overlay, so its refusals (an unknown event, a bad or expired link) show in their frame too.
 screen = xframe_options_exempt(_protected("screen"))
-overlay = _protected("overlay")
+overlay = xframe_options_exempt(_protected("overlay"))

@@ -55,11 +55,12 @@ class Outcome:
 def _post(target: Target, *, body: bytes, headers: dict[str, str]) -> int:
     """POST to the checked address; the name goes in Host and, over TLS, as server name (SNI and
     the certificate's check). No redirect is followed: it could lead anywhere."""
-    timeout = urllib3.Timeout(total=settings.LIVEHUB_WEBHOOKS["TIMEOUT"])
+    config = settings.LIVEHUB_WEBHOOKS
+    timeout = urllib3.Timeout(total=config["TIMEOUT"])
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
             target.ip, target.port, timeout=timeout, retries=False, server_hostname=target.host,
-            assert_hostname=target.host, cert_reqs="CERT_REQUIRED",
+            assert_hostname=target.host, cert_reqs="CERT_REQUIRED", ca_certs=config["CA_BUNDLE"] or None,
         )  # fmt: skip
     else:
         pool = urllib3.HTTPConnectionPool(target.ip, target.port, timeout=timeout, retries=False)

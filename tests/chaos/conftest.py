@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import descendants, kill_all
 from qa.models import Question
 from sessions.models import Event
 from tests.integration.conftest import Server, database_url, free_port, start_server
@@ -230,17 +231,27 @@ class TcpProxy:
 
 
 class Cluster:
-    """Two server processes on fixed ports, so a restarted one comes back where clients look."""
+    """Two server processes on fixed ports, so a restarted one comes back where clients look;
+    Daphne, or another of bench.servers' kinds."""
 
-    def __init__(self, tmp_path: Path, *, env: dict[str, str], args: tuple[str, ...] = (), count: int = 2) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        *,
+        env: dict[str, str],
+        args: tuple[str, ...] = (),
+        count: int = 2,
+        kind: str = "daphne",
+    ) -> None:
         self.tmp_path = tmp_path
         self.env = env
         self.args = args
+        self.kind = kind
         self.ports = [free_port() for _ in range(count)]
         self.servers: list[Server | None] = [self._start(port) for port in self.ports]
 
     def _start(self, port: int) -> Server:
-        return start_server(self.tmp_path, env=self.env, port=port, args=self.args)
+        return start_server(self.tmp_path, env=self.env, port=port, args=self.args, kind=self.kind)
 
     @property
     def urls(self) -> list[str]:
@@ -250,9 +261,12 @@ class Cluster:
         return f"http://127.0.0.1:{self.ports[index]}"
 
     def kill(self, index: int) -> None:
-        """SIGKILL: no goodbye, sockets drop, whatever was in flight is gone."""
+        """SIGKILL: no goodbye, sockets drop, whatever was in flight is gone. The server's workers
+        die with it, as with a lost machine (Granian's worker would outlive its parent alone)."""
         server = self.servers[index]
+        workers = descendants(server.process.pid)
         server.process.send_signal(signal.SIGKILL)
+        kill_all(workers)
         server.process.wait(10)
 
     def terminate(self, index: int) -> None:
@@ -315,9 +329,11 @@ def proxied_database_url(proxy: TcpProxy) -> str:
 def _clusters(tmp_path: Path, redis_url: str):
     started: list[Cluster] = []
 
-    def start(*, env: dict[str, str] | None = None, args: tuple[str, ...] = (), count: int = 2) -> Cluster:
+    def start(
+        *, env: dict[str, str] | None = None, args: tuple[str, ...] = (), count: int = 2, kind: str = "daphne"
+    ) -> Cluster:
         environment = {"REDIS_URL": redis_url, **(env or {})}
-        running = Cluster(tmp_path, env=environment, args=args, count=count)
+        running = Cluster(tmp_path, env=environment, args=args, count=count, kind=kind)
         started.append(running)
         return running
 

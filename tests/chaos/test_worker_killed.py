@@ -8,12 +8,19 @@ import time
 
 import pytest
 
+from bench.servers import LIVEHUB_KINDS, PRODUCTION
+
 from .client import CONVERGE_WITHIN, converged
 from .scenario import Outcome, audience, check_database, prepare, run_with_faults, totals_settled
 
 pytestmark = [pytest.mark.chaos, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = int(os.environ.get("CHAOS_CLIENTS", "300"))
+# The server the two processes run: the production one, unless CHAOS_SERVER names another of
+# bench.servers' kinds (docs/performance.md, "Choosing the production server", ran each).
+SERVER = os.environ.get("CHAOS_SERVER", PRODUCTION)
+if SERVER not in LIVEHUB_KINDS:
+    raise ValueError(f"CHAOS_SERVER={SERVER}: one of {', '.join(LIVEHUB_KINDS)}")
 SECONDS = 14.0
 
 
@@ -25,7 +32,8 @@ def redis_kind(request) -> str:
 @pytest.fixture
 def servers_of(request, redis_kind):
     """`servers_of()` starts the two servers on their own Redis, or on a Redis Cluster."""
-    return request.getfixturevalue("cluster" if redis_kind == "redis" else "cluster_on_redis_cluster")
+    start = request.getfixturevalue("cluster" if redis_kind == "redis" else "cluster_on_redis_cluster")
+    return lambda: start(kind=SERVER)
 
 
 @pytest.mark.parametrize("fault", ["kill", "terminate"])
@@ -73,6 +81,7 @@ def test_acknowledged_actions_survive_worker_faults(servers_of, redis_kind, cong
         json.dumps(
             {
                 "fault": fault,
+                "server": SERVER,
                 "redis": redis_kind,
                 "clients": len(clients),
                 "acknowledged": outcome.acknowledged,

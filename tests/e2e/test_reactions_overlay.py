@@ -3,6 +3,8 @@ the projector lets a burst rise and the stage's totals become exact; the overlay
 highlighted question, then the on-screen poll's results, on a transparent page."""
 
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -42,6 +44,19 @@ def backgrounds(page) -> list[str]:
     return page.evaluate(
         "() => [document.documentElement, document.body].map((node) => getComputedStyle(node).backgroundColor)"
     )
+
+
+def highlighted(event, session):
+    """Ana's question, approved and highlighted by a moderator."""
+    ana, _token = participant_join(event=event, name="Ana Peeters", mode="room")
+    question = qa_services.question_ask(
+        participant_id=ana.pk, event_id=event.pk, session_id=session.pk, text=QUESTION, anonymous=False
+    )
+    for action in ("approve", "highlight"):
+        qa_services.question_moderate(
+            event_id=event.pk, question_id=question.pk, action=action, actor="moderator", role="moderator"
+        )
+    return question
 
 
 def over_checkers(page, name: str) -> None:
@@ -132,14 +147,7 @@ def test_the_overlay_shows_the_highlighted_question_then_the_polls_results(open_
     assert backgrounds(overlay) == [TRANSPARENT, TRANSPARENT]
 
     # A moderator highlights a named attendee's question: the lower third shows it with the name.
-    ana, _token = participant_join(event=event, name="Ana Peeters", mode="room")
-    question = qa_services.question_ask(
-        participant_id=ana.pk, event_id=event.pk, session_id=roundtable.pk, text=QUESTION, anonymous=False
-    )
-    for action in ("approve", "highlight"):
-        qa_services.question_moderate(
-            event_id=event.pk, question_id=question.pk, action=action, actor="moderator", role="moderator"
-        )
+    question = highlighted(event, roundtable)
     shown = overlay.get_by_test_id("overlay-question")
     expect(shown).to_contain_text(QUESTION)
     expect(shown.get_by_test_id("overlay-author")).to_have_text("Ana Peeters")
@@ -183,3 +191,64 @@ def test_the_overlay_shows_the_highlighted_question_then_the_polls_results(open_
         event_id=event.pk, question_id=question.pk, action="unhighlight", actor="moderator", role="moderator"
     )
     expect(overlay.get_by_test_id("overlay")).to_have_attribute("data-showing", "none")
+
+
+# The stream producer's own page, with the overlay in a frame over its video. It is served from
+# `localhost`, another site than the server's 127.0.0.1 (both loopback: Chromium lets a public page
+# frame nothing on loopback, whatever the framed page allows).
+PRODUCER_PAGE = """<!doctype html><html lang="en"><head><title>Stream mix</title>
+<style>body {{ margin: 0; background: #223; }} iframe {{ border: 0; width: 100vw; height: 100vh; }}</style></head>
+<body><iframe title="LiveHub overlay" src="{src}"></iframe></body></html>"""
+
+
+@pytest.fixture
+def producer(browser, console):
+    """Opens the producer's page framing `src` (a real HTTP server of its own, on localhost)."""
+    pages: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages["mix"]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+
+    def open_(src: str, viewport: dict):
+        pages["mix"] = PRODUCER_PAGE.format(src=src).encode()
+        page = console.watch(browser.new_context(**viewport).new_page(), "producer")
+        page.goto(f"http://localhost:{site.server_address[1]}/mix")
+        return page
+
+    yield open_
+    site.shutdown()
+    site.server_close()
+
+
+@pytest.mark.parametrize("viewport", [FULL_HD, {"viewport": {"width": 1280, "height": 720}}], ids=["1920", "1280"])
+def test_a_page_of_another_origin_frames_the_overlay(server, producer, screenshot, event, roundtable, viewport):
+    session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
+    highlighted(event, roundtable)
+    key = role_key_make(event=event, role="screen", hours=1)
+    page = producer(f"{server.http}/e/SFH2022/overlay/?key={key}", viewport)
+    overlay = page.frame_locator("iframe")
+    expect(overlay.get_by_test_id("overlay-question")).to_contain_text(QUESTION)
+    expect(overlay.get_by_test_id("overlay-author")).to_have_text("Ana Peeters")
+    screenshot(page, f"overlay-framed-{viewport['viewport']['width']}")
+
+
+def test_a_producers_frame_shows_why_a_bad_link_opens_nothing(server, producer, console, event):
+    page = producer(f"{server.http}/e/SFH2022/overlay/?key=forged", FULL_HD)
+    # The refusal is a page of words inside the frame, not a browser's blocked-frame error.
+    expect(page.frame_locator("iframe").get_by_text("This role link is not valid")).to_be_visible()
+    # Its 403 is the one error the browser reports.
+    refused = [error for error in console.errors if "status of 403" in error]
+    assert len(refused) == 1 == len(console.errors)
+    console.errors.clear()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from bench.servers import command as server_command
 from bench.servers import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +38,14 @@ def database_url() -> str:
 
 
 def start_server(
-    tmp_path: Path, *, env: dict[str, str] | None = None, port: int | None = None, args: tuple[str, ...] = ()
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    kind: str = "daphne",
 ) -> Server:
+    """LiveHub under Daphne (with Daphne's own `args`), or under another of bench.servers' kinds."""
     port = port or free_port()
     log = tmp_path / f"server-{port}.log"
     environment = {
@@ -50,7 +57,9 @@ def start_server(
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, "livehub.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, "livehub.asgi:application"]
+        if kind == "daphne"
+        else [sys.executable, *server_command(kind, port=port), *args],
         cwd=ROOT,
         env=environment,
         stdout=log.open("a"),

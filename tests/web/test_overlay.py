@@ -2,6 +2,7 @@
 account with such a role), refused otherwise; a transparent page of its own bundle."""
 
 import re
+import time
 
 import pytest
 
@@ -65,3 +66,44 @@ def test_a_rooms_overlay_knows_its_room_and_an_unknown_room_lists_them(client, e
     unknown = client.get("/e/SFH2022/rooms/hall-9/overlay/", {"key": key})
     assert unknown.status_code == 404 and 'href="/e/SFH2022/rooms/room-1/overlay/?' in unknown.content.decode()
     assert client.get("/e/SFH2022/rooms/room-1/overlay/").status_code == 302
+
+
+def framable(response) -> bool:
+    """Another site may show the page in its frame: no X-Frame-Options, no CSP frame-ancestors."""
+    return "X-Frame-Options" not in response and "frame-ancestors" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/e/SFH2022/overlay/", "/e/SFH2022/rooms/room-1/overlay/"])
+def test_a_stream_producers_page_may_frame_the_overlay(client, event, path):
+    key = role_key_make(event=event, role="screen", hours=1)
+    response = client.get(path, {"key": key})
+    assert response.status_code == 200 and framable(response)
+    # Only framing is relaxed: scripts still come from our own origin alone.
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def test_a_bad_link_is_explained_inside_the_producers_frame(client, event):
+    response = client.get("/e/SFH2022/overlay/", {"key": "forged"})
+    assert response.status_code == 403 and framable(response)
+
+
+def test_an_expired_link_is_explained_inside_the_producers_frame(client, event, monkeypatch):
+    key = role_key_make(event=event, role="screen", hours=1)
+    later = time.time() + 2 * 3600
+    monkeypatch.setattr("sessions.rolelinks.time.time", lambda: later)
+    response = client.get("/e/SFH2022/overlay/", {"key": key})
+    assert response.status_code == 403 and "expired" in response.content.decode() and framable(response)
+
+
+def test_an_unknown_event_or_room_is_explained_inside_the_producers_frame(client, event):
+    key = role_key_make(event=event, role="screen", hours=1)
+    assert framable(client.get("/e/NOPE/overlay/"))
+    assert framable(client.get("/e/SFH2022/rooms/hall-9/overlay/", {"key": key}))
+
+
+@pytest.mark.parametrize("path", ["/e/SFH2022/", "/e/SFH2022/moderate/", "/e/SFH2022/stage/", "/accounts/login/"])
+def test_every_other_page_still_refuses_framing(client, event, path):
+    key = role_key_make(event=event, role="moderator", hours=1)
+    response = client.get(path, {"key": key})
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]

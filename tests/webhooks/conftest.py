@@ -1,7 +1,10 @@
 """A real HTTP receiver on 127.0.0.1 (the tests allow loopback) that checks signatures and, as a
-receiver should, acts once per delivery id however often it is sent."""
+receiver should, acts once per delivery id however often it is sent. It also listens on ::1, and
+over TLS with a certificate of the tests' own CA (trustme)."""
 
 import json
+import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +15,7 @@ from webhooks.signing import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.status = 200
         self.secret = ""
         self.requests: list[dict] = []  # every request, repeats included
@@ -32,9 +35,17 @@ class Receiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        self.server = Server((host, 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/livehub?source=test"
+        if tls is not None:
+            # The handshake happens at accept: a client that refuses the certificate never sends.
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        name = f"[{host}]" if ":" in host else host
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://{name}:{self.server.server_address[1]}/hooks/livehub?source=test"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def received(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
@@ -47,7 +58,9 @@ class Receiver:
             now=time.time(),
         )
         with self.lock:
-            self.requests.append({"headers": headers, "body": body, "path": handler.path})
+            self.requests.append(
+                {"headers": headers, "body": body, "path": handler.path, "peer": handler.client_address[0]}
+            )
             first = len(self.requests) == 1
             if not signed:
                 self.bad_signatures += 1
