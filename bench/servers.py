@@ -89,12 +89,14 @@ def start(
     log: Path | None = None,
     root: Path = ROOT,
     wrapper: str | None = None,
+    port: int | None = None,
 ) -> LocalServer:
     """Start one server process (from the source tree `root`) and wait until it answers.
 
     `wrapper` names a module run instead of the server's own (`-m uvicorn`): it changes something
-    in the process (bench-check's own test slows a path with it) and then runs the server."""
-    port = free_port()
+    in the process (bench-check's own test slows a path with it) and then runs the server. `port`:
+    the one a stopped server listened on (a restart), else a free one."""
+    port = port or free_port()
     args = [arg.format(port=port) for arg in COMMANDS[kind]]
     if wrapper is not None:
         args[1] = wrapper
