@@ -31,10 +31,10 @@ STORED = Path(__file__).with_name("check.json")
 CODE = "SFH2022"
 
 
-def bench_database_url(url: str) -> str:
+def bench_database_url(url: str, *, suffix: str = "bench") -> str:
     parts = urlsplit(url)
     name = parts.path.strip("/") or "livehub"
-    return urlunsplit(parts._replace(path=f"/{name}_bench"))
+    return urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
 
 
 def prepare_database(url: str) -> None:

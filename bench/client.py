@@ -36,6 +36,9 @@ from websockets.uri import parse_uri
 # LiveHub's pushed events start with type, stream and seq in this order (protocol.event_frame_parts).
 PUSHED = re.compile(r'\{"type":"([^"]+)","stream":"([^"]+)","seq":(\d+)')
 SEQS = re.compile(r'"seqs":(\{[^}]*\})')
+EPOCH = re.compile(r'"epoch":"([^"]*)"')
+# What a socket is sent first: a snapshot, or (resuming with `since`) the missed events then `synced`.
+FIRST_PREFIXES = ('{"type":"snapshot"', '{"type":"synced"')
 REPLY_PREFIXES = ('{"type":"ok"', '{"type":"error"')
 _refs = count(1)
 
@@ -217,19 +220,29 @@ class Client:
         self.watched: list[tuple[float, str]] = []
         self.close_code: int | None = None
         self.connect_seconds: float | None = None
+        self.epoch: str | None = None
+        self.snapshot_bytes = 0  # the size of the last snapshot received
+        self.resumed_by: str | None = None  # the last resume's answer: "synced" (replayed) or "snapshot"
         self._wire: _Wire | None = None
         self._first: asyncio.Future[str] | None = None
         self._queue: asyncio.Queue[tuple[float, str]] | None = asyncio.Queue() if queue_watched else None
         self._replies: dict[str, asyncio.Future[tuple[float, dict[str, Any]]]] = {}
 
-    async def open(self, *, wait: float = 60.0, keep_snapshot: bool = False) -> None:
-        """Connect and wait for the first frame (the snapshot)."""
+    async def open(self, *, wait: float = 60.0, keep_snapshot: bool = False, resume: bool = False) -> None:
+        """Connect and wait for the first frame (the snapshot). `resume`: reconnect with `since`
+        and `epoch` from what this client holds, as the real client does; the missed events come
+        first (counted as received), then `synced`, or a snapshot when they cannot be replayed."""
         loop = asyncio.get_running_loop()
         started = perf_counter()
-        uri = parse_uri(self.url)
+        url = self.url
+        if resume and self.epoch is not None and self.seqs:
+            since = ",".join(f"{stream}:{seq}" for stream, seq in self.seqs.items())
+            url += ("&" if "?" in url else "?") + urlencode({"since": since, "epoch": self.epoch})
+        uri = parse_uri(url)
         # No per-message deflate: what a fan-out server should negotiate (docs/performance.md).
         protocol = ClientProtocol(uri, max_size=2**24)
         self._first = first_frame = loop.create_future()
+        self.close_code = None
         self._wire = _Wire(client=self, protocol=protocol)
         tls = ssl.create_default_context() if uri.secure else None
         try:
@@ -243,8 +256,22 @@ class Client:
         seqs = SEQS.search(first, 0, 400)
         if seqs is None:
             raise BenchError(f"expected a snapshot, got {first[:200]}")
-        self.seqs = {stream: int(seq) for stream, seq in json.loads(seqs.group(1)).items()}
-        self.start_seqs = dict(self.seqs)
+        epoch = EPOCH.search(first, 0, 400)
+        self.epoch = epoch.group(1) if epoch else None
+        positions = {stream: int(seq) for stream, seq in json.loads(seqs.group(1)).items()}
+        if first.startswith('{"type":"synced"'):
+            self.resumed_by = "synced"
+            for stream, seq in positions.items():
+                if self.seqs.get(stream, 0) < seq:  # announced but not replayed: lost
+                    self.gaps += seq - self.seqs.get(stream, 0)
+                    self.seqs[stream] = seq
+            return
+        self.snapshot_bytes = len(first.encode())
+        if resume:
+            self.resumed_by = "snapshot"
+        self.seqs = positions
+        if not resume:
+            self.start_seqs = dict(self.seqs)
         if keep_snapshot:
             self.snapshot = first
 
@@ -252,12 +279,12 @@ class Client:
         now = perf_counter()
         if self.frames is not None:
             self.frames.append(text)
-        if self._first is not None:
+        match = PUSHED.match(text)
+        if self._first is not None and (match is None or text.startswith(FIRST_PREFIXES)):
             first, self._first = self._first, None
             if not first.done():
                 first.set_result(text)
             return
-        match = PUSHED.match(text)
         if match is None:
             if text.startswith(REPLY_PREFIXES):
                 self._reply(now, text)
@@ -324,6 +351,12 @@ class Client:
                 frame = json.loads(text)
                 if predicate(frame):
                     return frame
+
+    async def closed(self) -> int:
+        """Wait until the server (or the network) closes this socket; its close code."""
+        assert self._wire is not None
+        await asyncio.shield(self._wire.lost)
+        return self.close_code or 1006
 
     async def close(self) -> None:
         """The closing handshake (at most 2 s), then the TCP connection."""

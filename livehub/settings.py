@@ -159,6 +159,10 @@ LIVEHUB_REALTIME = {
     "RECEIPT_HOURS": int(os.environ.get("LIVEHUB_RECEIPT_HOURS", "24")),
 }
 
+# Coalesced totals (votes, poll results, reactions): deliveries a second one process spends on
+# them per event; a larger audience gets them less often (every 1/3 s at most, every 1 s at least).
+LIVEHUB_COALESCED_DELIVERIES_PER_SECOND = int(os.environ.get("LIVEHUB_COALESCED_DELIVERIES_PER_SECOND", "10000"))
+
 # Joins (new participants): a token bucket per client address and one per event
 # (docs/reliability.md, "Joins"). A hall of 2,000 behind the venue's one address joins within a
 # minute (1,000 at once, then 20 a second); a script from one address gets no further than that,

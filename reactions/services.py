@@ -2,9 +2,10 @@
 
 A hall reacting at once sends thousands of reactions a second: a transaction each (with its
 command receipt) costs about 1.8 ms of a server's CPU, so one process would keep up with a few
-hundred. Instead each reaction is one Redis script, run from the event loop, that takes the
-participant's token, applies its `ref` once, adds it to the event's counters (HINCRBY) and marks
-its session for the coalesced flush, exactly as a vote marks its question (`coalesce.py`). The
+hundred. Instead the reactions of an event read in one turn of the event loop go to Redis in one
+script call, which for each takes the participant's token, applies its `ref` once, adds it to the
+event's counters (HINCRBY) and marks its session for the coalesced flush, exactly as a vote marks
+its question (`coalesce.py`). The
 flush, at most three times a second, copies the totals of the marked sessions to PostgreSQL (one
 UPSERT; counts only grow, so a late flush never lowers one) and publishes `reactions.updated`.
 PostgreSQL's copy seeds the counters when Redis has lost them, and is what the snapshot reads.
@@ -39,25 +40,46 @@ MODES = ("room", "online")
 REF_KEPT_SECONDS = 600  # a retry comes within minutes of a reconnect, as for command receipts
 SESSIONS_KEPT_SECONDS = 1.0  # how long a process trusts its list of the sessions on now
 
-# KEYS: totals, the participant's bucket, the ref, the coalescer's marks and lease.
-# ARGV: now, rate, burst, field, session, lease ms, ref ttl, "1" when there is a ref.
+# The reactions of one event that reached this process in one turn of its event loop, counted in
+# one call (a script per reaction was most of a reaction's CPU). In order, so that two reactions
+# of one participant in the same batch take its tokens one after the other.
+# KEYS: totals, the coalescer's marks and lease, then per reaction its participant's bucket and ref.
+# ARGV: now, rate, burst, lease ms, ref ttl, then per reaction its field, session, "1" when it has a ref.
+# Returns per reaction "counted", "again" or the seconds to wait, then "1" when it took the lease.
 _REACT = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'seed', '0'} end
-if ARGV[8] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {'again', '0'} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'seed'} end
 local now, rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[2], 'tokens', 'at')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-if tokens < 1 then return {'wait', tostring((1 - tokens) / rate)} end
-redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'at', ARGV[1])
-redis.call('EXPIRE', KEYS[2], math.ceil(burst / rate) + 1)
-redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
-if ARGV[8] == '1' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[7]) end
-redis.call('SADD', KEYS[4], ARGV[5])
-redis.call('PEXPIRE', KEYS[4], ARGV[6])
-if redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[6]) then return {'counted', '1'} end
-return {'counted', '0'}
+local outcomes, counted = {}, false
+for i = 1, (#KEYS - 3) / 2 do
+  local bucket, ref = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
+  local field, session, has_ref = ARGV[3 + 3 * i], ARGV[4 + 3 * i], ARGV[5 + 3 * i] == '1'
+  if has_ref and redis.call('EXISTS', ref) == 1 then
+    outcomes[i] = 'again'
+  else
+    local state = redis.call('HMGET', bucket, 'tokens', 'at')
+    local tokens = tonumber(state[1]) or burst
+    local at = tonumber(state[2]) or now
+    tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+    if tokens < 1 then
+      outcomes[i] = tostring((1 - tokens) / rate)
+    else
+      redis.call('HSET', bucket, 'tokens', tostring(tokens - 1), 'at', ARGV[1])
+      redis.call('EXPIRE', bucket, math.ceil(burst / rate) + 1)
+      redis.call('HINCRBY', KEYS[1], field, 1)
+      if has_ref then redis.call('SET', ref, '1', 'EX', ARGV[5]) end
+      redis.call('SADD', KEYS[2], session)
+      counted = true
+      outcomes[i] = 'counted'
+    end
+  end
+end
+local leased = '0'
+if counted then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then leased = '1' end
+end
+outcomes[#outcomes + 1] = leased
+return outcomes
 """
 # The counters start from PostgreSQL's copy (a marker field makes an event without any exist).
 _SEED = """
@@ -177,23 +199,45 @@ def _count_in_memory(event_id: int, participant_id: UUID, ref_key: str | None, f
 # --- which sessions take reactions ---------------------------------------------------------------
 
 _on_now: dict[int, tuple[float, frozenset[int]]] = {}
+# Per event, the read of the sessions on now under way and when (event loop time) it began.
+_loading: dict[int, tuple[float, asyncio.Future]] = {}
 _load_on_now = db_work(lambda event_id: reactable_sessions(event_id=event_id))
+
+
+async def _read_on_now(event_id: int, *, not_before: float | None = None) -> frozenset[int]:
+    """The sessions on now from the database; reactions arriving while a read is under way share
+    it (single flight) unless it began before `not_before`."""
+    loop = asyncio.get_running_loop()
+    held = _loading.get(event_id)
+    if (
+        held is None
+        or held[1].done()
+        or held[1].get_loop() is not loop
+        or (not_before is not None and held[0] < not_before)
+    ):
+        held = _loading[event_id] = (loop.time(), asyncio.ensure_future(_load_on_now(event_id)))
+    sessions = await asyncio.shield(held[1])
+    _on_now[event_id] = (time.monotonic() + SESSIONS_KEPT_SECONDS, sessions)
+    return sessions
 
 
 async def _session_on_now(event_id: int, session_id: int) -> bool:
     """A session running or current, as this process last read it (within a second); a refusal
-    is always checked against the database first, so a session just put on is never refused."""
+    is always checked against a read begun after the reaction arrived, so a session just put on
+    is never refused."""
     held = _on_now.get(event_id)
     if held is not None and time.monotonic() < held[0] and session_id in held[1]:
         return True
-    sessions = await _load_on_now(event_id)
-    _on_now[event_id] = (time.monotonic() + SESSIONS_KEPT_SECONDS, sessions)
-    return session_id in sessions
+    arrived = asyncio.get_running_loop().time()
+    if session_id in await _read_on_now(event_id):
+        return True
+    return session_id in await _read_on_now(event_id, not_before=arrived)
 
 
 def sessions_on_now_forget() -> None:
     """Forget what this process read of the sessions on now (tests, after changing them)."""
     _on_now.clear()
+    _loading.clear()
 
 
 def _too_fast() -> str:
@@ -223,34 +267,86 @@ async def reaction_send(
         if outcome == "counted":
             reaction_totals.mark(event_id, str(session_id))
         return outcome == "counted"
-    dirty, lease, _flushing = reaction_totals.keys(event_id)
+    bucket = f"lh:{{{event_id}}}:reaction-bucket:{participant_id}"
     # Without a ref its key is not touched, but named in the event's slot all the same (a cluster
     # refuses a script whose keys span slots).
     kept_ref = ref_key or f"lh:{{{event_id}}}:reaction-ref:-"
-    keys = [_totals_key(event_id), f"lh:{{{event_id}}}:reaction-bucket:{participant_id}", kept_ref, dirty, lease]
-    args = [
-        ratelimit.wallclock(),
-        REACTIONS_PER_SECOND,
-        REACTIONS_PER_SECOND,
-        _field(*field),
-        session_id,
-        LEASE_SAFETY_MS,
-        REF_KEPT_SECONDS,
-        "1" if ref_key else "0",
-    ]
     try:
-        _client, script = _async_redis()
-        outcome, value = await script(keys=keys, args=args)
-        if outcome == b"seed":
-            await db_work(_seed_redis)(event_id)
-            outcome, value = await script(keys=keys, args=args)
+        outcome = await _batched(event_id).add(bucket, kept_ref, _field(*field), session_id, ref_key is not None)
     except RedisError:
         raise Unavailable(_("Reactions are not being counted right now; retry shortly.")) from None
-    if outcome == b"wait":
-        raise RateLimited(_too_fast(), retry_after=max(float(value), 0.1))
-    if outcome == b"counted" and value == b"1":
-        reaction_totals.leased(event_id)
-    return outcome == b"counted"
+    if outcome == b"counted":
+        return True
+    if outcome == b"again":
+        return False
+    raise RateLimited(_too_fast(), retry_after=max(float(outcome), 0.1))
+
+
+class _Batch:
+    """The reactions of one event to count in this turn of the event loop, in one script call."""
+
+    def __init__(self, event_id: int) -> None:
+        self.event_id = event_id
+        dirty, lease, _flushing = reaction_totals.keys(event_id)
+        self.keys: list[str] = [_totals_key(event_id), dirty, lease]
+        self.args: list[Any] = []
+        self.waiting: list[asyncio.Future] = []
+
+    def add(self, bucket: str, ref: str, field: str, session_id: int, has_ref: bool) -> asyncio.Future:
+        self.keys += [bucket, ref]
+        self.args += [field, session_id, "1" if has_ref else "0"]
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        return future
+
+    async def send(self) -> None:
+        try:
+            outcomes = await self._count()
+        except Exception as error:  # noqa: BLE001 - each reaction's own (a RedisError: a 503 each)
+            for future in self.waiting:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        except BaseException:
+            for future in self.waiting:  # cancelled with the loop: none waits for ever
+                future.cancel()
+            raise
+        if outcomes[-1] == b"1":
+            reaction_totals.leased(self.event_id)
+        for future, outcome in zip(self.waiting, outcomes, strict=False):
+            if not future.done():  # its sender may have gone (socket closed)
+                future.set_result(outcome)
+
+    async def _count(self) -> list[bytes]:
+        _client, script = _async_redis()
+        args = [ratelimit.wallclock(), REACTIONS_PER_SECOND, REACTIONS_PER_SECOND, LEASE_SAFETY_MS, REF_KEPT_SECONDS]
+        args += self.args
+        outcomes = await script(keys=self.keys, args=args)
+        if outcomes == [b"seed"]:
+            await db_work(_seed_redis)(self.event_id)
+            outcomes = await script(keys=self.keys, args=args)
+        return outcomes
+
+
+_batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Batch]] = weakref.WeakKeyDictionary()
+_sending: set[asyncio.Task] = set()  # held until done (the loop keeps only weak references)
+
+
+def _batched(event_id: int) -> _Batch:
+    """The event's batch of this loop turn: sent once the reactions read in this turn are in."""
+    loop = asyncio.get_running_loop()
+    batches = _batches.setdefault(loop, {})
+    batch = batches.get(event_id)
+    if batch is None:
+        batch = batches[event_id] = _Batch(event_id)
+        loop.call_soon(_send, loop, event_id)
+    return batch
+
+
+def _send(loop: asyncio.AbstractEventLoop, event_id: int) -> None:
+    task = loop.create_task(_batches[loop].pop(event_id).send())
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
 
 
 def reactions_delete(*, event: Event) -> dict[str, int]:

@@ -9,6 +9,11 @@ A holder may die (SIGKILL) with the lease, or between taking the marks and publi
 the marks being flushed stay in Redis until the flush is done, the lease expires soon after
 its holder stops renewing it, and every process sweeps for marks without a lease once a
 second, so the latest totals are always published in the end.
+
+The interval grows with the audience: each flush is one frame to every socket of the event, so
+a process serving N of them waits at least N / LIVEHUB_COALESCED_DELIVERIES_PER_SECOND between
+flushes (never more than MAX_INTERVAL): 10,000 attendees voting at once cost it a bounded number
+of deliveries a second, and each client still gets at most 1 / interval updates a second.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from redis.exceptions import NoScriptError
 from livehub.metrics import COALESCER_FLUSHES
 
 from . import redis as lhredis
+from .audience import local_audience
 from .healing import healer
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 # flush(event_id, keys) publishes the latest totals of `keys` (strings) of that event.
 Flush = Callable[[int, list[str]], None]
 LEASE_SAFETY_MS = 2000  # a lease outlives a crashed holder by at most this long
+MAX_INTERVAL = 1.0  # totals a second old still read as live; must stay under LEASE_SAFETY_MS
 
 MARK_SCRIPT = """
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -151,8 +158,13 @@ class Coalescer:
         log.warning("%s: cannot mark %s of event %s (%s)", self.name, key, event_id, error.__class__.__name__)
         healer.mark(event_id)
 
+    def interval_for(self, event_id: int) -> float:
+        """Seconds until the next flush: longer for a larger audience in this process."""
+        budget = settings.LIVEHUB_COALESCED_DELIVERIES_PER_SECOND
+        return min(MAX_INTERVAL, max(self.interval, local_audience(event_id) / budget))
+
     def _schedule(self, event_id: int) -> None:
-        timer = threading.Timer(self.interval, self._run, args=(event_id,))
+        timer = threading.Timer(self.interval_for(event_id), self._run, args=(event_id,))
         timer.daemon = True
         with self._lock:
             self._timers.add(timer)

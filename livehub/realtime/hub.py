@@ -26,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeout
 from livehub.metrics import EVENT_FRAMES, FANOUT_SECONDS, PRESENCE_FRAMES
 
 from . import redis as lhredis
+from .audience import audience_register
 from .broker import RESYNC_STREAM, get_broker
 from .connection import Connection
 from .housekeeping import Housekeeping
@@ -48,6 +49,7 @@ class Hub:
         # Stopping: sockets that still connect here are sent on at once.
         self.draining = False
         self.housekeeping = Housekeeping(self)
+        audience_register(self)
 
     async def start(self) -> None:
         await self.broker.attach(self)
@@ -102,6 +104,10 @@ class Hub:
             self.broker.unfollow(self, connection.event_id)
         if connection.mode:
             self._presence_dirty.add(connection.event_id)
+
+    def sockets_of(self, event_id: int) -> int:
+        sockets = self._by_event.get(event_id)
+        return len(sockets) if sockets is not None else 0
 
     def dispatch(self, event_id: int, stream: str, seq: int, frame: str) -> None:
         if stream == RESYNC_STREAM:

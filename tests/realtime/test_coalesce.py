@@ -6,6 +6,7 @@ import time
 import pytest
 
 from livehub.metrics import REGISTRY
+from livehub.realtime.audience import audience_register
 from livehub.realtime.coalesce import Coalescer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +79,70 @@ def test_a_mark_sent_with_its_publish_is_flushed_even_after_redis_lost_its_scrip
     assert done.wait(3)
     assert flushed == [(504, ["7"])]
     assert client.zscore(INFLIGHT_KEY, "504:abc") is None
+
+
+class _Audience:
+    """A hub of `n` sockets of one event, registered as the process's hubs are."""
+
+    def __init__(self, event_id: int, n: int) -> None:
+        self.event_id, self.n = event_id, n
+
+    def sockets_of(self, event_id: int) -> int:
+        return self.n if event_id == self.event_id else 0
+
+
+@pytest.fixture
+def scheduled(monkeypatch):
+    """The delays flushes are scheduled with; the clock stopped (no timer runs)."""
+    delays: list[float] = []
+
+    class StoppedTimer:
+        def __init__(self, interval, function, args=()):
+            delays.append(interval)
+
+        def start(self) -> None:
+            pass
+
+    monkeypatch.setattr("livehub.realtime.coalesce.threading.Timer", StoppedTimer)
+    return delays
+
+
+@pytest.fixture
+def audience():
+    hubs = []
+
+    def serve(event_id: int, n: int) -> None:
+        hub = _Audience(event_id, n)
+        hubs.append(hub)  # registered weakly: kept alive for the test
+        audience_register(hub)
+
+    return serve
+
+
+@pytest.mark.parametrize(
+    ("sockets", "seconds"), [(0, 0.2), (1000, 0.2), (5000, 0.5), (10000, 1.0), (50000, 1.0)], ids=str
+)
+def test_a_larger_audience_in_this_process_is_flushed_less_often_up_to_once_a_second(
+    recorder, scheduled, audience, settings, sockets, seconds
+):
+    settings.LIVEHUB_COALESCED_DELIVERIES_PER_SECOND = 10000
+    coalescer, _flushed, _done = recorder
+    audience(505, sockets)
+    coalescer.mark(505, "1")
+    assert scheduled == [pytest.approx(seconds)]
+
+
+def test_the_audience_of_another_event_does_not_slow_this_ones_flushes(recorder, scheduled, audience):
+    coalescer, _flushed, _done = recorder
+    audience(506, 20000)
+    coalescer.mark(507, "1")
+    assert scheduled == [pytest.approx(0.2)]
+
+
+def test_the_audiences_of_every_hub_of_the_process_add_up(recorder, scheduled, audience, settings):
+    settings.LIVEHUB_COALESCED_DELIVERIES_PER_SECOND = 1000
+    coalescer, _flushed, _done = recorder
+    audience(508, 300)
+    audience(508, 400)
+    coalescer.mark(508, "1")
+    assert scheduled == [pytest.approx(0.7)]

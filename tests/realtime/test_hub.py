@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from livehub.realtime.audience import local_audience
 from livehub.realtime.broker import get_broker
 from livehub.realtime.hub import get_hub
 from tests.realtime.fake_socket import FakeSocket, connection
@@ -98,3 +99,16 @@ async def test_a_socket_joining_while_its_event_is_being_unsubscribed_misses_not
         await joining.stop()
     publishing = False
     await publisher
+
+
+async def test_the_audience_of_an_event_counts_its_sockets_in_this_process():
+    """What the coalescer spaces its flushes by (coalesce.py)."""
+    hub = await get_hub()
+    conns = [connection(FakeSocket(), event_id=7) for _ in range(3)]
+    for conn in conns:
+        hub.attach(conn)
+    hub.attach(connection(FakeSocket(), event_id=8))
+    assert local_audience(7) == 3
+    hub.detach(conns[0])
+    assert local_audience(7) == 2
+    assert local_audience(9) == 0
