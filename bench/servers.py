@@ -114,10 +114,22 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def kill_all(pids: list[int]) -> None:
-    """SIGKILL each of `pids` still running."""
+    """SIGKILL each of `pids` still running, and return once they have ended (their ports free)."""
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60  # a hang guard: SIGKILL cannot be refused
+    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` exists and is not a zombie (an orphan's zombie may never be reaped here)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def command(kind: str, *, port: int) -> list[str]:
