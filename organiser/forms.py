@@ -13,12 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from livehub.errors import DomainError
 from polls.models import Poll
-from sessions.models import Event, EventRole, Room, Session, Speaker
+from sessions.models import Event, EventRole, Room, Session, Speaker, validate_stream_url
 from staff.models import RoleLink
 from webhooks.models import EVENT_TYPES
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 AGENDA_MAX_BYTES = 2 * 1024 * 1024
+
+
+class StreamURLField(forms.URLField):
+    """A livestream's address: a web page (http or https), nothing else URLField takes, such as ftp://."""
+
+    default_validators = [validate_stream_url]
+    default_error_messages = {"invalid": validate_stream_url.message}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, assume_scheme="https", **kwargs)
 
 
 def errors_onto(form: forms.Form, error: DomainError, field_of=lambda name: name) -> None:
@@ -165,10 +175,10 @@ class SessionForm(forms.Form):
         queryset=Speaker.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Speakers")
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), label=_("Description"))
-    stream_url = forms.URLField(
-        required=False, assume_scheme="https", label=_("Livestream URL"),
+    stream_url = StreamURLField(
+        label=_("Livestream URL"),
         help_text=_("An https address of the player the online audience sees with this session."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,7 +213,7 @@ class SessionForm(forms.Form):
 
 
 class RoomForm(forms.ModelForm):
-    stream_url = forms.URLField(required=False, assume_scheme="https", label=_("Livestream URL"))
+    stream_url = StreamURLField(label=_("Livestream URL"))
 
     class Meta:
         model = Room

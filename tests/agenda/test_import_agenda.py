@@ -74,6 +74,17 @@ def test_the_command_speaks_english_whatever_language_its_caller_has_active(tmp_
     assert "row 3 (session “Bad”): field 'start': 'tomorrow' is not a date and time" in str(error.value)
 
 
+def test_a_nul_in_a_talk_s_guid_is_refused_naming_the_talk_and_nothing_is_imported(tmp_path):
+    document = json.loads(example("schedule.json"))
+    document["schedule"]["conference"]["days"][0]["rooms"]["Silver Hall"][1]["guid"] = "\x00"
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError) as error:
+        run("SFH2024", str(path))
+    assert "talk “Welcome to Science for Health 2024”" in str(error.value) and "'guid'" in str(error.value)
+    assert not Event.objects.filter(code="SFH2024").exists()
+
+
 # Near-valid files: the shipped examples with a field dropped or garbled, or cut short.
 GARBAGE = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
@@ -143,7 +154,10 @@ def _import(tmp_path: Path, content: bytes) -> None:
 
 @seed(15)
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(content=near_valid_schedules())
 def test_a_near_valid_schedule_json_is_imported_or_refused_never_a_crash(tmp_path, content):
@@ -152,7 +166,10 @@ def test_a_near_valid_schedule_json_is_imported_or_refused_never_a_crash(tmp_pat
 
 @seed(15)
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(content=near_valid_text_files())
 def test_a_near_valid_csv_or_icalendar_file_is_imported_or_refused_never_a_crash(tmp_path, content):

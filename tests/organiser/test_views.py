@@ -224,7 +224,8 @@ def test_edit_a_session_shows_and_keeps_local_times(organiser, event):
         ("ends_at", "2022-11-17T08:00", "end after it starts"),
         ("starts_at", "tomorrow", "valid date"),
         ("kind", "party", "valid choice"),
-        ("stream_url", "not a url", "valid URL"),
+        ("stream_url", "not a url", "valid web address"),
+        ("stream_url", "ftp://stream.example/live", "https://"),
         ("room", "999999", "valid choice"),
     ],
 )
@@ -279,6 +280,14 @@ def test_a_room_name_taken_is_named(organiser, event):
         "/organise/SFH2022/rooms/", {"name": "Other", "slug": "a b", "order": 2, "stream_url": ""}
     )
     field_error(response, "slug")
+
+
+def test_a_room_livestream_on_ftp_is_refused_naming_the_field(organiser, event):
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 1, "stream_url": "ftp://stream.example/a"}
+    )
+    assert "https://" in field_error(response, "stream_url")
+    assert not event.rooms.filter(name="Copper").exists()
 
 
 def test_a_room_with_sessions_is_not_deleted(organiser, event):
