@@ -4,6 +4,7 @@ pages show after the commit."""
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -41,13 +42,20 @@ from .selectors import role_label
 ORGANISE = ("organiser", "organise")
 
 
-def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
+def organiser_create(*, username: str, password: str, event_codes: Sequence[str] = ()) -> AbstractBaseUser:
     """An account that may organise: created with `password`, or an existing account given the
-    permission (and the new password). The password must pass the project's validators."""
+    permission (and the new password). The password must pass the project's validators. It
+    organises the events of `event_codes` (codes ignore case), besides those it already did."""
     users = get_user_model()
     username = username.strip()
     if not username:
         raise Invalid(_("A username is required."), fields={"username": "required"})
+    events = []
+    for code in event_codes:
+        event = Event.objects.filter(code__iexact=code.strip()).first()
+        if event is None:
+            raise Invalid(_("There is no event with the code %(code)s.") % {"code": code}, fields={"event": code})
+        events.append(event)
     with transaction.atomic():
         user = users._default_manager.filter(**{users.USERNAME_FIELD: username}).first()
         candidate = user or users(**{users.USERNAME_FIELD: username})
@@ -61,6 +69,7 @@ def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
         candidate.user_permissions.add(
             Permission.objects.get(content_type__app_label=ORGANISE[0], codename=ORGANISE[1])
         )
+        candidate.organised_events.add(*events)
     return candidate
 
 
@@ -87,13 +96,18 @@ def _code_free(code: str, *, but: Event | None = None) -> None:
         )
 
 
-def event_create(*, code: str, name: str, timezone: str, starts_on: date, ends_on: date, **fields: Any) -> Event:
+def event_create(
+    *, by: AbstractBaseUser, code: str, name: str, timezone: str, starts_on: date, ends_on: date, **fields: Any
+) -> Event:
+    """A new event, organised by the account that creates it (`by`)."""
     _dates_checked(starts_on, ends_on)
     with transaction.atomic():
         _code_free(code)
-        return Event.objects.create(
+        event = Event.objects.create(
             code=code, name=name, timezone=timezone, starts_on=starts_on, ends_on=ends_on, **fields
         )
+        event.organisers.add(by)
+    return event
 
 
 def event_update(*, event: Event, actor: str, **fields: Any) -> Event:
@@ -413,10 +427,11 @@ class Cloned:
     polls: int
 
 
-def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
+def event_clone(*, source: Event, by: AbstractBaseUser, code: str, name: str, days: int) -> Cloned:
     """A copy of `source` for next year: settings, look, block list, rooms, speakers, sessions moved by
     `days` (scheduled, ids of the programme's source kept for the next import) and polls as drafts.
-    Nothing of the audience (participants, questions, votes, answers), no roles or links."""
+    Nothing of the audience (participants, questions, votes, answers), no roles or links; the
+    account that clones (`by`) organises the copy."""
     shift = timedelta(days=days)
     with transaction.atomic():
         _code_free(code)
@@ -427,6 +442,7 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
         copy.current_session = None
         copy.link_secret = Event._meta.get_field("link_secret").default()
         copy.save()  # also seeds the default block list: replaced by the source's below
+        copy.organisers.add(by)
         BlockedWord.objects.filter(event=copy).delete()
         BlockedWord.objects.bulk_create(
             [BlockedWord(event=copy, word=w) for w in source.blocked_words.values_list("word", flat=True)]

@@ -60,6 +60,8 @@ class EventAdmin(admin.ModelAdmin):
     exclude = ("link_secret",)
     inlines = (RoomInline, SessionInline, EventRoleInline)
     actions = ("rotate_link_secret",)
+    # Accounts also need the "organise" permission (createorganiser gives both).
+    filter_horizontal = ("organisers",)
 
     @admin.display(description="Live role links")
     def live_role_links(self, event: Event) -> str:

@@ -57,6 +57,13 @@ class Event(models.Model):
     # Online viewers hear a question this many seconds after the room: polls stay open for them.
     stream_delay = models.PositiveSmallIntegerField(default=20, help_text="Livestream latency in seconds.")
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who may open this event's organiser pages (with the "organise" permission); superusers open all.
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organised_events",
+        help_text="Accounts with the “organise” permission that organise this event.",
+    )
     languages = models.JSONField(
         default=default_languages,
         validators=[validate_languages],

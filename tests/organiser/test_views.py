@@ -64,6 +64,70 @@ def test_an_unknown_event_is_404(organiser, event):
     assert organiser.get("/organise/SFH2022/sessions/999999/").status_code == 404
 
 
+# Each organiser opens only the events they organise -----------------------------------------
+
+
+def _items_of(other) -> dict[str, int]:
+    """An id of each kind of item the organiser pages address, all of `other`."""
+    from polls.services import poll_create
+
+    moderator = get_user_model().objects.create_user("bob")
+    return {
+        "session_id": other.sessions.first().pk,
+        "room_id": other.rooms.first().pk,
+        "speaker_id": other.speakers.first().pk,
+        "role_id": EventRole.objects.create(event=other, user=moderator, role="moderator").pk,
+        "link_id": RoleLink.objects.create(event=other, role="moderator", expires_at=datetime.now(UTC)).pk,
+        "poll_id": poll_create(event_id=other.pk, actor="x", kind="rating", prompt="Elsewhere?").pk,
+        "endpoint_id": Endpoint.objects.create(event=other, url=HOOK["url"], events=["poll.closed"]).pk,
+    }
+
+
+def _event_urls(other) -> list[str]:
+    """Every organiser address of `other` (each page, each item, each action), and its report."""
+    from django.urls import reverse
+
+    from organiser.urls import urlpatterns
+
+    items = _items_of(other)
+    urls = [reverse("web:report", args=[other.code]), reverse("web:export", args=[other.code, "xlsx"])]
+    for pattern in urlpatterns:
+        names = set(pattern.pattern.converters)
+        if "code" in names and pattern.name != "logo":
+            urls.append(reverse(f"organiser:{pattern.name}", kwargs={"code": other.code} | {
+                name: items[name] for name in names - {"code"}
+            }))  # fmt: skip
+    return urls
+
+
+def test_an_organiser_gets_404_on_every_page_of_an_event_they_do_not_organise(organiser, event, other_event):
+    urls = _event_urls(other_event)
+    assert len(urls) == 31  # the report, the export and the 29 organiser addresses
+    for url in urls:
+        assert organiser.get(url).status_code == 404, url
+        assert organiser.post(url, {"name": "Taken over", "words": "x"}).status_code in (404, 405), url
+    other_event.refresh_from_db()
+    assert other_event.name == "Brussels Biotech Day" and other_event.rooms.count() == 1
+
+
+def test_an_organiser_lists_only_the_events_they_organise(organiser, event, other_event):
+    page = organiser.get("/organise/").content.decode()
+    assert "Science for Health" in page and "/organise/SFH2022/" in page
+    assert "Brussels Biotech Day" not in page and "BBD2025" not in page
+
+
+def test_a_superuser_lists_and_opens_every_event(client, event, other_event):
+    client.force_login(get_user_model().objects.create_superuser("root", password="a long root passphrase"))
+    assert "Brussels Biotech Day" in client.get("/organise/").content.decode()
+    assert client.get("/organise/BBD2025/sessions/").status_code == 200
+
+
+def test_an_organiser_granted_a_second_event_opens_it(organiser, organiser_user, other_event):
+    other_event.organisers.add(organiser_user)
+    assert organiser.get("/organise/BBD2025/rooms/").status_code == 200
+    assert "Brussels Biotech Day" in organiser.get("/organise/").content.decode()
+
+
 def test_forms_need_the_csrf_token(event, organiser_user):
     from django.test import Client
 
