@@ -28,7 +28,8 @@ class StreamURLField(forms.URLField):
     default_error_messages = {"invalid": validate_stream_url.message}
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, assume_scheme="https", **kwargs)
+        kwargs["required"] = False
+        super().__init__(assume_scheme="https", **kwargs)
 
 
 def errors_onto(form: forms.Form, error: DomainError, field_of=lambda name: name) -> None:
@@ -139,6 +140,7 @@ class EventSettingsForm(EventForm):
             "require_names",
             "allow_self_votes",
             "stream_delay",
+            "stream_url",
         ]
         labels = {
             **EventForm.Meta.labels,
@@ -148,10 +150,15 @@ class EventSettingsForm(EventForm):
             "require_names": _("Questions must carry the asker's name"),
             "allow_self_votes": _("Askers may upvote their own question"),
             "stream_delay": _("Livestream delay (seconds)"),
+            "stream_url": _("Livestream URL"),
         }
+        field_classes = {"stream_url": StreamURLField}
         help_texts = {
             **EventForm.Meta.help_texts,
             "stream_delay": _("How far the livestream lags the room: polls stay open this long for online viewers."),
+            "stream_url": _(
+                "The page online attendees watch, e.g. https://stream.example.org/live. A room's own livestream wins."
+            ),
             # The labels say it all; the model's help texts would repeat them.
             "auto_approve": "",
             "require_names": "",
@@ -213,12 +220,11 @@ class SessionForm(forms.Form):
 
 
 class RoomForm(forms.ModelForm):
-    stream_url = StreamURLField(label=_("Livestream URL"))
-
     class Meta:
         model = Room
         fields = ["name", "slug", "order", "stream_url"]
-        labels = {"name": _("Name"), "slug": _("Slug"), "order": _("Order")}
+        labels = {"name": _("Name"), "slug": _("Slug"), "order": _("Order"), "stream_url": _("Livestream URL")}
+        field_classes = {"stream_url": StreamURLField}
         help_texts = {
             "slug": _("In the room's addresses, e.g. /e/CODE/rooms/silver-hall/stage/. Letters, digits and “-”."),
             "order": _("Rooms are listed from the lowest number."),

@@ -77,7 +77,8 @@ def organiser_create(*, username: str, password: str, event_codes: Sequence[str]
 
 EVENT_FIELDS = (
     "code", "name", "timezone", "starts_on", "ends_on", "venue", "city", "organiser",
-    "auto_approve", "require_names", "allow_self_votes", "stream_delay", "languages", "projector", "projector_interval",
+    "auto_approve", "require_names", "allow_self_votes", "stream_delay", "stream_url", "languages", "projector",
+    "projector_interval",
 )  # fmt: skip
 
 

@@ -42,12 +42,20 @@ class LanguagesField(forms.CharField):
         return [code.strip().lower() for code in text.replace(";", ",").split(",") if code.strip()]
 
 
+def https_by_default(field: models.Field, **kwargs):
+    """A livestream typed without a scheme is https (as on the organiser pages)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class EventAdminForm(forms.ModelForm):
     languages = LanguagesField(help_text="Codes in order, the first the default: e.g. fr, nl, en (of en, fr, nl).")
 
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 - the admin's own exclude decides what is shown
+        formfield_callback = https_by_default
 
 
 @admin.register(Event)
@@ -62,6 +70,7 @@ class EventAdmin(admin.ModelAdmin):
     actions = ("rotate_link_secret",)
     # Accounts also need the "organise" permission (createorganiser gives both).
     filter_horizontal = ("organisers",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="Live role links")
     def live_role_links(self, event: Event) -> str:

@@ -56,6 +56,8 @@ class Event(models.Model):
     allow_self_votes = models.BooleanField(default=False, help_text="Authors may upvote their own question.")
     # Online viewers hear a question this many seconds after the room: polls stay open for them.
     stream_delay = models.PositiveSmallIntegerField(default=20, help_text="Livestream latency in seconds.")
+    # The event's livestream for online attendees; a room's own stream, when it has one, wins.
+    stream_url = models.URLField(blank=True, validators=[validate_stream_url], help_text="The event's livestream.")
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Who may open this event's organiser pages (with the "organise" permission); superusers open all.
     organisers = models.ManyToManyField(

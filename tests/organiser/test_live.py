@@ -94,6 +94,15 @@ async def test_rooms_added_renamed_and_deleted_reach_every_page(event, quiet, wa
     assert "studio" not in [room["slug"] for room in watchers["speaker"][0].snapshot["data"]["rooms"]]
 
 
+async def test_the_events_livestream_reaches_every_page(event, watchers):
+    await database_sync_to_async(services.event_update)(
+        event=event, actor="olivia", stream_url="https://stream.example/sfh"
+    )
+    await everyone_catches_up(watchers)
+    for socket, _ in watchers.values():
+        assert socket.snapshot["data"]["event"]["stream_url"] == "https://stream.example/sfh"
+
+
 async def test_nothing_is_published_when_the_deletion_rolls_back(event, quiet, watchers):
     def delete_then_fail():
         with transaction.atomic():

@@ -96,7 +96,8 @@ def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtab
     ask(attendee)
     look_set(event=event, colour="#0f766e", logo=PNG)
     event.languages = ["en", "fr"]
-    event.save(update_fields=["languages"])
+    event.stream_url = "https://stream.example/sfh"
+    event.save(update_fields=["languages", "stream_url"])
     before = poll_create(event_id=event.pk, actor="t", kind="stance", prompt="Before?", session_id=roundtable.pk,
                          phase="before", translations={"fr": {"prompt": "Avant ?"}})  # fmt: skip
     poll_create(event_id=event.pk, actor="t", kind="stance", prompt="After?", session_id=roundtable.pk,
@@ -108,6 +109,7 @@ def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtab
     copy = Event.objects.get(code="SFH2023")
     assert cloned.sessions == event.sessions.count() == copy.sessions.count()
     assert copy.starts_on == event.starts_on + timedelta(days=364)
+    assert copy.stream_url == "https://stream.example/sfh"
     old = event.sessions.get(pk=roundtable.pk)
     new = copy.sessions.get(title=old.title)
     assert new.starts_at == old.starts_at + timedelta(days=364)

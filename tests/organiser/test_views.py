@@ -188,6 +188,7 @@ def settings_of(event: Event, **changes) -> dict:
         "starts_on": event.starts_on.isoformat(),
         "ends_on": event.ends_on.isoformat(),
         "stream_delay": event.stream_delay,
+        "stream_url": event.stream_url,
         "languages": ", ".join(event.languages),
         "projector": event.projector,
         "projector_interval": event.projector_interval,
@@ -203,6 +204,20 @@ def test_settings_are_saved(organiser, event):
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.venue, event.stream_delay, event.require_names) == ("Square", 35, True)
+
+
+def test_the_events_livestream_is_saved(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, stream_url="https://stream.example/sfh"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.stream_url == "https://stream.example/sfh"
+
+
+def test_an_events_livestream_on_ftp_is_refused_naming_the_field(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, stream_url="ftp://stream.example/sfh"))
+    assert "https://" in field_error(response, "stream_url")
+    event.refresh_from_db()
+    assert event.stream_url == ""
 
 
 def test_turning_auto_approve_on_is_logged(organiser, event):
