@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
@@ -28,10 +27,8 @@ from polls.selectors import poll_translations
 from polls.services import poll_create, poll_delete, poll_update
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
-from sessions.contributors import audience_data_label, sessions_holding_audience_data
-from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
-from sessions.selectors import event_payload, room_payload, session_payload
-from sessions.services import sessions_remove
+from sessions.models import Event, EventRole, Room, Session, Speaker
+from sessions.selectors import event_payload, session_payload
 from staff.models import RoleLink
 from staff.services import role_links_revoke
 
@@ -169,66 +166,6 @@ def session_save(*, event: Event, session: Session | None, speakers: list[Speake
             event_id=event.pk, type="session.updated", data=session_payload(session, timezone=event.timezone)
         )
     return session
-
-
-def session_delete(*, event: Event, session_id: int) -> None:
-    """Delete a session nobody wrote anything in yet. One with questions or poll answers, or
-    running, or current, is refused: its audience data would go with it."""
-    with transaction.atomic():
-        session = Session.objects.select_for_update().filter(pk=session_id, event=event).first()
-        if session is None:
-            raise NotFound(_("There is no such session in this event."))
-        holding = sessions_holding_audience_data(event=event).get(session.pk)
-        if holding:
-            raise Conflict(
-                _("“%(title)s” has %(what)s from the audience and cannot be deleted. Change its time or title instead.")
-                % {"title": session.title, "what": ", ".join(map(audience_data_label, holding))}
-            )
-        if session.status == Session.Status.LIVE:
-            raise Conflict(_("“%(title)s” is live: end it before deleting it.") % {"title": session.title})
-        if session.status == Session.Status.PAUSED:
-            raise Conflict(_("“%(title)s” is paused: end it before deleting it.") % {"title": session.title})
-        if event.current_session_id == session.pk:
-            raise Conflict(
-                _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
-            )
-        sessions_remove(event=event, sessions=[session])
-
-
-def room_save(*, room: Room) -> Room:
-    """Save a room checked by its form; an empty slug is made from its name. The live pages hear
-    of it (`room.updated`), and of its sessions when its name or slug changed (they carry both)."""
-    with transaction.atomic():
-        if not room.slug:
-            room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
-        before = Room.objects.filter(pk=room.pk).values_list("name", "slug").first() if room.pk else None
-        room.save()
-        publish_on_commit(event_id=room.event_id, type="room.updated", data=room_payload(room))
-        if before is not None and before != (room.name, room.slug):
-            for session in room.sessions.select_related("room").prefetch_related("speakers"):
-                _publish_session(room.event, session)
-    return room
-
-
-def room_delete(*, event: Event, room_id: int) -> None:
-    """Delete a room without sessions (their room would silently become none); the live pages
-    drop it (`room.removed`)."""
-    with transaction.atomic():
-        room = event.rooms.select_for_update().filter(pk=room_id).first()
-        if room is None:
-            raise NotFound(_("There is no such room in this event."))
-        count = room.sessions.count()
-        if count:
-            raise Conflict(
-                ngettext(
-                    "%(room)s has %(count)d session: move or delete it first.",
-                    "%(room)s has %(count)d sessions: move or delete them first.",
-                    count,
-                )
-                % {"room": room.name, "count": count}
-            )
-        room.delete()
-        publish_on_commit(event_id=event.pk, type="room.removed", data={"slug": room.slug})
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from agenda.services import agenda_import, agenda_preview
 from livehub.errors import DomainError, Invalid, NotFound
 from polls.models import Poll
+from sessions import services as programme
 from sessions.models import Event
 from sessions.rolelinks import role_link_url
 from sessions.selectors import event_get
@@ -229,7 +230,7 @@ def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpR
     return _act(
         request,
         event,
-        lambda: services.session_delete(event=event, session_id=session_id),
+        lambda: programme.session_delete(event=event, session_id=session_id),
         done=_("The session is deleted."),
         back="organiser:sessions",
     )
@@ -247,7 +248,7 @@ def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> Htt
     initial = {} if room else {"order": (max(event.rooms.values_list("order", flat=True), default=0) + 1)}
     form = RoomForm(request.POST or None, instance=room, initial=initial, event=event)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.room_save(room=form.instance))
+        saved = _saved(form, lambda: programme.room_save(room=form.instance))
         if saved is not None:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("organiser:rooms", code=event.code)
@@ -261,7 +262,7 @@ def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpRespons
     return _act(
         request,
         event,
-        lambda: services.room_delete(event=event, room_id=room_id),
+        lambda: programme.room_delete(event=event, room_id=room_id),
         done=_("The room is deleted."),
         back="organiser:rooms",
     )

@@ -10,12 +10,12 @@ from organiser.services import (
     event_create,
     look_set,
     organiser_create,
-    session_delete,
     session_save,
 )
 from polls.models import Poll
 from polls.services import poll_create
 from sessions.models import Event, Session
+from sessions.services import session_delete
 
 pytestmark = pytest.mark.django_db
 
