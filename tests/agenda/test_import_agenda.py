@@ -32,6 +32,8 @@ def test_the_command_creates_the_event_and_lists_what_it_did():
     assert "Sessions created: 30" in output
     assert "  + 2024-11-14 09:00 Silver Hall: Welcome to Science for Health 2024" in output
     assert Event.objects.get(code="SFH2024").sessions.count() == 30
+    assert "Nobody organises SFH2024 yet: grant it with `manage.py createorganiser ACCOUNT --event SFH2024`." in output
+    assert not Event.objects.get(code="SFH2024").organisers.exists()
 
 
 def test_a_dry_run_previews_and_changes_nothing():

@@ -116,6 +116,14 @@ def test_an_organiser_lists_only_the_events_they_organise(organiser, event, othe
     assert "Brussels Biotech Day" not in page and "BBD2025" not in page
 
 
+def test_an_organiser_of_no_event_is_told_how_to_get_one(client, event, other_event):
+    from organiser.services import organiser_create
+
+    client.force_login(organiser_create(username="nadia", password="a long organiser passphrase"))
+    page = client.get("/organise/").content.decode()
+    assert "You organise no event yet" in page and "Science for Health" not in page
+
+
 def test_a_superuser_lists_and_opens_every_event(client, event, other_event):
     client.force_login(get_user_model().objects.create_superuser("root", password="a long root passphrase"))
     assert "Brussels Biotech Day" in client.get("/organise/").content.decode()
