@@ -114,16 +114,19 @@ def agenda_read(content: bytes) -> Agenda:
             _("The file is not UTF-8 text (byte %(byte)s); save it as UTF-8 (CSV UTF-8 in a spreadsheet).")
             % {"byte": error.start}
         ) from None
-    if "\x00" in text:
-        raise Invalid(_("The file contains a NUL character: it is not a text file."))
     start = text.lstrip()
     if not start:
         raise Invalid(_("The file is empty."))
     if start[0] in "{[":
-        return _read_schedule_json(start)
-    if start[:15].upper() == "BEGIN:VCALENDAR":
-        return _read_ical(start)
-    return _read_csv(text)
+        agenda = _read_schedule_json(start)
+    elif start[:15].upper() == "BEGIN:VCALENDAR":
+        agenda = _read_ical(start)
+    else:
+        agenda = _read_csv(text)
+    # Each field refuses a NUL naming itself; one anywhere else (a column's name, a kind) too.
+    if "\x00" in text:
+        raise Invalid(_("The file contains a NUL character: it is not a text file."))
+    return agenda
 
 
 # Checks shared by the three formats ----------------------------------------------------------
@@ -137,13 +140,23 @@ def _text(value: Any, *, where: str, name: str, required: bool = False, max_leng
             _("%(where)s: field %(field)s must be text, not %(type)s.")
             % {"where": where, "field": repr(name), "type": type(value).__name__}
         )
-    text = str(value).strip()
+    text = _without_nul(str(value).strip(), where=where, name=name)
     if required and not text:
         raise Invalid(_("%(where)s: field %(field)s is missing or empty.") % {"where": where, "field": repr(name)})
     if max_length is not None and len(text) > max_length:
         raise Invalid(
             _("%(where)s: field %(field)s is %(length)s characters long; at most %(max)s.")
             % {"where": where, "field": repr(name), "length": len(text), "max": max_length}
+        )
+    return text
+
+
+def _without_nul(text: str, *, where: str, name: str) -> str:
+    """PostgreSQL text cannot hold a NUL; a JSON file writes it as \\u0000, any file may hold it raw."""
+    if "\x00" in text:
+        raise Invalid(
+            _("%(where)s: field %(field)s contains a NUL character, which is not text.")
+            % {"where": where, "field": repr(name)}
         )
     return text
 
@@ -186,7 +199,7 @@ def _ends(starts_at: datetime, ends_at: datetime, *, where: str, name: str) -> d
 def _speakers(names: Iterable[str], *, where: str, name: str) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for speaker in names:
-        speaker = " ".join(speaker.split())
+        speaker = _without_nul(" ".join(speaker.split()), where=where, name=name)
         if len(speaker) > _SPEAKER_NAME_LENGTH:
             raise Invalid(
                 _("%(where)s: field %(field)s: a speaker's name is longer than %(max)s.")

@@ -13,12 +13,23 @@ from django.utils.translation import gettext_lazy as _
 
 from livehub.errors import DomainError
 from polls.models import Poll
-from sessions.models import Event, EventRole, Room, Session, Speaker
+from sessions.models import Event, EventRole, Room, Session, Speaker, validate_stream_url
 from staff.models import RoleLink
 from webhooks.models import EVENT_TYPES
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 AGENDA_MAX_BYTES = 2 * 1024 * 1024
+
+
+class StreamURLField(forms.URLField):
+    """A livestream's address: a web page (http or https), nothing else URLField takes, such as ftp://."""
+
+    default_validators = [validate_stream_url]
+    default_error_messages = {"invalid": validate_stream_url.message}
+
+    def __init__(self, **kwargs):
+        kwargs["required"] = False
+        super().__init__(assume_scheme="https", **kwargs)
 
 
 def errors_onto(form: forms.Form, error: DomainError, field_of=lambda name: name) -> None:
@@ -129,6 +140,7 @@ class EventSettingsForm(EventForm):
             "require_names",
             "allow_self_votes",
             "stream_delay",
+            "stream_url",
         ]
         labels = {
             **EventForm.Meta.labels,
@@ -138,10 +150,15 @@ class EventSettingsForm(EventForm):
             "require_names": _("Questions must carry the asker's name"),
             "allow_self_votes": _("Askers may upvote their own question"),
             "stream_delay": _("Livestream delay (seconds)"),
+            "stream_url": _("Livestream URL"),
         }
+        field_classes = {"stream_url": StreamURLField}
         help_texts = {
             **EventForm.Meta.help_texts,
             "stream_delay": _("How far the livestream lags the room: polls stay open this long for online viewers."),
+            "stream_url": _(
+                "The page online attendees watch, e.g. https://stream.example.org/live. A room's own livestream wins."
+            ),
             # The labels say it all; the model's help texts would repeat them.
             "auto_approve": "",
             "require_names": "",
@@ -165,10 +182,10 @@ class SessionForm(forms.Form):
         queryset=Speaker.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Speakers")
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), label=_("Description"))
-    stream_url = forms.URLField(
-        required=False, assume_scheme="https", label=_("Livestream URL"),
+    stream_url = StreamURLField(
+        label=_("Livestream URL"),
         help_text=_("An https address of the player the online audience sees with this session."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,12 +220,11 @@ class SessionForm(forms.Form):
 
 
 class RoomForm(forms.ModelForm):
-    stream_url = forms.URLField(required=False, assume_scheme="https", label=_("Livestream URL"))
-
     class Meta:
         model = Room
         fields = ["name", "slug", "order", "stream_url"]
-        labels = {"name": _("Name"), "slug": _("Slug"), "order": _("Order")}
+        labels = {"name": _("Name"), "slug": _("Slug"), "order": _("Order"), "stream_url": _("Livestream URL")}
+        field_classes = {"stream_url": StreamURLField}
         help_texts = {
             "slug": _("In the room's addresses, e.g. /e/CODE/rooms/silver-hall/stage/. Letters, digits and “-”."),
             "order": _("Rooms are listed from the lowest number."),

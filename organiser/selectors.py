@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from sessions.models import Event, EventRole, Session
@@ -22,7 +23,21 @@ def role_label(role: str) -> str:
 
 
 def can_organise(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """May open the organiser pages at all (each event's only if `organises` it)."""
     return user.is_authenticated and user.is_active and user.has_perm(ORGANISE_PERMISSION)
+
+
+def events_organised(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Event]:
+    """The events `user` organises: those they were granted, every one for a superuser."""
+    if not can_organise(user):
+        return Event.objects.none()
+    if user.is_superuser:
+        return Event.objects.all()
+    return Event.objects.filter(organisers=user)
+
+
+def organises(user: AbstractBaseUser | AnonymousUser, event: Event) -> bool:
+    return events_organised(user).filter(pk=event.pk).exists()
 
 
 def sessions_by_day(event: Event) -> list[tuple[date, list[Session]]]:

@@ -4,6 +4,7 @@ pages show after the commit."""
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.publish import publish_on_commit
@@ -27,10 +27,8 @@ from polls.selectors import poll_translations
 from polls.services import poll_create, poll_delete, poll_update
 from qa.models import BlockedWord
 from qa.services import event_set_moderation
-from sessions.contributors import audience_data_label, sessions_holding_audience_data
-from sessions.models import Event, EventRole, Room, Session, Speaker, room_slug
-from sessions.selectors import event_payload, room_payload, session_payload
-from sessions.services import sessions_remove
+from sessions.models import Event, EventRole, Room, Session, Speaker
+from sessions.selectors import event_payload, session_payload
 from staff.models import RoleLink
 from staff.services import role_links_revoke
 
@@ -41,13 +39,20 @@ from .selectors import role_label
 ORGANISE = ("organiser", "organise")
 
 
-def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
+def organiser_create(*, username: str, password: str, event_codes: Sequence[str] = ()) -> AbstractBaseUser:
     """An account that may organise: created with `password`, or an existing account given the
-    permission (and the new password). The password must pass the project's validators."""
+    permission (and the new password). The password must pass the project's validators. It
+    organises the events of `event_codes` (codes ignore case), besides those it already did."""
     users = get_user_model()
     username = username.strip()
     if not username:
         raise Invalid(_("A username is required."), fields={"username": "required"})
+    events = []
+    for code in event_codes:
+        event = Event.objects.filter(code__iexact=code.strip()).first()
+        if event is None:
+            raise Invalid(_("There is no event with the code %(code)s.") % {"code": code}, fields={"event": code})
+        events.append(event)
     with transaction.atomic():
         user = users._default_manager.filter(**{users.USERNAME_FIELD: username}).first()
         candidate = user or users(**{users.USERNAME_FIELD: username})
@@ -61,6 +66,7 @@ def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
         candidate.user_permissions.add(
             Permission.objects.get(content_type__app_label=ORGANISE[0], codename=ORGANISE[1])
         )
+        candidate.organised_events.add(*events)
     return candidate
 
 
@@ -68,7 +74,8 @@ def organiser_create(*, username: str, password: str) -> AbstractBaseUser:
 
 EVENT_FIELDS = (
     "code", "name", "timezone", "starts_on", "ends_on", "venue", "city", "organiser",
-    "auto_approve", "require_names", "allow_self_votes", "stream_delay", "languages", "projector", "projector_interval",
+    "auto_approve", "require_names", "allow_self_votes", "stream_delay", "stream_url", "languages", "projector",
+    "projector_interval",
 )  # fmt: skip
 
 
@@ -87,13 +94,18 @@ def _code_free(code: str, *, but: Event | None = None) -> None:
         )
 
 
-def event_create(*, code: str, name: str, timezone: str, starts_on: date, ends_on: date, **fields: Any) -> Event:
+def event_create(
+    *, by: AbstractBaseUser, code: str, name: str, timezone: str, starts_on: date, ends_on: date, **fields: Any
+) -> Event:
+    """A new event, organised by the account that creates it (`by`)."""
     _dates_checked(starts_on, ends_on)
     with transaction.atomic():
         _code_free(code)
-        return Event.objects.create(
+        event = Event.objects.create(
             code=code, name=name, timezone=timezone, starts_on=starts_on, ends_on=ends_on, **fields
         )
+        event.organisers.add(by)
+    return event
 
 
 def event_update(*, event: Event, actor: str, **fields: Any) -> Event:
@@ -154,66 +166,6 @@ def session_save(*, event: Event, session: Session | None, speakers: list[Speake
             event_id=event.pk, type="session.updated", data=session_payload(session, timezone=event.timezone)
         )
     return session
-
-
-def session_delete(*, event: Event, session_id: int) -> None:
-    """Delete a session nobody wrote anything in yet. One with questions or poll answers, or
-    running, or current, is refused: its audience data would go with it."""
-    with transaction.atomic():
-        session = Session.objects.select_for_update().filter(pk=session_id, event=event).first()
-        if session is None:
-            raise NotFound(_("There is no such session in this event."))
-        holding = sessions_holding_audience_data(event=event).get(session.pk)
-        if holding:
-            raise Conflict(
-                _("“%(title)s” has %(what)s from the audience and cannot be deleted. Change its time or title instead.")
-                % {"title": session.title, "what": ", ".join(map(audience_data_label, holding))}
-            )
-        if session.status == Session.Status.LIVE:
-            raise Conflict(_("“%(title)s” is live: end it before deleting it.") % {"title": session.title})
-        if session.status == Session.Status.PAUSED:
-            raise Conflict(_("“%(title)s” is paused: end it before deleting it.") % {"title": session.title})
-        if event.current_session_id == session.pk:
-            raise Conflict(
-                _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
-            )
-        sessions_remove(event=event, sessions=[session])
-
-
-def room_save(*, room: Room) -> Room:
-    """Save a room checked by its form; an empty slug is made from its name. The live pages hear
-    of it (`room.updated`), and of its sessions when its name or slug changed (they carry both)."""
-    with transaction.atomic():
-        if not room.slug:
-            room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
-        before = Room.objects.filter(pk=room.pk).values_list("name", "slug").first() if room.pk else None
-        room.save()
-        publish_on_commit(event_id=room.event_id, type="room.updated", data=room_payload(room))
-        if before is not None and before != (room.name, room.slug):
-            for session in room.sessions.select_related("room").prefetch_related("speakers"):
-                _publish_session(room.event, session)
-    return room
-
-
-def room_delete(*, event: Event, room_id: int) -> None:
-    """Delete a room without sessions (their room would silently become none); the live pages
-    drop it (`room.removed`)."""
-    with transaction.atomic():
-        room = event.rooms.select_for_update().filter(pk=room_id).first()
-        if room is None:
-            raise NotFound(_("There is no such room in this event."))
-        count = room.sessions.count()
-        if count:
-            raise Conflict(
-                ngettext(
-                    "%(room)s has %(count)d session: move or delete it first.",
-                    "%(room)s has %(count)d sessions: move or delete them first.",
-                    count,
-                )
-                % {"room": room.name, "count": count}
-            )
-        room.delete()
-        publish_on_commit(event_id=event.pk, type="room.removed", data={"slug": room.slug})
 
 
 def speaker_save(*, event: Event, speaker: Speaker | None, name: str, affiliation: str) -> Speaker:
@@ -413,10 +365,11 @@ class Cloned:
     polls: int
 
 
-def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
+def event_clone(*, source: Event, by: AbstractBaseUser, code: str, name: str, days: int) -> Cloned:
     """A copy of `source` for next year: settings, look, block list, rooms, speakers, sessions moved by
     `days` (scheduled, ids of the programme's source kept for the next import) and polls as drafts.
-    Nothing of the audience (participants, questions, votes, answers), no roles or links."""
+    Nothing of the audience (participants, questions, votes, answers), no roles or links; the
+    account that clones (`by`) organises the copy."""
     shift = timedelta(days=days)
     with transaction.atomic():
         _code_free(code)
@@ -427,6 +380,7 @@ def event_clone(*, source: Event, code: str, name: str, days: int) -> Cloned:
         copy.current_session = None
         copy.link_secret = Event._meta.get_field("link_secret").default()
         copy.save()  # also seeds the default block list: replaced by the source's below
+        copy.organisers.add(by)
         BlockedWord.objects.filter(event=copy).delete()
         BlockedWord.objects.bulk_create(
             [BlockedWord(event=copy, word=w) for w in source.blocked_words.values_list("word", flat=True)]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from agenda.services import agenda_import, agenda_preview
 from livehub.errors import DomainError, Invalid, NotFound
 from polls.models import Poll
+from sessions import services as programme
 from sessions.models import Event
 from sessions.rolelinks import role_link_url
 from sessions.selectors import event_get
@@ -49,7 +50,15 @@ from .forms import (
 )
 from .models import EventLook
 from .nav import EVENT_NAV
-from .selectors import can_organise, colour_contrasts, event_look, role_label, sessions_by_day
+from .selectors import (
+    can_organise,
+    colour_contrasts,
+    event_look,
+    events_organised,
+    organises,
+    role_label,
+    sessions_by_day,
+)
 
 AGENDA_UPLOAD = "organiser.agenda_upload"
 # The endpoint whose signing secret the next Webhooks page shows, once (after a creation or a rotation).
@@ -79,7 +88,8 @@ def organiser_only(view: Callable) -> Callable:
 
 
 def for_event(view: Callable) -> Callable:
-    """An organiser page of one event: the event in place of its code, 404 for an unknown one."""
+    """An organiser page of one event: the event in place of its code, 404 for an unknown one
+    or one the account does not organise."""
 
     @organiser_only
     @wraps(view)
@@ -87,6 +97,9 @@ def for_event(view: Callable) -> Callable:
         try:
             event = event_get(code=code)
         except NotFound:
+            event = None
+        # An event the account does not organise looks like one that does not exist.
+        if event is None or not organises(request.user, event):
             return render(request, "organiser/not_found.html", {"code": code}, status=404)
         return view(request, event, *args, **kwargs)
 
@@ -145,7 +158,7 @@ def _saved(form, write: Callable[[], T], field_of: Callable[[str], str] = lambda
 def events(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None, instance=Event())
     if request.method == "POST" and form.is_valid():
-        event = _saved(form, lambda: services.event_create(**form.cleaned_data))
+        event = _saved(form, lambda: services.event_create(by=request.user, **form.cleaned_data))
         if event is not None:
             messages.success(
                 request, _("%(name)s is created. Add its sessions or import its agenda.") % {"name": event.name}
@@ -155,7 +168,7 @@ def events(request: HttpRequest) -> HttpResponse:
         request,
         "organiser/events.html",
         {
-            "events": Event.objects.order_by("-starts_on", "code"),
+            "events": events_organised(request.user).order_by("-starts_on", "code"),
             "form": form,
             "timezones": sorted(available_timezones()),
         },
@@ -217,7 +230,7 @@ def session_delete(request: HttpRequest, event: Event, session_id: int) -> HttpR
     return _act(
         request,
         event,
-        lambda: services.session_delete(event=event, session_id=session_id),
+        lambda: programme.session_delete(event=event, session_id=session_id),
         done=_("The session is deleted."),
         back="organiser:sessions",
     )
@@ -235,7 +248,7 @@ def rooms(request: HttpRequest, event: Event, room_id: int | None = None) -> Htt
     initial = {} if room else {"order": (max(event.rooms.values_list("order", flat=True), default=0) + 1)}
     form = RoomForm(request.POST or None, instance=room, initial=initial, event=event)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.room_save(room=form.instance))
+        saved = _saved(form, lambda: programme.room_save(room=form.instance))
         if saved is not None:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("organiser:rooms", code=event.code)
@@ -249,7 +262,7 @@ def room_delete(request: HttpRequest, event: Event, room_id: int) -> HttpRespons
     return _act(
         request,
         event,
-        lambda: services.room_delete(event=event, room_id=room_id),
+        lambda: programme.room_delete(event=event, room_id=room_id),
         done=_("The room is deleted."),
         back="organiser:rooms",
     )
@@ -548,7 +561,7 @@ def logo(request: HttpRequest, code: str) -> HttpResponse:
 def clone(request: HttpRequest, event: Event) -> HttpResponse:
     form = CloneForm(request.POST or None, initial={"days": 364})
     if request.method == "POST" and form.is_valid():
-        cloned = _saved(form, lambda: services.event_clone(source=event, **form.cleaned_data))
+        cloned = _saved(form, lambda: services.event_clone(source=event, by=request.user, **form.cleaned_data))
         if cloned is not None:
             messages.success(
                 request,

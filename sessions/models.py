@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.text import slugify
@@ -32,6 +33,12 @@ def validate_languages(value: object) -> None:
         raise ValidationError(_("Each language may be listed once."))
 
 
+# A livestream is watched in a browser: ftp:// and other schemes URLField takes would not play.
+validate_stream_url = URLValidator(
+    schemes=["http", "https"], message=_("Enter a valid web address starting with https:// (or http://).")
+)
+
+
 class Event(models.Model):
     code = models.CharField(max_length=32, unique=True, help_text="Short code people type, e.g. SFH2022.")
     name = models.CharField(max_length=200)
@@ -49,7 +56,16 @@ class Event(models.Model):
     allow_self_votes = models.BooleanField(default=False, help_text="Authors may upvote their own question.")
     # Online viewers hear a question this many seconds after the room: polls stay open for them.
     stream_delay = models.PositiveSmallIntegerField(default=20, help_text="Livestream latency in seconds.")
+    # The event's livestream for online attendees; a room's own stream, when it has one, wins.
+    stream_url = models.URLField(blank=True, validators=[validate_stream_url], help_text="The event's livestream.")
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who may open this event's organiser pages (with the "organise" permission); superusers open all.
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organised_events",
+        help_text="Accounts with the “organise” permission that organise this event.",
+    )
     languages = models.JSONField(
         default=default_languages,
         validators=[validate_languages],
@@ -102,7 +118,9 @@ class Room(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, help_text="In the room's addresses: /e/CODE/rooms/SLUG/stage/.")
     order = models.PositiveIntegerField(default=0)
-    stream_url = models.URLField(blank=True, help_text="The room's livestream, if it has one.")
+    stream_url = models.URLField(
+        blank=True, validators=[validate_stream_url], help_text="The room's livestream, if it has one."
+    )
     current_session = models.ForeignKey("Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -165,7 +183,7 @@ class Session(models.Model):
     # When the session first went live and when it ended: the stage clock runs on these.
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    stream_url = models.URLField(blank=True)
+    stream_url = models.URLField(blank=True, validators=[validate_stream_url])
     order = models.PositiveIntegerField(default=0)
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
     # The id the programme's source gives it (pretalx guid, CSV id, iCalendar UID): a re-import

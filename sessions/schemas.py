@@ -156,6 +156,9 @@ class EventInfo(Payload):
     online: bool
     current_session: int | None
     stream_delay: int = Field(description="Seconds the livestream runs behind the room.")
+    stream_url: str | None = Field(
+        default=None, description="The event's livestream (http/https), if any; a room's own stream_url wins."
+    )
     languages: list[Language] = Field(description="The event's languages in order; the first is its default.")
     projector: EventProjector
     moderation: EventModeration

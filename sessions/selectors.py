@@ -60,6 +60,7 @@ def event_payload(event: Event) -> dict[str, Any]:
         "ends_on": event.ends_on.isoformat(),
         "online": event.online,
         "stream_delay": event.stream_delay,
+        "stream_url": event.stream_url or None,
         "current_session": event.current_session_id,
         "languages": list(event.languages),
         "projector": {"mode": event.projector, "interval": event.projector_interval},

@@ -4,6 +4,7 @@ Nested in a command's transaction (with its receipt), a service takes no savepoi
 in full or raises, and the whole transaction rolls back with it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -12,8 +13,9 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from livehub.errors import Conflict, Invalid
+from livehub.errors import Conflict, Invalid, NotFound
 from livehub.realtime.broker import get_broker
 from livehub.realtime.models import CommandReceipt
 from livehub.realtime.protocol import MODERATORS, SPEAKERS, participant_stream
@@ -21,8 +23,8 @@ from livehub.realtime.publish import publish_on_commit
 from staff.services import role_links_revoke
 
 from .actors import actors_of_event
-from .contributors import audience_data
-from .models import Event, Note, Participant, Room, Session, new_link_secret
+from .contributors import audience_data, audience_data_label, sessions_holding_audience_data
+from .models import Event, Note, Participant, Room, Session, new_link_secret, room_slug
 from .schemas import TRANSITIONS
 from .selectors import (
     event_payload,
@@ -82,6 +84,95 @@ def sessions_remove(*, event: Event, sessions: list[Session]) -> None:
     for room in rooms:
         room.current_session = None
         publish_on_commit(event_id=event.pk, type="room.updated", data=room_payload(room))
+
+
+def session_check_deletable(*, session: Session) -> None:
+    """Refuse (`Conflict`) to delete a session with questions or poll answers (its audience data
+    would go with it), a running one, or the event's current one."""
+    holding = sessions_holding_audience_data(event=session.event).get(session.pk)
+    if holding:
+        raise Conflict(
+            _("“%(title)s” has %(what)s from the audience and cannot be deleted. Change its time or title instead.")
+            % {"title": session.title, "what": ", ".join(map(audience_data_label, holding))}
+        )
+    if session.status == Status.LIVE:
+        raise Conflict(_("“%(title)s” is live: end it before deleting it.") % {"title": session.title})
+    if session.status == Status.PAUSED:
+        raise Conflict(_("“%(title)s” is paused: end it before deleting it.") % {"title": session.title})
+    if session.event.current_session_id == session.pk:
+        raise Conflict(
+            _("“%(title)s” is the event's current session: choose another one first.") % {"title": session.title}
+        )
+
+
+def session_delete(*, event: Event, session_id: int) -> None:
+    """Delete a session nobody wrote anything in yet (`session_check_deletable`)."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().filter(pk=session_id, event=event).first()
+        if session is None:
+            raise NotFound(_("There is no such session in this event."))
+        session.event = event
+        session_check_deletable(session=session)
+        sessions_remove(event=event, sessions=[session])
+
+
+def room_save(*, room: Room) -> Room:
+    """Save a room checked by its form; an empty slug is made from its name. The live pages hear
+    of it (`room.updated`), and of its sessions when its name or slug changed (they carry both)."""
+    with transaction.atomic():
+        if not room.slug:
+            room.slug = room_slug(room.name, set(room.event.rooms.exclude(pk=room.pk).values_list("slug", flat=True)))
+        before = Room.objects.filter(pk=room.pk).values_list("name", "slug").first() if room.pk else None
+        room.save()
+        renamed = before is not None and before != (room.name, room.slug)
+        programme_publish(event=room.event, rooms=[room], renamed=[room] if renamed else [])
+    return room
+
+
+def room_check_deletable(*, room: Room) -> None:
+    """Refuse (`Conflict`) to delete a room with sessions: their room would silently become none."""
+    count = room.sessions.count()
+    if count:
+        raise Conflict(
+            ngettext(
+                "%(room)s has %(count)d session: move or delete it first.",
+                "%(room)s has %(count)d sessions: move or delete them first.",
+                count,
+            )
+            % {"room": room.name, "count": count}
+        )
+
+
+def room_delete(*, event: Event, room_id: int) -> None:
+    """Delete a room without sessions; the live pages drop it (`room.removed`)."""
+    with transaction.atomic():
+        room = event.rooms.select_for_update().filter(pk=room_id).first()
+        if room is None:
+            raise NotFound(_("There is no such room in this event."))
+        room_check_deletable(room=room)
+        room.delete()
+        publish_on_commit(event_id=event.pk, type="room.removed", data={"slug": room.slug})
+
+
+def programme_publish(
+    *,
+    event: Event,
+    event_changed: bool = False,
+    rooms: Iterable[Room] = (),
+    renamed: Iterable[Room] = (),
+    sessions: Iterable[Session] = (),
+) -> None:
+    """After the commit, the live pages hear of what was saved (by the admin, or a room's form):
+    the event, rooms, and sessions, those of `renamed` rooms too (they carry its name and slug)."""
+    if event_changed:
+        _publish_event(event)
+    for room in rooms:
+        publish_on_commit(event_id=event.pk, type="room.updated", data=room_payload(room))
+    again = {session.pk: session for session in sessions}
+    for room in renamed:
+        again |= {session.pk: session for session in room.sessions.all()}
+    for session in Session.objects.filter(pk__in=again).select_related("room").prefetch_related("speakers"):
+        _publish_session(session, event)
 
 
 @dataclass(frozen=True)

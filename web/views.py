@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from exports.services import event_export, export_filename, export_scope, report_read
 from livehub.errors import NotFound, Unauthorized
 from livehub.i18n import use_event_language
-from organiser.selectors import can_organise, event_look
+from organiser.selectors import can_organise, event_look, organises
 from sessions.models import Event, Room
 from sessions.rolelinks import role_key_read
 from sessions.selectors import event_get, programme, room_payload, user_role
@@ -36,7 +36,7 @@ PAGE_ROLES = {
     "screen": {"moderator", "speaker", "screen"},
     # The livestream's lower third (OBS's browser source): opened like the screen.
     "overlay": {"moderator", "speaker", "screen"},
-    # Accounts that organise (every event, for now) and moderators; superusers count as moderators.
+    # The event's organisers and moderators; superusers count as moderators.
     "report": {"moderator", "organiser"},
 }
 
@@ -103,8 +103,12 @@ def _role_for(request: HttpRequest, event: Event, page: str) -> tuple[str | None
     if not request.user.is_authenticated:
         return None, None, redirect_to_login(request.get_full_path())
     role = user_role(event=event, user=request.user)
-    if role not in allowed and "organiser" in allowed and can_organise(request.user):
-        role = "organiser"
+    if role not in allowed and can_organise(request.user):
+        if not organises(request.user, event):
+            # As on the organiser pages: an event someone else organises looks like none at all.
+            return None, None, render(request, "web/not_found.html", {"code": event.code}, status=404)
+        if "organiser" in allowed:
+            role = "organiser"
     if role not in allowed:
         message = gettext("Your account has no role that opens this page for this event.")
         return None, None, render(request, "web/refused.html", {"event": event, "message": message}, status=403)

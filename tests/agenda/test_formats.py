@@ -180,6 +180,98 @@ def test_a_vevent_without_a_time_names_the_event_and_the_field():
     assert "VEVENT 3 (session “Lunch”" in error.value.message and "DTSTART" in error.value.message
 
 
+# PostgreSQL text cannot hold a NUL: every field refuses one, naming the talk or row and the field.
+
+
+def _nul_in_title(document):
+    first_talk(document)["title"] = "Wel\x00come"
+
+
+def _nul_in_guid(document):
+    first_talk(document)["guid"] = "abc\x00"
+
+
+def _nul_in_a_speaker(document):
+    first_talk(document)["persons"] = [{"public_name": "Lieve\x00Wierinck"}]
+
+
+def _nul_in_a_room(document):
+    rooms = document["schedule"]["conference"]["days"][0]["rooms"]
+    rooms["Silver\x00Hall"] = rooms.pop("Silver Hall")
+
+
+def _nul_in_the_abstract(document):
+    first_talk(document)["abstract"] = "\x00"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_nul_in_title, ["talk 2 of 2024-11-14, room Silver Hall", "'title'"]),
+        (_nul_in_guid, ["talk “Welcome to Science for Health 2024”", "'guid'"]),
+        (_nul_in_a_speaker, ["talk “Welcome to Science for Health 2024”", "'persons'"]),
+        (_nul_in_a_room, ["day 2024-11-14", "'rooms'"]),
+        (_nul_in_the_abstract, ["talk “Welcome to Science for Health 2024”", "'abstract'"]),
+    ],
+)
+def test_a_nul_in_a_schedule_json_field_names_the_talk_and_the_field(change, expected):
+    with pytest.raises(Invalid) as error:
+        agenda_read(schedule_with(change))
+    assert "contains a NUL character" in error.value.message
+    for fragment in expected:
+        assert fragment in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("a,2025-03-20T09:00,2025-03-20T10:00,Hall,Wel\x00come,talk,,", ["row 2", "'title'"]),
+        ("a\x00,2025-03-20T09:00,2025-03-20T10:00,Hall,Welcome,talk,,", ["row 2 (session “Welcome”)", "'id'"]),
+        ("a,2025-03-20T09:00,2025-03-20T10:00,Ha\x00ll,Welcome,talk,,", ["row 2 (session “Welcome”)", "'room'"]),
+        ("a,2025-03-20T09:00,2025-03-20T10:00,Hall,Welcome,talk,Ann\x00;Bob,", ["row 2", "'speakers'"]),
+        ("a,2025-03-20T09:00,2025-03-20T10:00,Hall,Welcome,talk,,Why\x00", ["row 2", "'description'"]),
+    ],
+)
+def test_a_nul_in_a_csv_cell_names_the_row_and_the_column(row, expected):
+    with pytest.raises(Invalid) as error:
+        agenda_read((HEADER + row + "\n").encode())
+    assert "contains a NUL character" in error.value.message
+    for fragment in expected:
+        assert fragment in error.value.message
+
+
+def test_a_nul_where_no_field_is_stored_still_refuses_the_file():
+    with pytest.raises(Invalid) as error:
+        agenda_read((HEADER + "a,2025-03-20T09:00,2025-03-20T10:00,Hall,Welcome,ta\x00lk,,\n").encode())
+    assert "NUL character" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("SUMMARY:Lunch", "SUMMARY:Lu\x00nch", ["VEVENT 3", "SUMMARY"]),
+        ("UID:rdd-lunch@", "UID:rdd-\x00lunch@", ["VEVENT 3", "UID"]),
+        ("LOCATION:Foyer", "LOCATION:Fo\x00yer", ["VEVENT 3 (session “Lunch”", "LOCATION"]),
+        ("DESCRIPTION:Sandwiches", "DESCRIPTION:Sand\x00wiches", ["VEVENT 3 (session “Lunch”", "DESCRIPTION"]),
+    ],
+)
+def test_a_nul_in_an_icalendar_property_names_the_event_and_the_property(old, new, expected):
+    text = example("agenda.ics").decode()
+    assert old in text
+    with pytest.raises(Invalid) as error:
+        agenda_read(text.replace(old, new, 1).encode())
+    assert "contains a NUL character" in error.value.message
+    for fragment in expected:
+        assert fragment in error.value.message
+
+
+def test_a_nul_is_refused_in_the_active_language():
+    with translation.override("fr"), pytest.raises(Invalid) as error:
+        agenda_read(schedule_with(_nul_in_guid))
+    assert "'guid'" in error.value.message and "NUL" in error.value.message
+    assert "contains" not in error.value.message
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

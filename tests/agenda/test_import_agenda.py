@@ -32,6 +32,8 @@ def test_the_command_creates_the_event_and_lists_what_it_did():
     assert "Sessions created: 30" in output
     assert "  + 2024-11-14 09:00 Silver Hall: Welcome to Science for Health 2024" in output
     assert Event.objects.get(code="SFH2024").sessions.count() == 30
+    assert "Nobody organises SFH2024 yet: grant it with `manage.py createorganiser ACCOUNT --event SFH2024`." in output
+    assert not Event.objects.get(code="SFH2024").organisers.exists()
 
 
 def test_a_dry_run_previews_and_changes_nothing():
@@ -72,6 +74,17 @@ def test_the_command_speaks_english_whatever_language_its_caller_has_active(tmp_
     with translation.override("fr"), pytest.raises(CommandError) as error:
         run("BBD2025", str(path), "--name", "x")
     assert "row 3 (session “Bad”): field 'start': 'tomorrow' is not a date and time" in str(error.value)
+
+
+def test_a_nul_in_a_talk_s_guid_is_refused_naming_the_talk_and_nothing_is_imported(tmp_path):
+    document = json.loads(example("schedule.json"))
+    document["schedule"]["conference"]["days"][0]["rooms"]["Silver Hall"][1]["guid"] = "\x00"
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError) as error:
+        run("SFH2024", str(path))
+    assert "talk “Welcome to Science for Health 2024”" in str(error.value) and "'guid'" in str(error.value)
+    assert not Event.objects.filter(code="SFH2024").exists()
 
 
 # Near-valid files: the shipped examples with a field dropped or garbled, or cut short.
@@ -143,7 +156,10 @@ def _import(tmp_path: Path, content: bytes) -> None:
 
 @seed(15)
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(content=near_valid_schedules())
 def test_a_near_valid_schedule_json_is_imported_or_refused_never_a_crash(tmp_path, content):
@@ -152,7 +168,10 @@ def test_a_near_valid_schedule_json_is_imported_or_refused_never_a_crash(tmp_pat
 
 @seed(15)
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(content=near_valid_text_files())
 def test_a_near_valid_csv_or_icalendar_file_is_imported_or_refused_never_a_crash(tmp_path, content):

@@ -228,7 +228,7 @@ def _report(tour, story):
 def organiser_page(path: str, heading: str):
     def reach(tour, story):
         if "organiser" not in tour.pages:
-            organiser_create(username="olivia", password=ORGANISER_PASSWORD)
+            organiser_create(username="olivia", password=ORGANISER_PASSWORD, event_codes=["SFH2022"])
             store_password("olivia", ORGANISER_PASSWORD)
             page = tour.open("organiser", "/accounts/login/?next=/organise/", live=False, **DESKTOP)
             page.locator("#id_username").fill("olivia")

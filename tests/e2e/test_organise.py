@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organiser.services import organiser_create
+from sessions.models import Event
 from tests.e2e.conftest import SCREENSHOTS, store_password
 from tests.integration.conftest import ROOT
 
@@ -41,8 +42,11 @@ def fits(page, width: int) -> None:
 
 
 def signed_in_organiser(server, browser, console, path: str):
-    """A desktop page of an organiser account, opened at `path` through the sign-in form."""
-    organiser_create(username="olivia", password=PASSWORD)
+    """A desktop page of an organiser account (organising the events there are so far), opened at
+    `path` through the sign-in form."""
+    organiser_create(
+        username="olivia", password=PASSWORD, event_codes=list(Event.objects.values_list("code", flat=True))
+    )
     store_password("olivia", PASSWORD)
     page = console.watch(browser.new_context(viewport=SIZES["desktop"]).new_page(), "organiser")
     page.goto(f"{server.http}{path}")

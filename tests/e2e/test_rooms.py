@@ -2,7 +2,9 @@
 at once, the console follows one room, and an attendee sees now and next in every room and
 follows one (the room's QR code picks it; the phone remembers it)."""
 
+from datetime import date, datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -167,3 +169,51 @@ def test_three_rooms_run_in_parallel_and_an_attendee_follows_one(server, browser
     )
     expect(small.get_by_test_id("current-session")).to_contain_text(silver.title)
     shot(small, "rooms-screen-1280")
+
+
+def test_an_online_attendee_is_sent_to_the_followed_rooms_or_the_events_livestream_and_next_says_its_day(
+    server, browser, console, congress
+):
+    # The congress moved to the day after tomorrow (in Brussels): every room's next session is on another day.
+    brussels = ZoneInfo("Europe/Brussels")
+    days = (datetime.now(brussels).date() - date(2024, 11, 14)).days + 2
+    for session in congress.sessions.all():
+        session.starts_at += timedelta(days=days)
+        session.ends_at += timedelta(days=days)
+        session.save(update_fields=["starts_at", "ends_at"])
+    congress.stream_url = "https://stream.example/sfh2024"
+    congress.save(update_fields=["stream_url"])
+    congress.rooms.filter(slug="copper").update(stream_url="https://stream.example/copper")
+    opening = congress.sessions.filter(room__slug="silver-hall").order_by("starts_at")[0].starts_at.astimezone(brussels)
+
+    phone = live_page(browser, console, server, "attend-online", "/e/SFH2024/?mode=online", **PHONE)
+    watch = phone.get_by_test_id("watch-livestream")
+    expect(watch).to_have_attribute("href", "https://stream.example/sfh2024")
+    expect(watch).to_have_text("Watch the livestream")
+    # "Next" says the day in the page's language, and the time in Brussels.
+    silver_next = phone.locator('li[data-room="silver-hall"] [data-testid="room-next"] .when')
+    expect(silver_next).to_contain_text(f"{opening:%a}, {opening:%b} {opening.day} at {opening:%H:%M}")
+    shot(phone, "rooms-attend-livestream-phone")
+
+    # Copper has its own livestream: following Copper sends the phone there.
+    phone.get_by_role("button", name="Follow Copper").click()
+    expect(watch).to_have_attribute("href", "https://stream.example/copper")
+    phone.get_by_role("button", name="Follow Studio 3").click()
+    expect(watch).to_have_attribute("href", "https://stream.example/sfh2024")
+
+    # In French, the day too.
+    phone.context.add_cookies([{"name": "django_language", "value": "fr", "url": server.http}])
+    phone.reload()
+    expect(phone.get_by_test_id("connection")).to_have_text("Connecté")
+    expect(watch).to_have_text("Regarder la diffusion en direct")
+    expect(silver_next).to_contain_text(f" à {opening:%H:%M}")
+    assert wcag_violations(phone, '[data-testid="current-session"]', '[data-testid="rooms-now"]') == []
+
+    wide = live_page(browser, console, server, "attend-online-wide", "/e/SFH2024/?mode=online", **DESKTOP)
+    expect(wide.get_by_test_id("watch-livestream")).to_be_visible()
+    shot(wide, "rooms-attend-livestream-desktop")
+
+    # In the room, the page does not send anyone to the stream.
+    hall = live_page(browser, console, server, "attend-room", "/e/SFH2024/?mode=room", **PHONE)
+    expect(hall.get_by_test_id("rooms-now")).to_be_visible()
+    expect(hall.get_by_test_id("watch-livestream")).to_have_count(0)

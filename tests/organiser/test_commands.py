@@ -36,3 +36,29 @@ def test_createorganiser_asks_twice_without_stdin(monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
     with pytest.raises(CommandError, match="differ"):
         call_command("createorganiser", "olivia", stdout=io.StringIO())
+
+
+def test_createorganiser_grants_each_event_named_with_event(monkeypatch, event, other_event):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long organiser passphrase\n"))
+    out = io.StringIO()
+    call_command(
+        "createorganiser", "olivia", "--password-stdin", "--event", "sfh2022", "--event", other_event.code, stdout=out
+    )
+    user = get_user_model().objects.get(username="olivia")
+    assert set(user.organised_events.values_list("code", flat=True)) == {"SFH2022", other_event.code}
+    assert "SFH2022" in out.getvalue()
+
+
+def test_createorganiser_without_event_organises_no_event_and_says_so(monkeypatch, event):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long organiser passphrase\n"))
+    out = io.StringIO()
+    call_command("createorganiser", "olivia", "--password-stdin", stdout=out)
+    assert not get_user_model().objects.get(username="olivia").organised_events.exists()
+    assert "--event CODE" in out.getvalue()
+
+
+def test_createorganiser_refuses_an_unknown_event_and_creates_no_account(monkeypatch, event):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long organiser passphrase\n"))
+    with pytest.raises(CommandError, match="NOPE2030"):
+        call_command("createorganiser", "olivia", "--password-stdin", "--event", "NOPE2030", stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username="olivia").exists()

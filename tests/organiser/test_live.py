@@ -9,6 +9,7 @@ from django.db import transaction
 from organiser import services
 from polls.models import Poll
 from polls.services import poll_create
+from sessions import services as programme
 from sessions.models import Note, Room
 from sessions.rolelinks import role_key_make
 from sessions.services import note_mark_seen, note_send
@@ -54,7 +55,7 @@ async def everyone_catches_up(watchers) -> None:
 
 
 async def test_a_deleted_session_leaves_every_page(event, quiet, watchers):
-    await database_sync_to_async(services.session_delete)(event=event, session_id=quiet.pk)
+    await database_sync_to_async(programme.session_delete)(event=event, session_id=quiet.pk)
     for socket, _ in watchers.values():
         removed = await socket.take(lambda frame: frame["type"] == "session.removed")
         socket.frames.insert(0, removed)  # applied again by the catch-up below
@@ -74,19 +75,19 @@ async def test_a_deleted_session_leaves_every_page(event, quiet, watchers):
 async def test_rooms_added_renamed_and_deleted_reach_every_page(event, quiet, watchers):
     hall = await database_sync_to_async(Room.objects.get)(slug="hall-b")
     studio = Room(event=event, name="Studio", slug="", order=1)
-    await database_sync_to_async(services.room_save)(room=studio)
+    await database_sync_to_async(programme.room_save)(room=studio)
     await everyone_catches_up(watchers)
     rooms = [room["slug"] for room in watchers["attendee"][0].snapshot["data"]["rooms"]]
     assert rooms.index("studio") < rooms.index("hall-b")
 
     # Renamed: its sessions carry the room's name and slug, so they come again too.
     hall.name, hall.slug = "Hall C", "hall-c"
-    await database_sync_to_async(services.room_save)(room=hall)
+    await database_sync_to_async(programme.room_save)(room=hall)
     await everyone_catches_up(watchers)
     moved = next(s for s in watchers["screen"][0].snapshot["data"]["sessions"] if s["id"] == quiet.pk)
     assert (moved["room"], moved["room_slug"]) == ("Hall C", "hall-c")
 
-    await database_sync_to_async(services.room_delete)(event=event, room_id=studio.pk)
+    await database_sync_to_async(programme.room_delete)(event=event, room_id=studio.pk)
     removed = await watchers["attendee"][0].take(lambda frame: frame["type"] == "room.removed")
     watchers["attendee"][0].frames.insert(0, removed)
     assert removed["stream"] == "public" and removed["data"] == {"slug": "studio"}
@@ -94,11 +95,20 @@ async def test_rooms_added_renamed_and_deleted_reach_every_page(event, quiet, wa
     assert "studio" not in [room["slug"] for room in watchers["speaker"][0].snapshot["data"]["rooms"]]
 
 
+async def test_the_events_livestream_reaches_every_page(event, watchers):
+    await database_sync_to_async(services.event_update)(
+        event=event, actor="olivia", stream_url="https://stream.example/sfh"
+    )
+    await everyone_catches_up(watchers)
+    for socket, _ in watchers.values():
+        assert socket.snapshot["data"]["event"]["stream_url"] == "https://stream.example/sfh"
+
+
 async def test_nothing_is_published_when_the_deletion_rolls_back(event, quiet, watchers):
     def delete_then_fail():
         with transaction.atomic():
-            services.session_delete(event=event, session_id=quiet.pk)
-            services.room_delete(event=event, room_id=Room.objects.get(slug="hall-b").pk)
+            programme.session_delete(event=event, session_id=quiet.pk)
+            programme.room_delete(event=event, room_id=Room.objects.get(slug="hall-b").pk)
             raise Rollback
 
     with pytest.raises(Rollback):

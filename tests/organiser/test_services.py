@@ -9,12 +9,13 @@ from organiser.services import (
     event_clone,
     event_create,
     look_set,
-    session_delete,
+    organiser_create,
     session_save,
 )
 from polls.models import Poll
 from polls.services import poll_create
 from sessions.models import Event, Session
+from sessions.services import session_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#0f766e"/></svg>'
 
 
-def test_event_create_refuses_a_code_taken_in_another_case(event):
+def test_event_create_refuses_a_code_taken_in_another_case(event, organiser_user):
     with pytest.raises(Invalid) as refused:
-        event_create(code="sfh2022", name="Again", timezone="Europe/Brussels", starts_on=date(2025, 1, 1),
-                     ends_on=date(2025, 1, 1))  # fmt: skip
+        event_create(by=organiser_user, code="sfh2022", name="Again", timezone="Europe/Brussels",
+                     starts_on=date(2025, 1, 1), ends_on=date(2025, 1, 1))  # fmt: skip
     assert refused.value.fields == {"code": "already taken"}
 
 
@@ -91,22 +92,24 @@ def test_a_logo_that_is_no_safe_image_is_refused(event, content, message):
     assert message in refused.value.fields["logo"]
 
 
-def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtable, attendee, ask):
+def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtable, attendee, ask, organiser_user):
     ask(attendee)
     look_set(event=event, colour="#0f766e", logo=PNG)
     event.languages = ["en", "fr"]
-    event.save(update_fields=["languages"])
+    event.stream_url = "https://stream.example/sfh"
+    event.save(update_fields=["languages", "stream_url"])
     before = poll_create(event_id=event.pk, actor="t", kind="stance", prompt="Before?", session_id=roundtable.pk,
                          phase="before", translations={"fr": {"prompt": "Avant ?"}})  # fmt: skip
     poll_create(event_id=event.pk, actor="t", kind="stance", prompt="After?", session_id=roundtable.pk,
                 phase="after", stance_pair_id=before.pk)  # fmt: skip
     Poll.objects.filter(pk=before.pk).update(state="closed")
 
-    cloned = event_clone(source=event, code="SFH2023", name="Science for Health 2023", days=364)
+    cloned = event_clone(source=event, by=organiser_user, code="SFH2023", name="Science for Health 2023", days=364)
 
     copy = Event.objects.get(code="SFH2023")
     assert cloned.sessions == event.sessions.count() == copy.sessions.count()
     assert copy.starts_on == event.starts_on + timedelta(days=364)
+    assert copy.stream_url == "https://stream.example/sfh"
     old = event.sessions.get(pk=roundtable.pk)
     new = copy.sessions.get(title=old.title)
     assert new.starts_at == old.starts_at + timedelta(days=364)
@@ -126,9 +129,24 @@ def test_clone_copies_the_programme_shifted_without_the_audience(event, roundtab
     )
 
 
-def test_clone_refuses_a_code_in_use(event):
+def test_the_account_that_creates_an_event_organises_it_and_only_it(event, organiser_user):
+    created = event_create(by=organiser_user, code="BBD2025", name="Brussels Biotech Day", timezone="Europe/Brussels",
+                           starts_on=date(2025, 3, 20), ends_on=date(2025, 3, 20))  # fmt: skip
+    assert list(created.organisers.all()) == [organiser_user]
+    assert set(organiser_user.organised_events.values_list("code", flat=True)) == {"SFH2022", "BBD2025"}
+
+
+def test_the_account_that_clones_organises_the_copy_and_not_the_sources_other_organisers(event, organiser_user):
+    colleague = organiser_create(username="colin", password="another long passphrase", event_codes=["SFH2022"])
+    event_clone(source=event, by=colleague, code="SFH2023", name="Science for Health 2023", days=364)
+    copy = Event.objects.get(code="SFH2023")
+    assert list(copy.organisers.all()) == [colleague]
+    assert set(event.organisers.all()) == {organiser_user, colleague}
+
+
+def test_clone_refuses_a_code_in_use(event, organiser_user):
     with pytest.raises(Invalid) as refused:
-        event_clone(source=event, code="SFH2022", name="Again", days=1)
+        event_clone(source=event, by=organiser_user, code="SFH2022", name="Again", days=1)
     assert refused.value.fields == {"code": "already taken"}
 
 

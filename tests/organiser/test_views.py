@@ -64,6 +64,78 @@ def test_an_unknown_event_is_404(organiser, event):
     assert organiser.get("/organise/SFH2022/sessions/999999/").status_code == 404
 
 
+# Each organiser opens only the events they organise -----------------------------------------
+
+
+def _items_of(other) -> dict[str, int]:
+    """An id of each kind of item the organiser pages address, all of `other`."""
+    from polls.services import poll_create
+
+    moderator = get_user_model().objects.create_user("bob")
+    return {
+        "session_id": other.sessions.first().pk,
+        "room_id": other.rooms.first().pk,
+        "speaker_id": other.speakers.first().pk,
+        "role_id": EventRole.objects.create(event=other, user=moderator, role="moderator").pk,
+        "link_id": RoleLink.objects.create(event=other, role="moderator", expires_at=datetime.now(UTC)).pk,
+        "poll_id": poll_create(event_id=other.pk, actor="x", kind="rating", prompt="Elsewhere?").pk,
+        "endpoint_id": Endpoint.objects.create(event=other, url=HOOK["url"], events=["poll.closed"]).pk,
+    }
+
+
+def _event_urls(other) -> list[str]:
+    """Every organiser address of `other` (each page, each item, each action), and its report."""
+    from django.urls import reverse
+
+    from organiser.urls import urlpatterns
+
+    items = _items_of(other)
+    urls = [reverse("web:report", args=[other.code]), reverse("web:export", args=[other.code, "xlsx"])]
+    for pattern in urlpatterns:
+        names = set(pattern.pattern.converters)
+        if "code" in names and pattern.name != "logo":
+            urls.append(reverse(f"organiser:{pattern.name}", kwargs={"code": other.code} | {
+                name: items[name] for name in names - {"code"}
+            }))  # fmt: skip
+    return urls
+
+
+def test_an_organiser_gets_404_on_every_page_of_an_event_they_do_not_organise(organiser, event, other_event):
+    urls = _event_urls(other_event)
+    assert len(urls) == 31  # the report, the export and the 29 organiser addresses
+    for url in urls:
+        assert organiser.get(url).status_code == 404, url
+        assert organiser.post(url, {"name": "Taken over", "words": "x"}).status_code in (404, 405), url
+    other_event.refresh_from_db()
+    assert other_event.name == "Brussels Biotech Day" and other_event.rooms.count() == 1
+
+
+def test_an_organiser_lists_only_the_events_they_organise(organiser, event, other_event):
+    page = organiser.get("/organise/").content.decode()
+    assert "Science for Health" in page and "/organise/SFH2022/" in page
+    assert "Brussels Biotech Day" not in page and "BBD2025" not in page
+
+
+def test_an_organiser_of_no_event_is_told_how_to_get_one(client, event, other_event):
+    from organiser.services import organiser_create
+
+    client.force_login(organiser_create(username="nadia", password="a long organiser passphrase"))
+    page = client.get("/organise/").content.decode()
+    assert "You organise no event yet" in page and "Science for Health" not in page
+
+
+def test_a_superuser_lists_and_opens_every_event(client, event, other_event):
+    client.force_login(get_user_model().objects.create_superuser("root", password="a long root passphrase"))
+    assert "Brussels Biotech Day" in client.get("/organise/").content.decode()
+    assert client.get("/organise/BBD2025/sessions/").status_code == 200
+
+
+def test_an_organiser_granted_a_second_event_opens_it(organiser, organiser_user, other_event):
+    other_event.organisers.add(organiser_user)
+    assert organiser.get("/organise/BBD2025/rooms/").status_code == 200
+    assert "Brussels Biotech Day" in organiser.get("/organise/").content.decode()
+
+
 def test_forms_need_the_csrf_token(event, organiser_user):
     from django.test import Client
 
@@ -124,6 +196,7 @@ def settings_of(event: Event, **changes) -> dict:
         "starts_on": event.starts_on.isoformat(),
         "ends_on": event.ends_on.isoformat(),
         "stream_delay": event.stream_delay,
+        "stream_url": event.stream_url,
         "languages": ", ".join(event.languages),
         "projector": event.projector,
         "projector_interval": event.projector_interval,
@@ -139,6 +212,20 @@ def test_settings_are_saved(organiser, event):
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.venue, event.stream_delay, event.require_names) == ("Square", 35, True)
+
+
+def test_the_events_livestream_is_saved(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, stream_url="https://stream.example/sfh"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.stream_url == "https://stream.example/sfh"
+
+
+def test_an_events_livestream_on_ftp_is_refused_naming_the_field(organiser, event):
+    response = organiser.post("/organise/SFH2022/", settings_of(event, stream_url="ftp://stream.example/sfh"))
+    assert "https://" in field_error(response, "stream_url")
+    event.refresh_from_db()
+    assert event.stream_url == ""
 
 
 def test_turning_auto_approve_on_is_logged(organiser, event):
@@ -224,7 +311,8 @@ def test_edit_a_session_shows_and_keeps_local_times(organiser, event):
         ("ends_at", "2022-11-17T08:00", "end after it starts"),
         ("starts_at", "tomorrow", "valid date"),
         ("kind", "party", "valid choice"),
-        ("stream_url", "not a url", "valid URL"),
+        ("stream_url", "not a url", "valid web address"),
+        ("stream_url", "ftp://stream.example/live", "https://"),
         ("room", "999999", "valid choice"),
     ],
 )
@@ -279,6 +367,14 @@ def test_a_room_name_taken_is_named(organiser, event):
         "/organise/SFH2022/rooms/", {"name": "Other", "slug": "a b", "order": 2, "stream_url": ""}
     )
     field_error(response, "slug")
+
+
+def test_a_room_livestream_on_ftp_is_refused_naming_the_field(organiser, event):
+    response = organiser.post(
+        "/organise/SFH2022/rooms/", {"name": "Copper", "slug": "", "order": 1, "stream_url": "ftp://stream.example/a"}
+    )
+    assert "https://" in field_error(response, "stream_url")
+    assert not event.rooms.filter(name="Copper").exists()
 
 
 def test_a_room_with_sessions_is_not_deleted(organiser, event):

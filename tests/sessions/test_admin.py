@@ -1,6 +1,11 @@
 """The admin lists, filters and edit pages open for every model of the programme."""
 
+import json
+from datetime import datetime
+
 import pytest
+
+from sessions.models import Room, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +78,119 @@ def test_an_event_code_taken_in_another_case_is_refused_with_a_message(admin_cli
     from sessions.models import Event
 
     assert list(Event.objects.values_list("code", flat=True)) == [event.code]
+
+
+# Admin edits reach the open pages, as the organiser pages' do -----------------------------------
+
+
+class RecordingBroker:
+    def __init__(self):
+        self.frames = []
+
+    def publish(self, *, event_id, stream, type, data_text, inflight=None, mark=None):
+        self.frames.append((type, json.loads(data_text)))
+        return len(self.frames)
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    recording = RecordingBroker()
+    monkeypatch.setattr("livehub.realtime.publish.get_broker", lambda: recording)
+    return recording
+
+
+def change_form(admin_client, url: str, **changes) -> dict:
+    """What the admin's change page at `url` would post unchanged (its inlines too), with `changes`."""
+    context = admin_client.get(url).context
+    forms = [context["adminform"].form]
+    data = {}
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {f"{formset.prefix}-{name}": value for name, value in formset.management_form.initial.items()}
+        forms += formset.forms
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [getattr(item, "pk", item) for item in value]
+            elif isinstance(value, datetime):
+                data[form.add_prefix(name) + "_0"], data[form.add_prefix(name) + "_1"] = (
+                    str(value.date()),
+                    str(value.time()),
+                )
+            else:
+                data[form.add_prefix(name)] = field.prepare_value(value)
+    return data | changes
+
+
+def test_an_event_saved_in_the_admin_reaches_the_open_pages_after_the_commit(
+    admin_client, event, broker, django_capture_on_commit_callbacks
+):
+    url = f"/admin/livesessions/event/{event.pk}/change/"
+    data = change_form(admin_client, url, name="Science for Health, renamed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert ("event.updated", "Science for Health, renamed") in [
+        (kind, data.get("name")) for kind, data in broker.frames
+    ]
+
+
+def test_a_session_saved_in_the_admin_reaches_the_open_pages(
+    admin_client, event, roundtable, broker, django_capture_on_commit_callbacks
+):
+    url = f"/admin/livesessions/session/{roundtable.pk}/change/"
+    data = change_form(admin_client, url, title="Affordable therapies, renamed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302
+    updated = [data for kind, data in broker.frames if kind == "session.updated"]
+    assert [(one["id"], one["title"]) for one in updated] == [(roundtable.pk, "Affordable therapies, renamed")]
+
+
+def test_a_room_renamed_in_the_admin_reaches_the_open_pages_with_its_sessions(
+    admin_client, event, roundtable, broker, django_capture_on_commit_callbacks
+):
+    room = Room.objects.create(event=event, name="Hall", slug="hall", order=1)
+    Session.objects.filter(pk=roundtable.pk).update(room=room)
+    url = f"/admin/livesessions/room/{room.pk}/change/"
+    data = change_form(admin_client, url, name="Great Hall", slug="great-hall")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, data).status_code == 302
+    kinds = [(kind, data.get("slug") or data.get("room_slug")) for kind, data in broker.frames]
+    assert ("room.updated", "great-hall") in kinds and ("session.updated", "great-hall") in kinds
+
+
+def test_deleting_a_session_with_questions_in_the_admin_is_refused_with_a_message(
+    admin_client, event, roundtable, attendee, ask
+):
+    ask(attendee)
+    response = admin_client.post(f"/admin/livesessions/session/{roundtable.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "from the audience and cannot be deleted" in response.content.decode()
+    assert Session.objects.filter(pk=roundtable.pk).exists()
+
+
+def test_deleting_a_quiet_session_in_the_admin_tells_the_open_pages(
+    admin_client, event, broker, django_capture_on_commit_callbacks
+):
+    quiet = event.sessions.exclude(pk=event.current_session_id).filter(questions__isnull=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/livesessions/session/{quiet.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Session.objects.filter(pk=quiet.pk).exists()
+    assert ("session.removed", {"id": quiet.pk}) in broker.frames
+
+
+def test_the_admin_offers_no_bulk_deletion_of_sessions(admin_client, event):
+    page = admin_client.get("/admin/livesessions/session/").content.decode()
+    assert 'value="delete_selected"' not in page
+
+
+def test_deleting_a_room_with_sessions_in_the_admin_is_refused_with_a_message(admin_client, event, roundtable):
+    room = Room.objects.create(event=event, name="Hall", slug="hall", order=1)
+    Session.objects.filter(pk=roundtable.pk).update(room=room)
+    response = admin_client.post(f"/admin/livesessions/room/{room.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "move or delete it first" in response.content.decode()
+    assert Room.objects.filter(pk=room.pk).exists()

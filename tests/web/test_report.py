@@ -80,10 +80,19 @@ def test_a_superuser_reads_it(client, event, django_user_model):
 
 
 def test_an_organiser_reads_it_from_the_organiser_pages(client, event):
-    client.force_login(organiser_create(username="olivia", password="a long organiser passphrase"))
+    client.force_login(
+        organiser_create(username="olivia", password="a long organiser passphrase", event_codes=["SFH2022"])
+    )
     settings_page = client.get("/organise/SFH2022/").content.decode()
     assert 'href="/e/SFH2022/report/"' in settings_page
     assert client.get("/e/SFH2022/report/").status_code == 200
+
+
+def test_an_organiser_of_another_event_gets_404(client, event, another_event):
+    client.force_login(
+        organiser_create(username="olivia", password="a long organiser passphrase", event_codes=["OTHER1"])
+    )
+    assert client.get("/e/SFH2022/report/").status_code == 404
 
 
 def test_a_moderator_link_reads_it(client, event):

@@ -82,4 +82,8 @@ def plan_lines(plan: Plan, *, path: str, dry_run: bool) -> list[str]:
         lines.append(f"Rooms {would}added: {', '.join(plan.new_rooms)}")
     if plan.new_speakers:
         lines.append(f"Speakers {would}added: {', '.join(plan.new_speakers)}")
+    if plan.creates_event and not dry_run:
+        lines.append(
+            f"Nobody organises {plan.code} yet: grant it with `manage.py createorganiser ACCOUNT --event {plan.code}`."
+        )
     return lines

@@ -3,6 +3,7 @@ import { liveState, question, session } from "./fixtures";
 import {
   chosenSession,
   currentSession,
+  livestream,
   parallelRooms,
   roomNext,
   roomSession,
@@ -131,5 +132,26 @@ describe("rooms", () => {
     expect(b.questions?.map((one) => one.id)).toEqual([2]);
     expect(b.polls?.map((one) => one.id)).toEqual([1, 2]);
     expect(roomState(state, null)).toBe(state);
+  });
+});
+
+describe("livestream", () => {
+  const event = (stream_url: string | null) => ({ ...liveState().event, stream_url });
+  const hall = { id: 1, name: "Hall", slug: "hall", order: 1, stream_url: "https://stream.example/hall", current_session: null };
+  const foyer = { ...hall, id: 2, slug: "foyer", stream_url: null };
+
+  it("is the followed room's own stream first", () => {
+    expect(livestream(liveState({ event: event("https://stream.example/all") }), hall)).toBe("https://stream.example/hall");
+  });
+
+  it("is the event's stream for a room without one, or when no room is followed", () => {
+    const state = liveState({ event: event("https://stream.example/all") });
+    expect(livestream(state, foyer)).toBe("https://stream.example/all");
+    expect(livestream(state, null)).toBe("https://stream.example/all");
+  });
+
+  it("is none when neither has one, or the server sent no stream_url", () => {
+    expect(livestream(liveState({ event: event(null) }), foyer)).toBeNull();
+    expect(livestream(liveState(), null)).toBeNull();
   });
 });

@@ -59,6 +59,11 @@ export function parallelRooms(state: LiveState): Room[] {
   return [...(state.rooms ?? [])].sort((a, b) => a.order - b.order || a.id - b.id).filter((room) => used.has(room.slug));
 }
 
+/** Where an online attendee watches: the followed room's own livestream, else the event's, else none. */
+export function livestream(state: LiveState, room: Room | null): string | null {
+  return room?.stream_url || state.event.stream_url || null;
+}
+
 /** The room with this slug, if the state knows it. */
 export function roomOf(state: LiveState, slug: string | null | undefined): Room | null {
   return slug ? ((state.rooms ?? []).find((room) => room.slug === slug) ?? null) : null;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { session } from "./fixtures";
-import { clock, duration, instant, sessionClock } from "./time";
+import { setLanguage } from "./i18n";
+import { clock, duration, instant, sessionClock, startsWhen } from "./time";
 
 describe("instant", () => {
   it("compares times as instants, not as strings", () => {
@@ -18,6 +19,28 @@ describe("clock", () => {
   it("is the event's local time, whatever the viewer's", () => {
     expect(clock("2022-11-21T08:15:00Z", "Europe/Brussels")).toBe("09:15");
     expect(clock(null, "Europe/Brussels")).toBe("");
+  });
+});
+
+describe("startsWhen", () => {
+  afterEach(() => setLanguage("en"));
+  // Thursday 21 November 2024, 23:30 in Brussels (22:30 UTC): the clock is stopped here.
+  const now = Date.parse("2024-11-21T22:30:00Z");
+
+  it("is the time alone for a session later today in the event's zone", () => {
+    expect(startsWhen("2024-11-21T22:45:00Z", "Europe/Brussels", now)).toBe("23:45");
+  });
+
+  it("says the day for a session on another day in the event's zone, though UTC has the same date", () => {
+    // 23:15 UTC on the 21st is 00:15 on Friday the 22nd in Brussels.
+    expect(startsWhen("2024-11-21T23:15:00Z", "Europe/Brussels", now)).toBe("Fri, Nov 22 at 00:15");
+  });
+
+  it("says the day in the page's language", () => {
+    setLanguage("fr");
+    expect(startsWhen("2024-11-22T08:00:00Z", "Europe/Brussels", now)).toBe("ven. 22 nov. à 09:00");
+    setLanguage("nl");
+    expect(startsWhen("2024-11-22T08:00:00Z", "Europe/Brussels", now)).toBe("vr 22 nov om 09:00");
   });
 });
 

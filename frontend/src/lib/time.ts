@@ -1,4 +1,4 @@
-import { language } from "./i18n";
+import { language, t } from "./i18n";
 import type { EventInfo, Session } from "./types";
 
 /**
@@ -18,6 +18,24 @@ export function clock(iso: string | null, timezone: string): string {
   return new Intl.DateTimeFormat(language(), options).format(
     new Date(iso),
   );
+}
+
+/** The day (YYYY-MM-DD) `ms` falls on in `timezone`. */
+function localDay(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: timezone }).format(ms);
+}
+
+/**
+ * When a session starts, for "Next": "09:15" if that is today in the event's zone (`now`, epoch
+ * ms), else with the day in the page's language: "Fri 15 Nov at 09:15".
+ */
+export function startsWhen(iso: string, timezone: string, now: number): string {
+  const time = clock(iso, timezone);
+  const start = Date.parse(iso);
+  if (Number.isNaN(start) || localDay(start, timezone) === localDay(now, timezone)) return time;
+  const options = { weekday: "short", day: "numeric", month: "short", timeZone: timezone } as const;
+  const day = new Intl.DateTimeFormat(language(), options).format(start);
+  return t("{day} at {time}", { day, time });
 }
 
 export function timeRange(session: Session, event: EventInfo): string {

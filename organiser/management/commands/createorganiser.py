@@ -13,10 +13,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument(
+            "--event",
+            action="append",
+            default=[],
+            metavar="CODE",
+            dest="events",
+            help="An event the account organises (repeat for several); an account organises no event without.",
+        )
+        parser.add_argument(
             "--password-stdin", action="store_true", help="Read the password from standard input (first line)."
         )
 
-    def handle(self, *args, username: str, password_stdin: bool, **options):
+    def handle(self, *args, username: str, password_stdin: bool, events: list[str], **options):
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
@@ -24,9 +32,11 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The two passwords differ.")
         try:
-            user = organiser_create(username=username, password=password)
+            user = organiser_create(username=username, password=password, event_codes=events)
         except Invalid as error:
             raise CommandError(error.message) from None
+        organised = ", ".join(user.organised_events.order_by("code").values_list("code", flat=True))
         self.stdout.write(
-            f"{user.get_username()} may organise events; sign in at /accounts/login/ and open /organise/."
+            f"{user.get_username()} may organise events ({organised or 'none yet: grant them with --event CODE'}); "
+            "sign in at /accounts/login/ and open /organise/."
         )
