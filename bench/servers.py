@@ -113,11 +113,25 @@ def stop_process(process: subprocess.Popen) -> None:
     kill_all(workers)
 
 
-def kill_all(pids: list[int]) -> None:
-    """SIGKILL each of `pids` still running."""
+def kill_all(pids: list[int], *, patience: float = 30.0) -> None:
+    """SIGKILL each of `pids` still running, and wait until each is gone (its port free)."""
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + patience
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes {pids} still run {patience} s after SIGKILL")
+        time.sleep(0.05)
+
+
+def running(pid: int) -> bool:
+    """Neither gone nor a zombie (an orphan's zombie waits for init to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def command(kind: str, *, port: int) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from bench.client import event_socket_url
-from bench.servers import LIVEHUB_KINDS
+from bench.servers import LIVEHUB_KINDS, running
 from tests.integration.conftest import receive
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -54,12 +54,4 @@ def test_a_granian_worker_outlives_its_killed_parent_until_the_server_is_stopped
     with urllib.request.urlopen(f"{server.url}/healthz", timeout=30) as response:
         assert response.status == 200
     server.stop()
-    assert not alive(worker)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    assert not running(worker)
