@@ -113,18 +113,20 @@ def stop_process(process: subprocess.Popen) -> None:
     kill_all(workers)
 
 
-def kill_all(pids: list[int]) -> None:
-    """SIGKILL each of `pids` still running, and return once they have ended (their ports free)."""
+def kill_all(pids: list[int], *, patience: float = 30.0) -> None:
+    """SIGKILL each of `pids` still running, and wait until each is gone (its port free)."""
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 60  # a hang guard: SIGKILL cannot be refused
-    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    deadline = time.monotonic() + patience
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes {pids} still run {patience} s after SIGKILL")
+        time.sleep(0.05)
 
 
 def running(pid: int) -> bool:
-    """Whether `pid` exists and is not a zombie (an orphan's zombie may never be reaped here)."""
+    """Neither gone nor a zombie (an orphan's zombie waits for init to reap it)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"

@@ -72,9 +72,9 @@ def test_acknowledged_actions_survive_worker_faults(servers_of, redis_kind, cong
     reconnects = sum(s["connects"] for s in stats) - len(clients)
     assert reconnects >= len(clients) // 2, "the faults reached the clients"
     assert sum(s["replays"] for s in stats) > 0, "clients replayed what they missed after reconnecting"
+    closes = {code: sum(s["closes"].get(code, 0) for s in stats) for s in stats for code in s["closes"]}
     if fault == "terminate":
         # A process told to stop says "reconnect" (4000) rather than dropping sockets.
-        closes = {code: sum(s["closes"].get(code, 0) for s in stats) for s in stats for code in s["closes"]}
         assert closes.get(4000, 0) >= len(clients) // 2, closes
     record_property(
         "chaos",
@@ -90,6 +90,7 @@ def test_acknowledged_actions_survive_worker_faults(servers_of, redis_kind, cong
                 "retries": sum(s["retries"] for s in stats),
                 "gaps": sum(s["gaps"] for s in stats),
                 "converged_in": round(took, 2),
+                "closes": closes,
                 **counts,
             }
         ),

@@ -197,7 +197,8 @@ def test_the_overlay_shows_the_highlighted_question_then_the_polls_results(open_
 # `localhost`, another site than the server's 127.0.0.1 (both loopback: Chromium lets a public page
 # frame nothing on loopback, whatever the framed page allows).
 PRODUCER_PAGE = """<!doctype html><html lang="en"><head><title>Stream mix</title>
-<style>body {{ margin: 0; background: #223; }} iframe {{ border: 0; width: 100vw; height: 100vh; }}</style></head>
+<style>body {{ margin: 0; background: #223; }}
+iframe {{ display: block; border: 0; width: 100vw; height: 100vh; }}</style></head>
 <body><iframe title="LiveHub overlay" src="{src}"></iframe></body></html>"""
 
 
