@@ -22,7 +22,7 @@ from livehub.realtime.coalesce import Coalescer
 from livehub.realtime.healing import announce, repair
 from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
 from livehub.realtime.publish import announced, publish_announced, publish_on_commit
-from livehub.realtime.receipts import receipt_cte, receipt_params, receipt_store
+from livehub.realtime.receipts import one_statement, receipt_cte, receipt_params, receipt_store
 from livehub.realtime.registry import Receipt
 from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
@@ -261,7 +261,7 @@ def question_vote(
     `ref`), its reply (`vote_reply`) is stored with the vote: on PostgreSQL one autocommit
     statement writes both, or nothing when the vote is refused.
     """
-    if not _one_statement_votes():
+    if not one_statement():
         return _question_vote_portable(
             participant_id=participant_id, event_id=event_id, question_id=question_id, up=up, receipt=receipt
         )
@@ -279,10 +279,6 @@ def question_vote(
 def vote_reply(*, question_id: int, voted: bool, votes: int) -> dict[str, Any]:
     """The `question.vote` command's reply (the vote's statement builds the same as its receipt)."""
     return {"question": question_id, "voted": voted, "votes": votes}
-
-
-def _one_statement_votes() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _vote_counted(row: VoteRow, *, question_id: int, up: bool) -> tuple[int, int]:

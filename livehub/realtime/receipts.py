@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .registry import Receipt
@@ -24,6 +24,12 @@ def receipt_cte(*, reply: str, source: str) -> str:
     SELECT %(receipt_actor)s, %(receipt_ref)s::text, %(receipt_type)s, {reply}, now()
     FROM {source} WHERE %(receipt_ref)s::text IS NOT NULL
 )"""  # noqa: S608 - `reply` and `source` are the caller's own constant SQL
+
+
+def one_statement() -> bool:
+    """Whether commands of the storms write their change and receipt in one autocommit statement
+    (PostgreSQL); the embedded SQLite takes their ORM path in a transaction (one process)."""
+    return connection.vendor == "postgresql"
 
 
 def receipt_params(receipt: Receipt | None) -> dict[str, str | None]:
