@@ -549,34 +549,16 @@ def _poll_respond_portable(
 
 
 # The poll and the participant's current mode in one query, written out: answers come in storms,
-# and building this query with the ORM cost more CPU than running it, as did a raw queryset's
-# machinery around it (5 % of a storm): on PostgreSQL the row is read with a cursor into a poll
-# holding only what answering needs. The event is read only for a closed poll's grace (lazily).
-# In the model's order, as `Model.from_db` takes them.
-_ANSWERABLE_FIELDS = [
-    field.attname
-    for field in Poll._meta.concrete_fields
-    if field.attname in {"id", "event_id", "kind", "state", "max_choices", "scale", "closed_at", "created_at"}
-]
-_ANSWERABLE = f"""
-SELECT {", ".join(f"p.{name}" for name in _ANSWERABLE_FIELDS)},
-       (SELECT pa.mode FROM livesessions_participant pa WHERE pa.id = %s) AS answering_mode
+# and building this query with the ORM cost more CPU than running it. The event is read only
+# for a closed poll's grace (lazily).
+_ANSWERABLE = """
+SELECT p.*, (SELECT pa.mode FROM livesessions_participant pa WHERE pa.id = %s) AS answering_mode
 FROM polls_poll p WHERE p.id = %s AND p.event_id = %s
-"""  # noqa: S608 - the model's own column names
+"""
 
 
 def _answerable(*, event_id: int, poll_id: int, participant_id: UUID) -> Poll | None:
-    params = [uuid_param(participant_id), poll_id, event_id]
-    if not one_statement():  # the embedded SQLite: the queryset converts its dates
-        return next(iter(Poll.objects.raw(_ANSWERABLE, params)), None)
-    with connection.cursor() as cursor:
-        cursor.execute(_ANSWERABLE, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    poll = Poll.from_db(connection.alias, _ANSWERABLE_FIELDS, row[:-1])
-    poll.answering_mode = row[-1]
-    return poll
+    return next(iter(Poll.objects.raw(_ANSWERABLE, [uuid_param(participant_id), poll_id, event_id])), None)
 
 
 def _check_open(poll: Poll, *, mode: str) -> None:
