@@ -492,7 +492,7 @@ WITH poll AS (
     INSERT INTO polls_response
         (poll_id, participant_id, mode, options, value, words, text, review, created_at, updated_at)
     SELECT poll.id, %(participant)s, %(mode)s, %(options)s::jsonb, %(value)s, %(words)s::jsonb, %(text)s,
-           COALESCE(%(review)s::text, ''), now(), now()
+           COALESCE(%(review)s::text, ''), %(now)s, %(now)s
     FROM poll
     ON CONFLICT (poll_id, participant_id) DO UPDATE SET
         mode = EXCLUDED.mode, options = EXCLUDED.options, value = EXCLUDED.value, words = EXCLUDED.words,
@@ -518,6 +518,7 @@ def _write_response(response: Response, *, state: str, receipt: Receipt | None) 
         "text": response.text,
         "review": response.review or None,
         "reply": json.dumps(respond_reply(response)),
+        "now": timezone.now(),  # the application's clock, as the ORM's auto_now would use
     }
     with connection.cursor() as cursor:
         cursor.execute(_WRITE_RESPONSE, params)

@@ -21,7 +21,7 @@ def receipt_cte(*, reply: str, source: str) -> str:
     whole statement on the receipt's unique key."""
     return f"""receipt AS (
     INSERT INTO realtime_commandreceipt (actor, ref, type, reply, created_at)
-    SELECT %(receipt_actor)s, %(receipt_ref)s::text, %(receipt_type)s, {reply}, now()
+    SELECT %(receipt_actor)s, %(receipt_ref)s::text, %(receipt_type)s, {reply}, %(receipt_at)s
     FROM {source} WHERE %(receipt_ref)s::text IS NOT NULL
 )"""  # noqa: S608 - `reply` and `source` are the caller's own constant SQL
 
@@ -34,8 +34,10 @@ def one_statement() -> bool:
 
 def receipt_params(receipt: Receipt | None) -> dict[str, str | None]:
     if receipt is None:
-        return {"receipt_actor": None, "receipt_ref": None, "receipt_type": None}
-    return {"receipt_actor": receipt.actor, "receipt_ref": receipt.ref, "receipt_type": receipt.type}
+        return {"receipt_actor": None, "receipt_ref": None, "receipt_type": None, "receipt_at": None}
+    # The application's clock, as the ORM's `auto_now_add` would use (the purge compares with it).
+    at = timezone.now()
+    return {"receipt_actor": receipt.actor, "receipt_ref": receipt.ref, "receipt_type": receipt.type, "receipt_at": at}
 
 
 def receipt_store(*, receipt: Receipt, reply: dict[str, Any]) -> None:
