@@ -4,11 +4,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, CommandContext, command
+from livehub.realtime.registry import (
+    ATTENDEES,
+    MODERATORS_ONLY,
+    CommandContext,
+    Receipt,
+    command,
+    one_statement_command,
+)
 
 from . import services
 from .schemas import CreatePoll, ModerateAnswer, OnScreen, PollRef, Respond, ResultsVisible, UpdatePoll
-from .selectors import response_payload
+from .selectors import respond_reply
 
 
 def _plain(translations: dict[str, BaseModel] | None) -> dict[str, Any] | None:
@@ -72,8 +79,8 @@ def on_screen(ctx: CommandContext, cmd: OnScreen) -> dict[str, Any]:
     return {"poll": poll.pk, "on_screen": poll.on_screen}
 
 
-@command("poll.respond", schema=Respond, roles=ATTENDEES, needs_participant=True)
-def respond(ctx: CommandContext, cmd: Respond) -> dict[str, Any]:
+@one_statement_command("poll.respond", schema=Respond, roles=ATTENDEES, needs_participant=True)
+def respond(ctx: CommandContext, cmd: Respond, receipt: Receipt | None) -> dict[str, Any]:
     response = services.poll_respond(
         participant_id=ctx.participant_id,
         event_id=ctx.event_id,
@@ -81,8 +88,9 @@ def respond(ctx: CommandContext, cmd: Respond) -> dict[str, Any]:
         options=cmd.options,
         value=cmd.value,
         text=cmd.text,
+        receipt=receipt,
     )
-    return {"poll": cmd.poll, "response": response_payload(response)}
+    return respond_reply(response)
 
 
 @command("poll.moderate_answer", schema=ModerateAnswer, roles=MODERATORS_ONLY)

@@ -257,6 +257,11 @@ def response_payload(response: Response) -> dict[str, Any]:
     return payload
 
 
+def respond_reply(response: Response) -> dict[str, Any]:
+    """The `poll.respond` command's reply (also stored as its receipt by the answer's statement)."""
+    return {"poll": response.poll_id, "response": response_payload(response)}
+
+
 def visible_polls(ctx: CommandContext) -> QuerySet[Poll]:
     polls = Poll.objects.filter(event_id=ctx.event_id).select_related("event").prefetch_related("options")
     return polls if ctx.role == MODERATOR else polls.exclude(state=Poll.State.DRAFT)

@@ -4,12 +4,13 @@ Nested in a command's transaction (with its receipt), a service takes no savepoi
 in full or raises, and the whole transaction rolls back with it.
 """
 
+import json
 import re
 import unicodedata
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,15 +18,18 @@ from django.utils.translation import gettext as _
 from audit.services import audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound
 from livehub.realtime.coalesce import Coalescer
+from livehub.realtime.healing import announce
 from livehub.realtime.protocol import MODERATORS, PUBLIC, participant_stream
-from livehub.realtime.publish import publish_on_commit
+from livehub.realtime.publish import announced, publish_announced, publish_on_commit
+from livehub.realtime.receipts import one_statement, receipt_cte, receipt_params, receipt_store
+from livehub.realtime.registry import Receipt
 from livehub.sql import uuid_param
 from sessions.models import Event, Participant
 from sessions.selectors import PARTICIPANT_GONE, session_get
 
 from .models import Option, Poll, Response
 from .schemas import ANSWER_TEXT, OPTION_LABEL, OPTIONS, PROMPT, WORD, WORDS
-from .selectors import fresh_results, grace_until, poll_get, poll_payload, response_payload
+from .selectors import fresh_results, grace_until, poll_get, poll_payload, respond_reply, response_payload
 
 Kind, State = Poll.Kind, Poll.State
 CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
@@ -416,32 +420,132 @@ def poll_respond(
     options: list[int] | None = None,
     value: int | None = None,
     text: str | None = None,
+    receipt: Receipt | None = None,
 ) -> Response:
-    """Answer a poll, or change one's answer while it is open (online: also during the grace)."""
+    """Answer a poll, or change one's answer while it is open (online: also during the grace).
+
+    Two statements: the poll and the participant's mode are read, the answer checked, then one
+    autocommit statement writes it (a first answer or a changed one) and, with a `receipt` (the
+    command's `ref`), its reply (`respond_reply`), only if the poll is still as the checks saw it.
+    """
+    if not one_statement():
+        return _poll_respond_portable(
+            participant_id=participant_id,
+            event_id=event_id,
+            poll_id=poll_id,
+            options=options,
+            value=value,
+            text=text,
+            receipt=receipt,
+        )
+    for _attempt in range(3):
+        poll, response = _checked_response(
+            participant_id=participant_id, event_id=event_id, poll_id=poll_id, options=options, value=value, text=text
+        )
+        try:
+            with announced(event_id) as member:
+                if not _write_response(response, state=poll.state, receipt=receipt):
+                    raise _PollChanged("changed since the checks")  # nothing written, announcement crossed off
+        except _PollChanged:
+            continue
+        _publish_response(member, event_id=event_id, response=response)
+        return response
+    raise Conflict(_("This poll is closed."))
+
+
+class _PollChanged(Conflict):
+    """The poll's state changed between the checks and the write (a moderator opened or closed it)."""
+
+
+def _checked_response(
+    *, participant_id: UUID, event_id: int, poll_id: int, options, value, text
+) -> tuple[Poll, Response]:
+    poll = _answerable(event_id=event_id, poll_id=poll_id, participant_id=participant_id)
+    if poll is None:
+        raise NotFound(_("There is no poll %(id)s in this event.") % {"id": poll_id})
+    if poll.answering_mode is None:
+        raise Forbidden(PARTICIPANT_GONE)
+    _check_open(poll, mode=poll.answering_mode)
+    fields = _answer_fields(poll, options=options, value=value, text=text)
+    return poll, Response(poll=poll, participant_id=participant_id, mode=poll.answering_mode, **fields)
+
+
+def _publish_response(member: str | None, *, event_id: int, response: Response) -> None:
+    # The results are marked with the publish (first, in its round trip).
+    publish_announced(
+        member,
+        event_id=event_id,
+        type="poll.response",
+        data=response_payload(response),
+        stream=participant_stream(response.participant_id),
+        mark=(poll_totals, str(response.poll_id)),
+    )
+
+
+# A first answer or a changed one, with its receipt, in one statement; only while the poll is in
+# the state the checks saw (KEY SHARE: a moderator closing it waits for this statement). An open
+# text answer's review is reset to pending; other kinds keep theirs (none).
+_WRITE_RESPONSE = f"""
+WITH poll AS (
+    SELECT id FROM polls_poll WHERE id = %(poll)s AND state = %(state)s FOR KEY SHARE
+), answer AS (
+    INSERT INTO polls_response
+        (poll_id, participant_id, mode, options, value, words, text, review, created_at, updated_at)
+    SELECT poll.id, %(participant)s, %(mode)s, %(options)s::jsonb, %(value)s, %(words)s::jsonb, %(text)s,
+           COALESCE(%(review)s::text, ''), %(now)s, %(now)s
+    FROM poll
+    ON CONFLICT (poll_id, participant_id) DO UPDATE SET
+        mode = EXCLUDED.mode, options = EXCLUDED.options, value = EXCLUDED.value, words = EXCLUDED.words,
+        text = EXCLUDED.text, review = COALESCE(%(review)s::text, polls_response.review),
+        updated_at = EXCLUDED.updated_at
+    RETURNING id
+), {receipt_cte(reply="%(reply)s::jsonb", source="answer")}
+SELECT (SELECT id FROM answer)
+"""  # noqa: S608 - what it splices in is a constant
+
+
+def _write_response(response: Response, *, state: str, receipt: Receipt | None) -> bool:
+    """Write it and set its id; False when the poll is no longer in `state` (nothing written)."""
+    params = {
+        **receipt_params(receipt),
+        "poll": response.poll_id,
+        "state": state,
+        "participant": uuid_param(response.participant_id),
+        "mode": response.mode,
+        "options": json.dumps(response.options),
+        "value": response.value,
+        "words": json.dumps(response.words),
+        "text": response.text,
+        "review": response.review or None,
+        "reply": json.dumps(respond_reply(response)),
+        "now": timezone.now(),  # the application's clock, as the ORM's auto_now would use
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITE_RESPONSE, params)
+        response.pk = cursor.fetchone()[0]
+    return response.pk is not None
+
+
+def _poll_respond_portable(
+    *, participant_id: UUID, event_id: int, poll_id: int, options, value, text, receipt: Receipt | None
+) -> Response:
+    """The same with the ORM in a transaction, for the embedded SQLite (one process, writes serialized anyway)."""
     with transaction.atomic(savepoint=False):
-        poll = _answerable(event_id=event_id, poll_id=poll_id, participant_id=participant_id)
-        if poll is None:
-            raise NotFound(_("There is no poll %(id)s in this event.") % {"id": poll_id})
-        if poll.answering_mode is None:
-            raise Forbidden(PARTICIPANT_GONE)
-        _check_open(poll, mode=poll.answering_mode)
-        fields = _answer_fields(poll, options=options, value=value, text=text)
-        response = Response(poll=poll, participant_id=participant_id, mode=poll.answering_mode, **fields)
-        # A first answer or a changed one, in one statement.
+        _poll, response = _checked_response(
+            participant_id=participant_id, event_id=event_id, poll_id=poll_id, options=options, value=value, text=text
+        )
+        fields = [
+            name for name in ("options", "value", "words", "text", "review") if name != "review" or response.review
+        ]
         Response.objects.bulk_create(
             [response],
             update_conflicts=True,
             unique_fields=["poll", "participant"],
             update_fields=[*fields, "mode", "updated_at"],
         )
-        # The results are marked with the publish (first, in its round trip).
-        publish_on_commit(
-            event_id=event_id,
-            type="poll.response",
-            data=response_payload(response),
-            stream=participant_stream(participant_id),
-            mark=(poll_totals, str(poll.pk)),
-        )
+        if receipt is not None:
+            receipt_store(receipt=receipt, reply=respond_reply(response))
+        _publish_response(announce(event_id), event_id=event_id, response=response)
     return response
 
 

@@ -2,7 +2,15 @@
 
 from typing import Any
 
-from livehub.realtime.registry import ATTENDEES, MODERATORS_ONLY, STAGE, CommandContext, command
+from livehub.realtime.registry import (
+    ATTENDEES,
+    MODERATORS_ONLY,
+    STAGE,
+    CommandContext,
+    Receipt,
+    command,
+    one_statement_command,
+)
 
 from . import services
 from .schemas import AnswerIn, Ask, Edit, Merge, Moderate, SetModeration, VoteIn
@@ -20,12 +28,12 @@ def ask(ctx: CommandContext, cmd: Ask) -> dict[str, Any]:
     return {"question": question.pk, "state": question.state}
 
 
-@command("question.vote", schema=VoteIn, roles=ATTENDEES, needs_participant=True)
-def vote(ctx: CommandContext, cmd: VoteIn) -> dict[str, Any]:
+@one_statement_command("question.vote", schema=VoteIn, roles=ATTENDEES, needs_participant=True)
+def vote(ctx: CommandContext, cmd: VoteIn, receipt: Receipt | None) -> dict[str, Any]:
     votes, voted = services.question_vote(
-        participant_id=ctx.participant_id, event_id=ctx.event_id, question_id=cmd.question, up=cmd.up
+        participant_id=ctx.participant_id, event_id=ctx.event_id, question_id=cmd.question, up=cmd.up, receipt=receipt
     )
-    return {"question": cmd.question, "voted": voted, "votes": votes}
+    return services.vote_reply(question_id=cmd.question, voted=voted, votes=votes)
 
 
 @command("question.moderate", schema=Moderate, roles=STAGE)

@@ -6,6 +6,7 @@ in full or raises, and the whole transaction rolls back with it.
 
 import re
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -18,9 +19,11 @@ from django.utils.translation import gettext as _
 from audit.services import audit_entries_delete, audit_log
 from livehub.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from livehub.realtime.coalesce import Coalescer
-from livehub.realtime.healing import repair
+from livehub.realtime.healing import announce, repair
 from livehub.realtime.protocol import MODERATORS, PUBLIC, SPEAKER, participant_stream
-from livehub.realtime.publish import publish_on_commit
+from livehub.realtime.publish import announced, publish_announced, publish_on_commit
+from livehub.realtime.receipts import one_statement, receipt_cte, receipt_params, receipt_store
+from livehub.realtime.registry import Receipt
 from sessions.models import Event, Participant, Session
 from sessions.selectors import PARTICIPANT_GONE, event_payload, participant_locked, session_get
 
@@ -169,7 +172,15 @@ def _check_question_rate(participant: Participant) -> None:
 # within seconds would otherwise queue on that row's lock one transaction at a time. KEY SHARE
 # lets votes run side by side while a moderator's FOR UPDATE (reject, merge...) waits for those
 # in flight and holds new ones back, so a vote never lands on a question as it leaves public view.
-_VOTE_SQL = """
+# Its receipt is one more CTE, its reply as `vote_reply` builds it (the count does not see this
+# statement's own change): in autocommit, no transaction's BEGIN, COMMIT and INSERT round trips.
+_VOTE_RECEIPT = receipt_cte(
+    reply="""json_build_object('question', allowed.id, 'voted', %(up)s, 'votes',
+        (SELECT count(*) FROM qa_vote v WHERE v.question_id = allowed.id)
+        + (SELECT count(*) FROM added) - (SELECT count(*) FROM removed))""",
+    source="allowed",
+)
+_VOTE_SQL = f"""
 WITH q AS (
     SELECT q.id, q.state, q.author_id, e.allow_self_votes, s.status = %(ended)s AS ended
     FROM qa_question q JOIN livesessions_event e ON e.id = q.event_id
@@ -188,13 +199,13 @@ WITH q AS (
 ), removed AS (
     DELETE FROM qa_vote v USING allowed
     WHERE NOT %(up)s AND v.question_id = allowed.id AND v.participant_id = %(participant)s RETURNING 1
-)
+), {_VOTE_RECEIPT}
 SELECT q.state, q.author_id = %(participant)s, q.allow_self_votes,
        (SELECT count(*) FROM added) + (SELECT count(*) FROM removed),
        (SELECT count(*) FROM qa_vote v WHERE v.question_id = q.id),
        EXISTS (SELECT 1 FROM voter), q.ended
 FROM q
-"""
+"""  # noqa: S608 - what it splices in is this module's own constant
 
 
 # (state, is the author, self votes allowed, rows changed, votes counted before the change,
@@ -202,8 +213,11 @@ FROM q
 VoteRow = tuple[str, bool, bool, int, int, bool, bool] | None
 
 
-def _vote_row_postgresql(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> VoteRow:
+def _vote_row_postgresql(
+    *, participant_id: UUID, event_id: int, question_id: int, up: bool, receipt: Receipt | None
+) -> VoteRow:
     params = {
+        **receipt_params(receipt),
         "question": question_id,
         "event": event_id,
         "participant": participant_id,
@@ -236,37 +250,86 @@ def _vote_row_portable(*, participant_id: UUID, event_id: int, question_id: int,
     return question.state, own, question.event.allow_self_votes, changed, counted, present, ended
 
 
-def question_vote(*, participant_id: UUID, event_id: int, question_id: int, up: bool) -> tuple[int, bool]:
+def question_vote(
+    *, participant_id: UUID, event_id: int, question_id: int, up: bool, receipt: Receipt | None = None
+) -> tuple[int, bool]:
     """Upvote (or withdraw the upvote of) a public question; one vote per participant.
 
-    Returns the question's number of votes (as seen by this transaction) and whether this
+    Returns the question's number of votes (as seen by this statement) and whether this
     participant now votes for it. `Question.vote_count` is brought up to date by the coalesced
-    flush (`vote_totals`) a third of a second later, not here.
+    flush (`vote_totals`) a third of a second later, not here. With a `receipt` (the command's
+    `ref`), its reply (`vote_reply`) is stored with the vote: on PostgreSQL one autocommit
+    statement writes both, or nothing when the vote is refused.
     """
-    with transaction.atomic(savepoint=False):
-        vote_row = _vote_row_postgresql if connection.vendor == "postgresql" else _vote_row_portable
-        row = vote_row(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
-        if row is None:
-            raise NotFound(_("There is no question %(id)s in this event.") % {"id": question_id})
-        state, own, self_votes_allowed, changed, counted, present, ended = row
-        if not present:
-            raise Forbidden(PARTICIPANT_GONE)
-        if state not in Question.PUBLIC_STATES:
-            raise Conflict(_("Only approved questions can be voted on."))
-        if ended:
-            raise Conflict(_("This session has ended: its questions are kept as they were, votes included."))
-        if up and own and not self_votes_allowed:
-            raise Conflict(_("You cannot vote for your own question at this event."))
-        # The totals are marked with the publish (first, in its round trip) when the votes changed.
-        publish_on_commit(
-            event_id=event_id,
-            type="vote.updated",
-            data={"question": question_id, "voted": up},
-            stream=participant_stream(participant_id),
-            mark=(vote_totals, str(question_id)) if changed else None,
+    if not one_statement():
+        return _question_vote_portable(
+            participant_id=participant_id, event_id=event_id, question_id=question_id, up=up, receipt=receipt
         )
+    with announced(event_id) as member:
+        row = _vote_row_postgresql(
+            participant_id=participant_id, event_id=event_id, question_id=question_id, up=up, receipt=receipt
+        )
+        votes, changed = _vote_counted(row, question_id=question_id, up=up)
+    _publish_vote(
+        member, event_id=event_id, participant_id=participant_id, question_id=question_id, up=up, changed=changed
+    )
+    return votes, up
+
+
+def vote_reply(*, question_id: int, voted: bool, votes: int) -> dict[str, Any]:
+    """The `question.vote` command's reply (the vote's statement builds the same as its receipt)."""
+    return {"question": question_id, "voted": voted, "votes": votes}
+
+
+def _vote_counted(row: VoteRow, *, question_id: int, up: bool) -> tuple[int, int]:
+    """The votes after this one and how many rows it changed, or the refusal (nothing written)."""
+    if row is None:
+        raise NotFound(_("There is no question %(id)s in this event.") % {"id": question_id})
+    state, own, self_votes_allowed, changed, counted, present, ended = row
+    if not present:
+        raise Forbidden(PARTICIPANT_GONE)
+    if state not in Question.PUBLIC_STATES:
+        raise Conflict(_("Only approved questions can be voted on."))
+    if ended:
+        raise Conflict(_("This session has ended: its questions are kept as they were, votes included."))
+    if up and own and not self_votes_allowed:
+        raise Conflict(_("You cannot vote for your own question at this event."))
     # The count did not see this statement's own change.
-    return counted + (changed if up else -changed), up
+    return counted + (changed if up else -changed), changed
+
+
+def _publish_vote(
+    member: str | None, *, event_id: int, participant_id: UUID, question_id: int, up: bool, changed: int
+) -> None:
+    # The totals are marked with the publish (first, in its round trip) when the votes changed.
+    publish_announced(
+        member,
+        event_id=event_id,
+        type="vote.updated",
+        data={"question": question_id, "voted": up},
+        stream=participant_stream(participant_id),
+        mark=(vote_totals, str(question_id)) if changed else None,
+    )
+
+
+def _question_vote_portable(
+    *, participant_id: UUID, event_id: int, question_id: int, up: bool, receipt: Receipt | None
+) -> tuple[int, bool]:
+    """The same with the ORM in a transaction, for the embedded SQLite (one process, writes serialized anyway)."""
+    with transaction.atomic(savepoint=False):
+        row = _vote_row_portable(participant_id=participant_id, event_id=event_id, question_id=question_id, up=up)
+        votes, changed = _vote_counted(row, question_id=question_id, up=up)
+        if receipt is not None:
+            receipt_store(receipt=receipt, reply=vote_reply(question_id=question_id, voted=up, votes=votes))
+        _publish_vote(
+            announce(event_id),
+            event_id=event_id,
+            participant_id=participant_id,
+            question_id=question_id,
+            up=up,
+            changed=changed,
+        )
+    return votes, up
 
 
 def _locked(*, event_id: int, question_id: int) -> Question:

@@ -37,7 +37,18 @@ class CommandContext:
     room: str | None = None  # the slug of the room the socket follows (`?room=`), if the event has it
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """The `ref` a command came with: a one-statement command writes it in its own statement."""
+
+    actor: str
+    ref: str
+    type: str
+
+
 Handler = Callable[[CommandContext, Any], dict[str, Any]]
+# A one-statement command's handler: given the receipt to write with its change (None without `ref`).
+OneStatementHandler = Callable[[CommandContext, Any, Receipt | None], dict[str, Any]]
 # A direct command's handler: a coroutine run on the event loop, given the frame's `ref`.
 DirectHandler = Callable[[CommandContext, Any, str | None], Awaitable[dict[str, Any]]]
 
@@ -47,10 +58,12 @@ class Command:
     type: str
     schema: type[CommandSchema]
     roles: frozenset[str]
-    handler: Handler | DirectHandler
+    handler: Handler | DirectHandler | OneStatementHandler
     needs_participant: bool
     # Run on the event loop without a database transaction or receipt (`direct_command`).
     direct: bool = False
+    # Applied with its receipt by one autocommit statement, without a transaction (`one_statement_command`).
+    one_statement: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
@@ -61,6 +74,20 @@ def command(
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _register(Command(type, schema, roles, handler, needs_participant))
+        return handler
+
+    return register
+
+
+def one_statement_command(
+    type: str, *, schema: type[CommandSchema], roles: frozenset[str], needs_participant: bool = False
+) -> Callable[[OneStatementHandler], OneStatementHandler]:
+    """A command of the storms (votes, poll answers): its service writes the change and the
+    receipt in one autocommit statement, saving a transaction's round trips (BEGIN, the receipt's
+    INSERT, COMMIT). The service must refuse before it writes anything, or write nothing."""
+
+    def register(handler: OneStatementHandler) -> OneStatementHandler:
+        _register(Command(type, schema, roles, handler, needs_participant, one_statement=True))
         return handler
 
     return register

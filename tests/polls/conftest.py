@@ -29,8 +29,12 @@ def brussels(event):
     return event
 
 
-@pytest.fixture
-def answer(event):
+@pytest.fixture(params=["postgresql", "portable"])
+def answer(event, request, monkeypatch):
+    """Both ways of answering: one statement on PostgreSQL, the ORM for the embedded SQLite."""
+    if request.param == "portable":
+        monkeypatch.setattr(services, "one_statement", lambda: False)
+
     def respond(participant, poll, **answer):
         return services.poll_respond(participant_id=participant.pk, event_id=event.pk, poll_id=poll.pk, **answer)
 

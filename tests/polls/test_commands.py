@@ -91,6 +91,32 @@ async def test_a_retried_answer_counts_once(event, attendee_socket, make_poll):
     assert await database_sync_to_async(Response.objects.count)() == 1
 
 
+async def test_a_retried_answer_gets_its_first_reply_even_after_a_change(event, attendee_socket, make_poll):
+    poll = await database_sync_to_async(make_poll)("rating")
+    first = await attendee_socket.send("poll.respond", {"poll": poll.pk, "value": 4}, ref="a1")
+    assert first["data"] == {"poll": poll.pk, "response": {"poll": poll.pk, "value": 4}}
+    await attendee_socket.send("poll.respond", {"poll": poll.pk, "value": 2}, ref="a2")
+    again = await attendee_socket.send("poll.respond", {"poll": poll.pk, "value": 4}, ref="a1")
+    assert again["type"] == "ok" and again["data"] == first["data"]
+    # The resend of a1 did not undo the change made since.
+    values = await database_sync_to_async(lambda: list(Response.objects.values_list("value", flat=True)))()
+    assert values == [2]
+
+
+async def test_an_answer_to_a_closed_poll_stores_no_reply_and_leaves_no_announcement(
+    event, attendee_socket, make_poll, settings
+):
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY
+
+    poll = await database_sync_to_async(make_poll)("rating")
+    await database_sync_to_async(services.poll_close)(event_id=event.pk, poll_id=poll.pk, actor="Mo")
+    refused = await attendee_socket.send("poll.respond", {"poll": poll.pk, "value": 4}, ref="a1")
+    assert refused["error"]["code"] == "conflict"
+    assert lhredis.sync_client(settings.REDIS_URL).zcard(INFLIGHT_KEY) == 0
+    assert await database_sync_to_async(Response.objects.count)() == 0
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [

@@ -322,6 +322,23 @@ def test_answering_a_draft_or_closed_poll_is_a_conflict(event, join, make_poll, 
         answer(join(mode="room"), poll, value=3)
 
 
+def test_a_poll_closed_between_the_checks_and_the_write_takes_no_answer(event, join, make_poll, monkeypatch):
+    poll = make_poll("rating")
+    voter = join(mode="room")
+    checked = services._checked_response
+
+    def checked_then_closed(**kwargs):
+        result = checked(**kwargs)
+        monkeypatch.setattr(services, "_checked_response", checked)  # once
+        services.poll_close(event_id=event.pk, poll_id=poll.pk, actor="Mo")
+        return result
+
+    monkeypatch.setattr(services, "_checked_response", checked_then_closed)
+    with pytest.raises(Conflict, match="closed"):
+        services.poll_respond(participant_id=voter.pk, event_id=event.pk, poll_id=poll.pk, value=4)
+    assert not Response.objects.filter(poll=poll).exists()
+
+
 def test_online_viewers_may_answer_during_the_stream_delay_and_the_room_may_not(event, join, make_poll, answer):
     event.stream_delay = 20
     event.save()

@@ -196,6 +196,48 @@ async def test_a_vote_tells_the_voter_and_the_room_sees_the_total(event, join, a
     assert total["data"]["counts"] == {str(question.pk): 1}
 
 
+async def test_a_retried_vote_gets_its_first_reply_and_is_applied_once(event, join, approved, two_attendees):
+    _author, _other, _mine, theirs = two_attendees
+    question = await database_sync_to_async(lambda: approved(join()))()
+    first = await theirs.send("question.vote", {"question": question.pk, "up": True}, ref="v1")
+    assert first["data"] == {"question": question.pk, "voted": True, "votes": 1}
+    withdrawn = await theirs.send("question.vote", {"question": question.pk, "up": False}, ref="v2")
+    assert withdrawn["data"] == {"question": question.pk, "voted": False, "votes": 0}
+    # v1 again (a reconnect's resend): its stored reply, and the vote withdrawn since stays withdrawn.
+    again = await theirs.send("question.vote", {"question": question.pk, "up": True}, ref="v1")
+    assert again["type"] == "ok" and again["data"] == first["data"]
+    votes = await database_sync_to_async(lambda: question.votes.count())()
+    assert votes == 0
+
+
+async def test_a_refused_vote_stores_no_reply_and_leaves_no_announcement(event, join, ask, two_attendees, settings):
+    from livehub.realtime import redis as lhredis
+    from livehub.realtime.broker import INFLIGHT_KEY
+
+    _author, _other, _mine, theirs = two_attendees
+    pending = await database_sync_to_async(lambda: ask(join()))()
+    refused = await theirs.send("question.vote", {"question": pending.pk, "up": True}, ref="v1")
+    assert refused["error"]["code"] == "conflict"
+    # Nothing to heal: the sweep would otherwise resync the whole event for a vote that never was.
+    assert lhredis.sync_client(settings.REDIS_URL).zcard(INFLIGHT_KEY) == 0
+    # The ref was not spent: once the question is approved, the same ref votes.
+    await database_sync_to_async(services.question_moderate)(
+        event_id=event.pk, question_id=pending.pk, action="approve", actor="moderator", role="moderator"
+    )
+    applied = await theirs.send("question.vote", {"question": pending.pk, "up": True}, ref="v1")
+    assert applied["data"] == {"question": pending.pk, "voted": True, "votes": 1}
+
+
+async def test_a_ref_used_for_another_command_is_refused_by_a_vote(event, join, approved, two_attendees, roundtable):
+    _author, _other, mine, _theirs = two_attendees
+    question = await database_sync_to_async(lambda: approved(join()))()
+    await mine.send("question.ask", {"session": roundtable.pk, "text": TEXT}, ref="r1")
+    reused = await mine.send("question.vote", {"question": question.pk, "up": True}, ref="r1")
+    assert reused["error"]["code"] == "conflict" and reused["error"]["fields"] == {"ref": "reused"}
+    votes = await database_sync_to_async(lambda: question.votes.count())()
+    assert votes == 0
+
+
 async def test_hostile_text_travels_as_text(event, moderator, two_attendees, roundtable):
     _author, _other, mine, _theirs = two_attendees
     typed = "<img src=x onerror=alert(1)> ‮evil‬ zero\u200bwidth 🧬 " + "W" * 200

@@ -116,7 +116,7 @@ def vote(event, participant, question, up=True):
 def vote_path(request, monkeypatch):
     """Both ways of voting: one statement on PostgreSQL, the ORM for the embedded SQLite."""
     if request.param == "portable":
-        monkeypatch.setattr(services, "_vote_row_postgresql", services._vote_row_portable)
+        monkeypatch.setattr(services, "one_statement", lambda: False)
     return request.param
 
 

@@ -66,28 +66,29 @@ async def test_publishing_goes_on_after_healing(event, attendee, broken_publish)
 async def test_a_vote_whose_commit_answer_was_lost_is_counted_after_the_heal(
     event, attendee, join, approved, monkeypatch, settings
 ):
-    """The connection drops after PostgreSQL committed the vote but before the server heard so:
-    the voter gets `unavailable`, no total was flushed, and nothing was published. The
-    announcement made before the commit stays, and the sweep heals the event with exact totals."""
+    """The connection drops after PostgreSQL applied the vote's statement (autocommit: vote and
+    receipt committed) but before the server heard so: the voter gets `unavailable`, no total was
+    flushed, and nothing was published. The announcement made before the statement stays, and the
+    sweep heals the event with exact totals."""
     from django.db import OperationalError
-    from django.db.backends.base.base import BaseDatabaseWrapper
 
     from livehub.realtime import healing
     from livehub.realtime import redis as lhredis
     from livehub.realtime.broker import INFLIGHT_KEY
+    from qa import services as qa_services
     from qa.models import Question
 
     assert settings.REDIS_URL, "announcements are made in Redis"
     question = await database_sync_to_async(lambda: approved(join()))()
     socket = await Socket.open(token=attendee.token)
-    commit = BaseDatabaseWrapper.commit
+    vote_row = qa_services._vote_row_postgresql
 
-    def commit_then_drop(connection):
-        commit(connection)
-        monkeypatch.setattr(BaseDatabaseWrapper, "commit", commit)  # once
+    def applied_then_dropped(**kwargs):
+        vote_row(**kwargs)
+        monkeypatch.setattr(qa_services, "_vote_row_postgresql", vote_row)  # once
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(BaseDatabaseWrapper, "commit", commit_then_drop)
+    monkeypatch.setattr(qa_services, "_vote_row_postgresql", applied_then_dropped)
     reply = await socket.send("question.vote", {"question": question.pk, "up": True}, ref="v1")
     assert reply["error"]["code"] == "unavailable"
     assert lhredis.sync_client(settings.REDIS_URL).zcard(INFLIGHT_KEY) == 1  # still announced
