@@ -305,7 +305,8 @@ def summary(results: list[Result]) -> str:
             lines.append(
                 f"- vote storm: {result.received}/{result.expected} acknowledged, "
                 f"{result.notes.get('clients with exact final total')} clients with the exact total, "
-                f"at most {result.notes.get('max updates/s on one client')} updates a second on one client"
+                f"at most {result.notes.get('max updates/s on one client')} updates a second received on one "
+                f"client, {result.notes.get('max updates/s sent')} sent"
             )
         elif result.scenario == "restart":
             lines.append(
