@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 
 PLANNED_LOAD = 0.6
+POOL_MAX = 20  # LIVEHUB_DB_POOL_MAX: PostgreSQL connections a process may hold
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,26 @@ def machine_for(attendees: int, costs: UnitCosts) -> dict[str, float | int]:
     worst = max(per_attendee(costs) for per_attendee in MOMENTS.values())
     cores = max(1, math.ceil(attendees * worst / PLANNED_LOAD))
     memory_gb = (cores * costs.process_mb + attendees * costs.socket_kb / 1024) / 1024
-    return {"attendees": attendees, "server cores": cores, "server memory GB": round(memory_gb, 1)}
+    return {
+        "attendees": attendees,
+        "server cores": cores,
+        "server memory GB": round(memory_gb, 1),
+        "PostgreSQL connections": cores * POOL_MAX,
+    }
 
 
 def table(costs: UnitCosts, sizes: tuple[int, ...] = (1000, 5000, 20000)) -> str:
     per_core = attendees_per_core(costs)
     lines = ["| moment | attendees per core (full use) |", "|---|---|"]
     lines += [f"| {moment} | {count:,} |" for moment, count in per_core.items()]
-    lines += ["", "| attendees | server processes (= cores) | server memory |", "|---|---|---|"]
+    lines += ["", "| attendees | server processes (= cores) | server memory | PostgreSQL connections (at most) |"]
+    lines.append("|---|---|---|---|")
     for size in sizes:
         machine = machine_for(size, costs)
-        lines.append(f"| {size:,} | {machine['server cores']} | {machine['server memory GB']} GB |")
+        lines.append(
+            f"| {size:,} | {machine['server cores']} | {machine['server memory GB']} GB "
+            f"| {machine['PostgreSQL connections']} |"
+        )
     return "\n".join(lines)
 
 

@@ -11,7 +11,12 @@ def test_attendees_per_core_in_each_moment_follow_its_unit_costs():
 
 def test_the_machine_is_sized_by_the_costliest_moment_at_the_planned_load():
     # Reactions: 20,000 x 200 us = 4 cores of CPU, at 60 % of each: 7 cores; memory 7 x 120 MB + 20,000 x 30 KB.
-    assert machine_for(20000, COSTS) == {"attendees": 20000, "server cores": 7, "server memory GB": 1.4}
+    assert machine_for(20000, COSTS) == {
+        "attendees": 20000,
+        "server cores": 7,
+        "server memory GB": 1.4,
+        "PostgreSQL connections": 140,  # a pool of 20 a process
+    }
     assert machine_for(100, COSTS)["server cores"] == 1
 
 
