@@ -241,6 +241,17 @@ async def rolling_restart(*, target: Target, fleet: Fleet, clients: int, within:
     return result
 
 
+class _Results(list):
+    def __init__(self, on_result: Callable[[Result], None] | None) -> None:
+        super().__init__()
+        self.on_result = on_result
+
+    def append(self, result: Result) -> None:
+        super().append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+
 def capacity_run(
     *,
     clients: int,
@@ -251,9 +262,11 @@ def capacity_run(
     moderator_key: str,
     code: str = CODE,
     floor: Callable[[], LocalServer] | None = None,
+    on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """The floor's fan-out, then LiveHub's fan-out, vote storm and rolling restart."""
-    results: list[Result] = []
+    """The floor's fan-out, then LiveHub's fan-out, vote storm and rolling restart; each result is
+    also handed to `on_result` as soon as it is measured (a long run keeps what it measured)."""
+    results: list[Result] = _Results(on_result)
     tokens: list[str] = []  # participants joined once, reused by every scenario
     runner = asyncio.Runner(loop_factory=loop_factory("uvloop"))
     with runner:
@@ -343,6 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     log.mkdir(exist_ok=True)
     fleet = Fleet(start_one=lambda port: start(kind="uvicorn-sansio", port=port, log=log / f"livehub-{port}.log"))
     load_before = os.getloadavg()
+
+    def record(result: Result) -> None:
+        print(f"{result.target}: {json.dumps(result.as_dict())}", flush=True)
+        if args.out:
+            with args.out.open("a") as out_file:
+                out_file.write(json.dumps({"at": time.time(), "load": os.getloadavg(), **result.as_dict()}) + "\n")
+
     results = capacity_run(
         clients=args.clients,
         seconds=args.seconds,
@@ -351,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         moderator_key=moderator_key(CODE),
         floor=None if args.no_floor else lambda: start(kind="floor", log=log / "floor.log"),
+        on_result=record,
     )
     floor = next((result for result in results if result.target == "floor"), None)
     print(
@@ -360,10 +381,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table(results, floor=floor), flush=True)
     print(summary(results), flush=True)
-    if args.out:
-        with args.out.open("a") as out_file:
-            for result in results:
-                out_file.write(json.dumps({"at": time.time(), "load": os.getloadavg(), **result.as_dict()}) + "\n")
     return 0
 
 
