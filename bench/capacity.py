@@ -310,7 +310,7 @@ def summary(results: list[Result]) -> str:
     for result in results:
         if result.scenario == "fanout" and result.rss_per_socket is not None:
             lines.append(
-                f"- {result.target} fan-out: {result.connected}/{result.clients} connected, lost {result.lost}, "
+                f"- {result.target}: {result.connected}/{result.clients} connected, lost {result.lost}, "
                 f"out of order {result.disorder}, p99 {result.p99 or 0:.0f} ms, "
                 f"{result.rss_per_socket / 1024:.1f} KB of server memory per idle socket"
             )
