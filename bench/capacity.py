@@ -241,6 +241,17 @@ async def rolling_restart(*, target: Target, fleet: Fleet, clients: int, within:
     return result
 
 
+class _Results(list):
+    def __init__(self, on_result: Callable[[Result], None] | None) -> None:
+        super().__init__()
+        self.on_result = on_result
+
+    def append(self, result: Result) -> None:
+        super().append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+
 def capacity_run(
     *,
     clients: int,
@@ -251,9 +262,11 @@ def capacity_run(
     moderator_key: str,
     code: str = CODE,
     floor: Callable[[], LocalServer] | None = None,
+    on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """The floor's fan-out, then LiveHub's fan-out, vote storm and rolling restart."""
-    results: list[Result] = []
+    """The floor's fan-out, then LiveHub's fan-out, vote storm and rolling restart; each result is
+    also handed to `on_result` as soon as it is measured (a long run keeps what it measured)."""
+    results: list[Result] = _Results(on_result)
     tokens: list[str] = []  # participants joined once, reused by every scenario
     runner = asyncio.Runner(loop_factory=loop_factory("uvloop"))
     with runner:
@@ -297,7 +310,7 @@ def summary(results: list[Result]) -> str:
     for result in results:
         if result.scenario == "fanout" and result.rss_per_socket is not None:
             lines.append(
-                f"- {result.target} fan-out: {result.connected}/{result.clients} connected, lost {result.lost}, "
+                f"- {result.target}: {result.connected}/{result.clients} connected, lost {result.lost}, "
                 f"out of order {result.disorder}, p99 {result.p99 or 0:.0f} ms, "
                 f"{result.rss_per_socket / 1024:.1f} KB of server memory per idle socket"
             )
@@ -305,7 +318,8 @@ def summary(results: list[Result]) -> str:
             lines.append(
                 f"- vote storm: {result.received}/{result.expected} acknowledged, "
                 f"{result.notes.get('clients with exact final total')} clients with the exact total, "
-                f"at most {result.notes.get('max updates/s on one client')} updates a second on one client"
+                f"at most {result.notes.get('max updates/s on one client')} updates a second received on one "
+                f"client, {result.notes.get('max updates/s sent')} sent"
             )
         elif result.scenario == "restart":
             lines.append(
@@ -342,6 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     log.mkdir(exist_ok=True)
     fleet = Fleet(start_one=lambda port: start(kind="uvicorn-sansio", port=port, log=log / f"livehub-{port}.log"))
     load_before = os.getloadavg()
+
+    def record(result: Result) -> None:
+        print(f"{result.target}: {json.dumps(result.as_dict())}", flush=True)
+        if args.out:
+            with args.out.open("a") as out_file:
+                out_file.write(json.dumps({"at": time.time(), "load": os.getloadavg(), **result.as_dict()}) + "\n")
+
     results = capacity_run(
         clients=args.clients,
         seconds=args.seconds,
@@ -350,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         moderator_key=moderator_key(CODE),
         floor=None if args.no_floor else lambda: start(kind="floor", log=log / "floor.log"),
+        on_result=record,
     )
     floor = next((result for result in results if result.target == "floor"), None)
     print(
@@ -359,10 +381,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table(results, floor=floor), flush=True)
     print(summary(results), flush=True)
-    if args.out:
-        with args.out.open("a") as out_file:
-            for result in results:
-                out_file.write(json.dumps({"at": time.time(), "load": os.getloadavg(), **result.as_dict()}) + "\n")
     return 0
 
 

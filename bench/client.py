@@ -329,9 +329,9 @@ class Client:
         """Send a command; returns (seconds until its reply, the reply frame)."""
         ref = f"b{next(_refs)}"
         future: asyncio.Future[tuple[float, dict[str, Any]]] = asyncio.get_running_loop().create_future()
-        self._replies[ref] = future
         sent = perf_counter()
-        self.send(json.dumps({"type": type, "ref": ref, "data": data}))
+        self.send(json.dumps({"type": type, "ref": ref, "data": data}))  # raises on a closed socket
+        self._replies[ref] = future  # (the reply comes in a later turn of the loop)
         received, frame = await asyncio.wait_for(future, wait)
         return received - sent, frame
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from .client import BenchError, Client, JoinStats, event_socket_url, join_participants, open_all
+from .client import PUSHED, BenchError, Client, JoinStats, event_socket_url, join_participants, open_all
 from .proc import Servers, own_cpu_seconds
 from .report import Progress, Result
 
@@ -329,7 +329,19 @@ def _summarise_counts(result: Result, attendees: list[Client], *, key: str, extr
             wrong += 1
     result.notes["clients with exact final total"] = f"{len(attendees) - wrong}/{len(attendees)}"
     result.notes["max updates/s on one client"] = max(rates, default=0)
+    result.notes["max updates/s sent"] = _max_per_second(_sent_times(attendees))
     result.notes["updates received"] = frames
+
+
+def _sent_times(attendees: list[Client]) -> list[float]:
+    """When each update left the server, as near as a client can tell: its earliest receipt on any
+    client (a busy server or client can bunch one client's receipts beyond what was sent)."""
+    earliest: dict[int, float] = {}
+    for client in attendees:
+        for at, text in client.watched:
+            seq = int(PUSHED.match(text).group(3))
+            earliest[seq] = min(earliest.get(seq, at), at)
+    return sorted(earliest.values())
 
 
 async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0, arrivals: str = "even") -> Result:
