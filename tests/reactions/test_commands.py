@@ -6,7 +6,6 @@ import redis
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from reactions import services
 from reactions.models import ReactionTotal
 from sessions import services as sessions_services
 from sessions.models import Session
@@ -14,15 +13,6 @@ from sessions.rolelinks import role_key_make
 from tests.helpers import Socket, verify_action
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
-
-
-@pytest.fixture(autouse=True)
-def on_now(event, roundtable):
-    """The round table is running; each test reads the sessions on now afresh."""
-    sessions_services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
-    services.sessions_on_now_forget()
-    yield
-    services.sessions_on_now_forget()
 
 
 def react(socket, session, kind="applause", ref=None):

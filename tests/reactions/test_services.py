@@ -7,17 +7,8 @@ from channels.db import database_sync_to_async
 
 from livehub.errors import RateLimited
 from reactions import selectors, services
-from sessions import services as sessions_services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_stopped")]
-
-
-@pytest.fixture(autouse=True)
-def on_now(event, roundtable):
-    sessions_services.session_set_status(event_id=event.pk, session_id=roundtable.pk, status="live")
-    services.sessions_on_now_forget()
-    yield
-    services.sessions_on_now_forget()
 
 
 def react(event, participant, session, *, kind="applause", ref=None):
