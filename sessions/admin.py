@@ -10,6 +10,7 @@ from staff.selectors import role_links_live
 
 from .models import Event, EventRole, Participant, Room, Session, Speaker
 from .services import (
+    event_check_deletable,
     programme_publish,
     room_check_deletable,
     room_delete,
@@ -99,7 +100,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(RefusedDeletions):
     form = EventAdminForm
     list_display = ("code", "name", "venue", "city", "starts_on", "online", "auto_approve", "current_session")
     list_filter = ("online", "auto_approve", "require_names", "starts_on")
@@ -133,6 +134,9 @@ class EventAdmin(admin.ModelAdmin):
             elif formset.model is Session:
                 sessions += changed
         programme_publish(event=form.instance, event_changed=True, rooms=rooms, renamed=renamed, sessions=sessions)
+
+    def check_deletable(self, obj: Event) -> None:
+        event_check_deletable(event=obj)
 
     @admin.action(description="Revoke all role links (rotate the link secret)")
     def rotate_link_secret(self, request, queryset):

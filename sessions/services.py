@@ -105,6 +105,23 @@ def session_check_deletable(*, session: Session) -> None:
         )
 
 
+def event_check_deletable(*, event: Event) -> None:
+    """Refuse (`Conflict`) to delete an event whose audience wrote something (questions, poll
+    answers, votes): deleting it would take that data along unseen; purging it first is a choice."""
+    count = len(sessions_holding_audience_data(event=event))
+    if count:
+        raise Conflict(
+            ngettext(
+                "“%(name)s” has audience data in %(count)d session and cannot be deleted: export it, "
+                "then purge it (manage.py purge_event %(code)s) first.",
+                "“%(name)s” has audience data in %(count)d sessions and cannot be deleted: export it, "
+                "then purge it (manage.py purge_event %(code)s) first.",
+                count,
+            )
+            % {"name": event.name, "count": count, "code": event.code}
+        )
+
+
 def session_delete(*, event: Event, session_id: int) -> None:
     """Delete a session nobody wrote anything in yet (`session_check_deletable`)."""
     with transaction.atomic():

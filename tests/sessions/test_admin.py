@@ -5,7 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from sessions.models import Room, Session
+from sessions.models import Event, Room, Session
+from sessions.services import audience_purge
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,24 @@ def test_deleting_a_room_with_sessions_in_the_admin_is_refused_with_a_message(ad
     response = admin_client.post(f"/admin/livesessions/room/{room.pk}/delete/", {"post": "yes"}, follow=True)
     assert "move or delete it first" in response.content.decode()
     assert Room.objects.filter(pk=room.pk).exists()
+
+
+def test_deleting_an_event_with_questions_in_the_admin_is_refused_with_a_message(admin_client, event, attendee, ask):
+    ask(attendee)
+    response = admin_client.post(f"/admin/livesessions/event/{event.pk}/delete/", {"post": "yes"}, follow=True)
+    page = response.content.decode()
+    assert "has audience data in 1 session and cannot be deleted" in page and "purge_event SFH2022" in page
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_an_event_whose_audience_was_purged_is_deleted_in_the_admin(admin_client, event, attendee, ask):
+    ask(attendee)
+    audience_purge(event=event, anonymise=False)
+    response = admin_client.post(f"/admin/livesessions/event/{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Event.objects.filter(pk=event.pk).exists()
+
+
+def test_the_admin_offers_no_bulk_deletion_of_events(admin_client, event):
+    page = admin_client.get("/admin/livesessions/event/").content.decode()
+    assert 'value="delete_selected"' not in page
