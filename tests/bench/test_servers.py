@@ -2,7 +2,6 @@
 the snapshot over a websocket."""
 
 import asyncio
-import json
 import os
 import signal
 import urllib.request
@@ -12,20 +11,9 @@ from websockets.asyncio.client import connect
 
 from bench.client import event_socket_url
 from bench.servers import LIVEHUB_KINDS, running
-from tests.integration.conftest import receive
+from tests.integration.conftest import join, receive
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-
-
-def join(url: str, mode: str) -> str:
-    request = urllib.request.Request(
-        f"{url}/api/events/SFH2022/join",
-        data=json.dumps({"mode": mode}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["token"]
 
 
 @pytest.mark.parametrize("kind", LIVEHUB_KINDS)

@@ -80,6 +80,18 @@ def start_server(
     raise RuntimeError(f"server did not come up: {log.read_text()[-2000:]}")
 
 
+def join(url: str, mode: str) -> str:
+    """A participant's token from a real server's join endpoint (SFH2022)."""
+    request = urllib.request.Request(
+        f"{url}/api/events/SFH2022/join",
+        data=json.dumps({"mode": mode}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["token"]
+
+
 async def receive(socket, predicate, timeout=10.0):
     """The next frame on a websocket that satisfies `predicate`."""
     async with asyncio.timeout(timeout):

@@ -2,33 +2,21 @@
 
 import asyncio
 import json
-import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 from websockets.asyncio.client import connect
 
 from sessions.rolelinks import role_key_make
-from tests.integration.conftest import receive
+from tests.integration.conftest import join, receive
 
 pytestmark = pytest.mark.integration
-
-
-def join(server, mode):
-    request = urllib.request.Request(
-        f"{server.http}/api/events/SFH2022/join",
-        data=json.dumps({"mode": mode}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
 
 
 def test_an_event_published_on_one_process_reaches_both_with_the_same_seq(servers, event, roundtable):
     first, second = servers(2)
     key = role_key_make(event=event, role="moderator", hours=1)
-    tokens = [join(first, "room")["token"], join(second, "online")["token"], join(second, "room")["token"]]
+    tokens = [join(first.http, "room"), join(second.http, "online"), join(second.http, "room")]
 
     async def scenario():
         origin = f"http://localhost:{first.port}"
