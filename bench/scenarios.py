@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 
 from .client import PUSHED, BenchError, Client, JoinStats, event_socket_url, join_participants, open_all
 from .proc import Servers, own_cpu_seconds
-from .report import Progress, Result
+from .report import Progress, Result, percentile
 
 # The floor broadcasts what it is given: a payload the size of LiveHub's session.updated.
 FLOOR_PAYLOAD = {
@@ -511,19 +512,24 @@ async def reactions(*, target: Target, clients: int, mode: str, window: float = 
     await asyncio.sleep(1.5)  # the last coalesced totals
     _measure_end(target, result, measured)
     result.expected = len(attendees) * seconds
-    counted, latencies, errors = 0, [], set()
+    counted, latencies, acks, gaps, errors = 0, [], [], [], set()
     for client, sent in zip(attendees, replies, strict=True):
         updates = [at for at, _text in client.watched]
+        gaps.extend((later - earlier) * 1000 for earlier, later in itertools.pairwise(updates))
         for at, elapsed, frame in sent:
             if frame["type"] != "ok":
                 errors.add(frame["error"]["code"])
                 continue
             counted += 1
+            acks.append(elapsed * 1000)
             after = bisect.bisect_left(updates, at + elapsed)
             if after < len(updates):
                 latencies.append((updates[after] - at) * 1000)
     result.received, result.lost = counted, result.expected - counted
     result.latencies_ms = latencies
+    # Where a latency goes: waiting for the `ok`, then for the next update.
+    result.notes["ok p50 / p99 (ms)"] = _p50_p99(acks)
+    result.notes["between updates on a client p50 / p99 (ms)"] = _p50_p99(gaps)
     key = str(session_id)
     _summarise_counts(
         result,
@@ -538,6 +544,12 @@ async def reactions(*, target: Target, clients: int, mode: str, window: float = 
         result.notes["errors"] = ",".join(sorted(errors))
     await _close([moderator, *attendees])
     return result
+
+
+def _p50_p99(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{percentile(values, 50):.0f} / {percentile(values, 99):.0f}"
 
 
 SCENARIOS = {

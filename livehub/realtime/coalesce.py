@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -163,8 +164,9 @@ class Coalescer:
         budget = settings.LIVEHUB_COALESCED_DELIVERIES_PER_SECOND
         return min(MAX_INTERVAL, max(self.interval, local_audience(event_id) / budget))
 
-    def _schedule(self, event_id: int) -> None:
-        timer = threading.Timer(self.interval_for(event_id), self._run, args=(event_id,))
+    def _schedule(self, event_id: int, *, after: float = 0.0) -> None:
+        """Flush in one interval, less `after` seconds already spent since the last flush began."""
+        timer = threading.Timer(max(0.0, self.interval_for(event_id) - after), self._run, args=(event_id,))
         timer.daemon = True
         with self._lock:
             self._timers.add(timer)
@@ -223,6 +225,9 @@ class Coalescer:
                 self._timers.discard(threading.current_thread())
 
     def _flush_and_release(self, event_id: int) -> None:
+        # The next flush is due one interval after this one began: clients get the totals at an
+        # even pace, not an interval plus however long this flush took.
+        began = time.monotonic()
         try:
             keys = self._take(event_id)
             if keys:
@@ -235,6 +240,6 @@ class Coalescer:
             close_old_connections()
         try:
             if self._release(event_id):
-                self._schedule(event_id)
+                self._schedule(event_id, after=time.monotonic() - began)
         except Exception:
             log.exception("%s lease release failed for event %s", self.name, event_id)

@@ -15,6 +15,7 @@ from django.conf import settings
 from livehub.metrics import SLOW_CLIENTS_CLOSED
 
 from .protocol import Close
+from .wire import WriteFrame, encode_text
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Connection:
         mode: str | None = None,
         room: str | None = None,
         queue_limit: int | None = None,
+        write_frame: WriteFrame | None = None,
     ) -> None:
         self.event_id = event_id
         self.streams = streams
@@ -87,10 +89,11 @@ class Connection:
         self.seqs: dict[str, int] = {}
         self.closed = False
         self._send_text = send_text
+        self._write_frame = write_frame
         self._close = close
         self._queue_limit = queue_limit or settings.LIVEHUB_REALTIME["SEND_QUEUE_LIMIT"]
         # Events that arrive while the snapshot or replay is being prepared wait here.
-        self._pending: list[tuple[str, int, str]] | None = []
+        self._pending: list[tuple[str, int, str, bytes | None]] | None = []
         self._outbox: deque[str] = deque()
         self._close_code: int | None = None
         # True while the writer task owns the socket (a send is under way or queued).
@@ -104,23 +107,23 @@ class Connection:
         """Caught up (snapshot or replay sent): from now on it gets every frame."""
         return self._pending is None and not self.closed
 
-    def offer(self, stream: str, seq: int, frame: str) -> None:
-        """A published event of one of this socket's streams."""
+    def offer(self, stream: str, seq: int, frame: str, wire: bytes | None = None) -> None:
+        """A published event of one of this socket's streams (`wire`: its frame's bytes)."""
         if self.closed:
             return
         if self._pending is not None:
-            self._pending.append((stream, seq, frame))
+            self._pending.append((stream, seq, frame, wire))
             return
-        self._deliver(stream, seq, frame)
+        self._deliver(stream, seq, frame, wire)
 
     def go_live(self, seqs: dict[str, int]) -> None:
         """The client holds everything up to `seqs`: send what came in meanwhile, then live."""
         self.seqs = dict(seqs)
         pending, self._pending = self._pending or [], None
-        for stream, seq, frame in pending:
-            self._deliver(stream, seq, frame)
+        for stream, seq, frame, wire in pending:
+            self._deliver(stream, seq, frame, wire)
 
-    def _deliver(self, stream: str, seq: int, frame: str) -> None:
+    def _deliver(self, stream: str, seq: int, frame: str, wire: bytes | None) -> None:
         last = self.seqs.get(stream, 0)
         if seq <= last:
             return  # already part of the snapshot or the replay
@@ -130,13 +133,16 @@ class Connection:
             self.close(Close.RECONNECT)
             return
         self.seqs[stream] = seq
-        self.push(frame)
+        self.push(frame, wire)
 
-    def push(self, text: str) -> None:
-        """Send a frame to this socket (replies, events, presence), in order."""
+    def push(self, text: str, wire: bytes | None = None) -> None:
+        """Send a frame to this socket (replies, events, presence), in order; `wire` is its
+        encoded frame when the caller sends the same one to many sockets."""
         if self.closed:
             return
         if not self._busy:
+            if self._write_frame is not None and self._write_frame(wire or encode_text(text)):
+                return  # written: the usual case under Uvicorn's sans-I/O protocol
             self._send_now(text)
             return
         if len(self._outbox) >= self._queue_limit:

@@ -52,6 +52,7 @@ from .protocol import (
 from .ratelimit import TokenBucket
 from .registry import COMMANDS, CommandContext
 from .snapshot import build_snapshot
+from .wire import frame_writer
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ class EventSocket:
             event_id=ctx.event_id,
             streams=streams,
             send_text=self._send_text,
+            write_frame=frame_writer(self.send),
             close=self._close,
             participant_id=ctx.participant_id,
             mode=ctx.mode if ctx.role == ATTENDEE else None,  # presence counts the audience only

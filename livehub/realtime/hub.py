@@ -31,6 +31,7 @@ from .broker import RESYNC_STREAM, get_broker
 from .connection import Connection
 from .housekeeping import Housekeeping
 from .protocol import Close, presence_frame
+from .wire import encode_text
 
 
 class Hub:
@@ -120,8 +121,9 @@ class Hub:
         if stream.startswith("p:") and frame.startswith('{"type":"participant.updated"'):
             self._participant_changed(subscribers, frame)
         targets = tuple(subscribers)
+        wire = encode_text(frame)  # the same bytes for every socket
         for connection in targets:
-            connection.offer(stream, seq, frame)
+            connection.offer(stream, seq, frame, wire)
         # Once per event, not per socket: the fan-out loop stays as cheap as it was.
         EVENT_FRAMES.inc(len(targets))
         FANOUT_SECONDS.observe(time.perf_counter() - started)
@@ -177,10 +179,11 @@ class Hub:
         if totals != self._presence.get(event_id):
             self._presence[event_id] = totals
             frame = presence_frame(totals)
+            wire = encode_text(frame)
             sent = 0
             for connection in tuple(self._by_event.get(event_id, ())):
                 if connection.live:  # the snapshot comes first; it carries the counts
-                    connection.push(frame)
+                    connection.push(frame, wire)
                     sent += 1
             PRESENCE_FRAMES.inc(sent)
         if not self._by_event.get(event_id):
