@@ -38,6 +38,8 @@ PAGE_ROLES = {
     "overlay": {"moderator", "speaker", "screen"},
     # The event's organisers and moderators; superusers count as moderators.
     "report": {"moderator", "organiser"},
+    # The data behind the report, as a download: for whoever may read the report.
+    "export": {"moderator", "organiser"},
 }
 
 
@@ -269,11 +271,11 @@ def _actor(request: HttpRequest, role: str | None, key: str | None) -> str:
 
 @require_safe
 def export(request: HttpRequest, code: str, format: str) -> HttpResponse:
-    """The event's data (or `?session=`'s) for its moderators, as one download."""
+    """The event's data (or `?session=`'s) for its moderators and organisers, as one download."""
     event = _event_or_404(request, code)
     if isinstance(event, HttpResponse):
         return event
-    role, key, refusal = _role_for(request, event, "moderate")
+    role, key, refusal = _role_for(request, event, "export")
     if refusal is not None:
         return refusal
     session = request.GET.get("session") or None
@@ -313,9 +315,25 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         "labels": report_labels(),
         "empty": empty,
         "key": key,
+        "role": role,
+        "exports": export_links(event, key=key) if role in PAGE_ROLES["export"] else [],
         "connected": connected,
     }
     return render(request, "web/report.html", values)
+
+
+def export_links(event: Event, *, key: str | None) -> list[dict[str, str]]:
+    """The report's downloads of its data, one per format; a role link's key goes along."""
+    query = f"?{urlencode({'key': key})}" if key else ""
+    labels = {
+        "xlsx": gettext("Excel workbook (.xlsx)"),
+        "csv": gettext("CSV files (.zip)"),
+        "json": gettext("JSON"),
+    }
+    return [
+        {"format": format, "label": label, "url": reverse("web:export", args=[event.code, format]) + query}
+        for format, label in labels.items()
+    ]
 
 
 def report_labels() -> dict[str, str]:

@@ -1,13 +1,16 @@
 """The scripted day in Chromium: the console's live analytics, then its report: every chart an SVG
-beside its numbers, the print layout without the page's chrome, as a screenshot and as an A4 PDF."""
+beside its numbers, the print layout without the page's chrome, as a screenshot and as an A4 PDF;
+an organiser downloads the data from the report and from the organiser pages."""
 
 import re
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from sessions.rolelinks import role_key_make
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_organise import signed_in_organiser
 from tests.exports.conftest import clock, day  # noqa: F401 - the scripted day's fixtures
 
 pytestmark = pytest.mark.e2e
@@ -67,3 +70,58 @@ def test_the_report_draws_every_chart_and_prints_on_a4(server, browser, console,
     expect(phone.get_by_test_id("chart-swing").locator("svg").first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "report-phone")
+
+
+def test_an_organiser_downloads_the_data_from_the_report(server, browser, console, day, event, tmp_path):  # noqa: F811
+    def top(page, name: str) -> None:
+        # The downloads are at the top; the whole page is the moderator's screenshot above.
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = signed_in_organiser(server, browser, console, "/e/SFH2022/report/")
+    exports = page.get_by_test_id("report-exports")
+    expect(exports.get_by_role("link")).to_have_text(["Excel workbook (.xlsx)", "CSV files (.zip)", "JSON"])
+    expect(page.get_by_test_id("report-chrome").get_by_role("link")).to_have_text("Back to the organiser pages")
+    with page.expect_download() as download:
+        exports.get_by_role("link", name="Excel workbook (.xlsx)").click()
+    assert download.value.suggested_filename == "SFH2022.xlsx"
+    download.value.save_as(tmp_path / "day.xlsx")
+    texts = [row[3] for row in load_workbook(tmp_path / "day.xlsx")["questions"].iter_rows(values_only=True)]
+    assert "Who pays for one-shot gene therapies?" in texts
+    top(page, "report-organiser-desktop")
+
+    page.get_by_role("button", name=re.compile("^FR ")).click()
+    expect(exports.get_by_role("heading")).to_have_text("Exporter les données")
+    expect(exports.get_by_role("link")).to_have_text(["Classeur Excel (.xlsx)", "Fichiers CSV (.zip)", "JSON"])
+    top(page, "report-organiser-desktop-fr")
+
+    phone = console.watch(
+        browser.new_context(
+            storage_state=page.context.storage_state(),
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            device_scale_factor=1,
+        ).new_page(),
+        "report-organiser-phone",
+    )
+    phone.goto(f"{server.http}/e/SFH2022/report/")
+    links = phone.get_by_test_id("report-exports").get_by_role("link")
+    expect(links).to_have_text(["Classeur Excel (.xlsx)", "Fichiers CSV (.zip)", "JSON"])
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    for link in links.all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 44
+    top(phone, "report-organiser-phone-fr")
+    phone.get_by_role("button", name=re.compile("^EN ")).click()
+    expect(links.first).to_have_text("Excel workbook (.xlsx)")
+    top(phone, "report-organiser-phone")
+
+    # The organiser pages offer the same downloads on the event's Settings page.
+    phone.get_by_role("link", name="Back to the organiser pages").click()
+    card = phone.get_by_test_id("organiser-exports")
+    expect(card.get_by_role("link")).to_have_text(
+        ["Excel workbook (.xlsx)", "CSV files (.zip)", "JSON", "The event's report, with charts (printable, PDF)"]
+    )
+    card.scroll_into_view_if_needed()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    top(phone, "organise-settings-exports-phone")

@@ -246,6 +246,17 @@ def test_settings_name_the_wrong_field(organiser, event):
     assert event.venue != "Changed"
 
 
+def test_the_events_page_offers_its_data_and_its_report(organiser, event):
+    html = organiser.get("/organise/SFH2022/").content.decode()
+    assert 'data-testid="organiser-exports"' in html
+    for format in ("xlsx", "csv", "json"):
+        assert f'href="/e/SFH2022/export.{format}"' in html
+    assert 'href="/e/SFH2022/report/"' in html
+    assert organiser.get("/e/SFH2022/export.json").status_code == 200
+    french = organiser.get("/organise/SFH2022/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Exporter les données" in french and "Classeur Excel (.xlsx)" in french
+
+
 def test_the_languages_are_typed_in_order_and_the_projector_made_bilingual(organiser, event):
     response = organiser.post("/organise/SFH2022/", settings_of(event, languages="FR, nl en", projector="side_by_side"))
     assert response.status_code == 302

@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -86,6 +87,33 @@ def test_an_organiser_reads_it_from_the_organiser_pages(client, event):
     settings_page = client.get("/organise/SFH2022/").content.decode()
     assert 'href="/e/SFH2022/report/"' in settings_page
     assert client.get("/e/SFH2022/report/").status_code == 200
+
+
+def test_an_organiser_finds_the_downloads_and_the_way_back_to_the_organiser_pages(client, event):
+    client.force_login(
+        organiser_create(username="olivia", password="a long organiser passphrase", event_codes=["SFH2022"])
+    )
+    html = page(client.get("/e/SFH2022/report/"))
+    assert 'data-testid="report-exports"' in html
+    for format, label in (("xlsx", "Excel workbook (.xlsx)"), ("csv", "CSV files (.zip)"), ("json", "JSON")):
+        assert f'<a href="/e/SFH2022/export.{format}" download data-format="{format}">{label}</a>' in html
+        assert client.get(f"/e/SFH2022/export.{format}").status_code == 200
+    # The console is for moderators: an organiser goes back to the event's organiser pages.
+    assert 'href="/organise/SFH2022/"' in html and 'href="/e/SFH2022/moderate/' not in html
+
+
+def test_the_downloads_keep_a_moderator_links_key(client, event):
+    key = role_key_make(event=event, role="moderator", hours=1)
+    html = page(client.get(f"/e/SFH2022/report/?key={key}"))
+    href = re.search(r'href="(/e/SFH2022/export\.xlsx[^"]*)"', html).group(1)
+    assert href == f"/e/SFH2022/export.xlsx?{urlencode({'key': key})}"
+    assert client.get(href).status_code == 200
+
+
+def test_the_downloads_are_named_in_the_readers_language(client, event, moderator_user):
+    client.force_login(moderator_user)
+    html = page(client.get("/e/SFH2022/report/", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Exporter les données" in html and "Classeur Excel (.xlsx)" in html
 
 
 def test_an_organiser_of_another_event_gets_404(client, event, another_event):
