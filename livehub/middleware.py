@@ -116,7 +116,8 @@ class SecurityHeaders:
 
     Styles may be inline (the apps set style attributes). Pages may not be framed, except the
     projector page and the livestream overlay, whose views are exempt from X-Frame-Options because
-    venues and stream producers embed them.
+    venues and stream producers embed them; a view that names the sites that may frame it
+    (`response.frame_ancestors`) gets `frame-ancestors 'self'` and those.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -142,7 +143,10 @@ class SecurityHeaders:
                 "base-uri 'self'",
                 "form-action 'self'",
             ]
-            if not getattr(response, "xframe_options_exempt", False):
+            ancestors = getattr(response, "frame_ancestors", None)
+            if ancestors:
+                policy.append(" ".join(["frame-ancestors 'self'", *ancestors]))
+            elif not getattr(response, "xframe_options_exempt", False):
                 policy.append("frame-ancestors 'none'")
             response["Content-Security-Policy"] = "; ".join(policy)
         return response

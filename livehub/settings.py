@@ -6,6 +6,7 @@ replay log, for one process (`make run` on a laptop).
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -242,6 +243,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Who may frame the livestream overlay (docs/organising.md): origins, space-separated, sent as
+# `frame-ancestors 'self' …`. Empty: any site, since producers' tools may live anywhere; OBS's
+# browser source opens the overlay as a page, not in a frame, so the list never concerns it.
+LIVEHUB_OVERLAY_FRAME_ANCESTORS = os.environ.get("LIVEHUB_OVERLAY_FRAME_ANCESTORS", "").split()
+_ORIGIN = re.compile(r"https?://(\*\.)?([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:(\d{1,5}|\*))?")
+for _origin in LIVEHUB_OVERLAY_FRAME_ANCESTORS:
+    if not _ORIGIN.fullmatch(_origin):
+        raise ImproperlyConfigured(
+            f"LIVEHUB_OVERLAY_FRAME_ANCESTORS: {_origin!r} is not an origin such as https://studio.example.org"
+        )
 HTTPS = env_bool("HTTPS", False)
 if not DEBUG and HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -13,12 +13,13 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']),"
     "'shared': b.shared, 'redis': getattr(b, 'url', None), 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS,"
     "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool'),"
-    "'max_age': s.DATABASES['default']['CONN_MAX_AGE']}))"
+    "'max_age': s.DATABASES['default']['CONN_MAX_AGE'], 'frame_ancestors': s.LIVEHUB_OVERLAY_FRAME_ANCESTORS}))"
 )
 
 
 def probe(**env):
     unset = {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "LIVEHUB_DB_POOL_MAX", "LIVEHUB_DB_POOL_TIMEOUT"}
+    unset |= {"LIVEHUB_OVERLAY_FRAME_ANCESTORS"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="livehub.settings")
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
@@ -61,3 +62,22 @@ def test_a_bad_boolean_is_a_clear_error():
     clean.update(DEBUG="maybe", DJANGO_SETTINGS_MODULE="livehub.settings")
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
     assert out.returncode != 0 and "DEBUG must be true or false" in out.stderr
+
+
+def test_the_sites_that_may_frame_the_overlay_are_origins_separated_by_spaces():
+    assert probe()["frame_ancestors"] == []  # empty: any site may frame it
+    typed = " https://studio.example.org\thttps://*.producers.example:8443  http://[::1]:8000 "
+    result = probe(LIVEHUB_OVERLAY_FRAME_ANCESTORS=typed)
+    assert result["frame_ancestors"] == [
+        "https://studio.example.org",
+        "https://*.producers.example:8443",
+        "http://[::1]:8000",
+    ]
+
+
+def test_a_framing_site_that_is_no_origin_is_a_clear_error():
+    # A `;` would end the directive and start another one of the operator's making.
+    clean = {**os.environ, "DJANGO_SETTINGS_MODULE": "livehub.settings"}
+    clean["LIVEHUB_OVERLAY_FRAME_ANCESTORS"] = "https://studio.example.org; script-src *"
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert out.returncode != 0 and "'https://studio.example.org;' is not an origin" in out.stderr

@@ -2,6 +2,8 @@
 mounts its Svelte app on an embedded snapshot."""
 
 import tempfile
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -376,9 +378,23 @@ MODERATION_ACTIONS = {
 }
 
 
+def _framed_by_producers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any site may frame the overlay, or only those the operator lists
+    (LIVEHUB_OVERLAY_FRAME_ANCESTORS); its refusals too, so they show in the producer's frame."""
+
+    @wraps(view)
+    def framed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if settings.LIVEHUB_OVERLAY_FRAME_ANCESTORS:
+            response.frame_ancestors = settings.LIVEHUB_OVERLAY_FRAME_ANCESTORS
+        return response
+
+    return xframe_options_exempt(framed)
+
+
 moderate = _protected("moderate")
 stage = _protected("stage")
 # Venues embed the projector page; OBS browser sources and stream producers' pages embed the
 # overlay, so its refusals (an unknown event, a bad or expired link) show in their frame too.
 screen = xframe_options_exempt(_protected("screen"))
-overlay = xframe_options_exempt(_protected("overlay"))
+overlay = _framed_by_producers(_protected("overlay"))

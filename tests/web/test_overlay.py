@@ -107,3 +107,39 @@ def test_every_other_page_still_refuses_framing(client, event, path):
     response = client.get(path, {"key": key})
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+STUDIOS = ["https://studio.example.org", "https://*.producers.example"]
+
+
+@pytest.mark.parametrize("path", ["/e/SFH2022/overlay/", "/e/SFH2022/rooms/room-1/overlay/"])
+def test_the_operators_list_names_who_may_frame_the_overlay(client, event, settings, path):
+    settings.LIVEHUB_OVERLAY_FRAME_ANCESTORS = STUDIOS
+    key = role_key_make(event=event, role="screen", hours=1)
+    response = client.get(path, {"key": key})
+    assert response.status_code == 200 and "X-Frame-Options" not in response
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://studio.example.org https://*.producers.example" in policy
+    assert "frame-ancestors 'none'" not in policy and "script-src 'self';" in policy
+
+
+def test_with_the_list_the_overlays_refusals_are_framed_by_those_sites_alone(client, event, settings):
+    settings.LIVEHUB_OVERLAY_FRAME_ANCESTORS = STUDIOS
+    key = role_key_make(event=event, role="screen", hours=1)
+    for response in (
+        client.get("/e/SFH2022/overlay/", {"key": "forged"}),
+        client.get("/e/NOPE/overlay/"),
+        client.get("/e/SFH2022/rooms/hall-9/overlay/", {"key": key}),
+    ):
+        assert response.status_code in (403, 404)
+        assert "frame-ancestors 'self' https://studio.example.org" in response["Content-Security-Policy"]
+
+
+def test_with_the_list_the_screen_and_other_pages_are_as_before(client, event, settings):
+    settings.LIVEHUB_OVERLAY_FRAME_ANCESTORS = STUDIOS
+    key = role_key_make(event=event, role="moderator", hours=1)
+    assert framable(client.get("/e/SFH2022/screen/", {"key": key}))
+    for path in ("/e/SFH2022/", "/e/SFH2022/moderate/", "/e/SFH2022/report/"):
+        response = client.get(path, {"key": key})
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
