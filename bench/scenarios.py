@@ -247,6 +247,7 @@ def _max_per_second(times: list[float]) -> int:
 
 async def _storm(
     *,
+    result: Result,
     target: Target,
     attendees: list[Client],
     window: float,
@@ -256,9 +257,15 @@ async def _storm(
     label: str,
 ) -> tuple[list[tuple[int, float, dict[str, Any]]], tuple[float | None, float, float]]:
     """After a second's calm, every attendee sends one command within `window` seconds (spread
-    as `arrivals` says); returns the replies and the measured phase's start."""
+    as `arrivals` says); returns the replies and the measured phase's start. The servers' CPU in
+    the calm (2,000 idle sockets cost a little: pings, presence) is noted beside the storm's."""
     offsets = arrival_offsets(count=len(attendees), window=window, arrivals=arrivals)
     await asyncio.sleep(1.0)
+    if target.servers.pids:
+        calm, calm_started = target.servers.cpu(), perf_counter()
+        await asyncio.sleep(2.0)
+        idle = (target.servers.cpu() - calm) / (perf_counter() - calm_started)
+        result.notes["server CPU idle (ms a second)"] = round(idle * 1000, 1)
     measured = _measure_start(target)
     progress = Progress(label=label, total=len(attendees))
     done = 0
@@ -297,6 +304,7 @@ async def votes(*, target: Target, clients: int, mode: str, window: float = 10.0
     if approved["type"] == "error" and approved["error"]["code"] != "conflict":  # conflict: auto-approved
         raise BenchError(f"approving the question failed: {approved['error']}")
     replies, measured = await _storm(
+        result=result,
         target=target,
         attendees=attendees,
         window=window,
@@ -367,6 +375,7 @@ async def polls(*, target: Target, clients: int, mode: str, window: float = 10.0
     opened = await moderator.next_watched(lambda f: f["data"]["id"] == poll and f["data"]["state"] == "open")
     options = [option["id"] for option in opened["data"]["options"]]
     replies, measured = await _storm(
+        result=result,
         target=target,
         attendees=attendees,
         window=window,

@@ -21,3 +21,8 @@ application = ProtocolTypeRouter(
         "websocket": CookieMiddleware(SocketSessionMiddleware(SocketAuthMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )
+
+# Last: what is loaded by now lives as long as the process (frozen out of collections).
+from livehub.collector import collector_tune  # noqa: E402
+
+collector_tune()

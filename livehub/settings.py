@@ -164,6 +164,15 @@ LIVEHUB_REALTIME = {
 # them per event; a larger audience gets them less often (every 1/3 s at most, every 1 s at least).
 LIVEHUB_COALESCED_DELIVERIES_PER_SECOND = int(os.environ.get("LIVEHUB_COALESCED_DELIVERIES_PER_SECOND", "10000"))
 
+# A server process's garbage collector (livehub/collector.py): young collections after this many
+# new objects, then CPython's generation thresholds; empty for CPython's defaults (700, 10, 10).
+LIVEHUB_GC_THRESHOLDS = env_list("LIVEHUB_GC_THRESHOLDS", "20000,20,10")
+if not all(n.isdigit() for n in LIVEHUB_GC_THRESHOLDS) or len(LIVEHUB_GC_THRESHOLDS) > 3:
+    raise ImproperlyConfigured(
+        f"LIVEHUB_GC_THRESHOLDS: up to three whole numbers such as 20000,20,10, not {LIVEHUB_GC_THRESHOLDS}"
+    )
+LIVEHUB_GC_THRESHOLDS = tuple(int(n) for n in LIVEHUB_GC_THRESHOLDS)
+
 # Joins (new participants): a token bucket per client address and one per event
 # (docs/reliability.md, "Joins"). A hall of 2,000 behind the venue's one address joins within a
 # minute (1,000 at once, then 20 a second); a script from one address gets no further than that,

@@ -146,3 +146,22 @@ def test_the_audiences_of_every_hub_of_the_process_add_up(recorder, scheduled, a
     audience(508, 400)
     coalescer.mark(508, "1")
     assert scheduled == [pytest.approx(0.7)]
+
+
+@pytest.mark.parametrize(("took", "due_in"), [(0.15, 0.05), (0.3, 0.0)], ids=["shorter", "longer"])
+def test_the_next_flush_is_due_an_interval_after_the_last_one_began(scheduled, monkeypatch, took, due_in):
+    """Clients get totals at an even pace: a slow flush does not push the next one back."""
+    clock = [100.0]
+    monkeypatch.setattr("livehub.realtime.coalesce.time.monotonic", lambda: clock[0])
+
+    def flush(event_id: int, keys: list[str]) -> None:
+        coalescer.mark(event_id, "2")  # more came in meanwhile
+        clock[0] += took
+
+    coalescer = Coalescer("paced", flush, interval=0.2)
+    try:
+        coalescer.mark(509 if took < 0.2 else 510, "1")
+        coalescer._run(509 if took < 0.2 else 510)  # the stopped timer's turn
+    finally:
+        Coalescer.registry.remove(coalescer)
+    assert scheduled == [pytest.approx(0.2), pytest.approx(due_in)]
