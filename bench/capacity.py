@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -39,7 +40,7 @@ from websockets.exceptions import WebSocketException
 from .client import BenchError, Client, event_socket_url, open_all
 from .proc import Servers, cpu_seconds
 from .report import Progress, Result, table
-from .run import loop_factory
+from .run import client_collector, loop_factory
 from .scenarios import Target, _moderator, _session_to_toggle, fanout, votes
 from .servers import LocalServer, start, stop_process
 
@@ -111,6 +112,7 @@ async def rolling_restart(*, target: Target, fleet: Fleet, clients: int, within:
     current = [index % count for index in range(clients)]
     attendees = [Client(url=url) for url in urls]
     failures = await open_all(attendees, progress=Progress(label="connecting", total=clients))
+    gc.freeze()  # open for the whole scenario: out of the load client's collections
     result.connected = sum(1 for failure in failures if failure is None)
     live = [client for client, failure in zip(attendees, failures, strict=True) if failure is None]
     sizes = [client.snapshot_bytes for client in live]
@@ -269,7 +271,7 @@ def capacity_run(
     results: list[Result] = _Results(on_result)
     tokens: list[str] = []  # participants joined once, reused by every scenario
     runner = asyncio.Runner(loop_factory=loop_factory("uvloop"))
-    with runner:
+    with client_collector(), runner:
         if floor is not None:
             server = floor()
             try:

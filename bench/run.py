@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,14 +36,19 @@ def run_scenario(
     *, scenario: str, target: Target, clients: int, mode: str, loop: str = "uvloop", **options: Any
 ) -> Result:
     function: Callable[..., Coroutine[Any, Any, Result]] = SCENARIOS[scenario]
-    # The load client is an instrument: collections of its thousands of sockets' state would stop
-    # it for a tenth of a second and more, counted as the server's latency. As in the servers
-    # (livehub/collector.py): young collections later, and its sockets frozen once open.
+    with client_collector(), asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        return runner.run(function(target=target, clients=clients, mode=mode, **options))
+
+
+@contextlib.contextmanager
+def client_collector() -> Iterator[None]:
+    """The load client is an instrument: collections of its thousands of sockets' state would stop
+    it for a tenth of a second and more, counted as the server's latency. As in the servers
+    (livehub/collector.py): young collections later, and its sockets frozen once open (`_connect`)."""
     thresholds = gc.get_threshold()
     gc.set_threshold(20_000, 20, 10)
     try:
-        with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
-            return runner.run(function(target=target, clients=clients, mode=mode, **options))
+        yield
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
