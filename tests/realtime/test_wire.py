@@ -81,6 +81,7 @@ async def uvicorn_serving(app, *, deflate: bool = False):
         ws_per_message_deflate=deflate,
         interface="asgi3",
         lifespan="off",
+        log_config=None,  # leave the test session's logging alone
         log_level="warning",
     )
     server = uvicorn.Server(config)
